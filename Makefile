@@ -1,0 +1,42 @@
+# Every target creates the virtualenv on its own if it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-all lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: the main job (until the planner lands: the seed service targets)
+run: $(STAMP)
+	$(BIN)/dispatch-core targets
+
+## lint: ruff lint and format check over the whole tree
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## typecheck: mypy --strict over src/
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## test: lint, type checks and the fast test tier (what CI runs)
+test: lint typecheck
+	$(BIN)/python -m pytest -m "not slow" -q
+
+## test-all: everything, including the slow acceptance tiers
+test-all: lint typecheck
+	$(BIN)/python -m pytest -q
+
+## bench: the pytest-benchmark suites (fixed seeds); JSON in .benchmarks/
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks -q --benchmark-enable --benchmark-only \
+		--benchmark-autosave -p no:randomly
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

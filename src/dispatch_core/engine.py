@@ -1,0 +1,426 @@
+"""The engine: thin orchestration of state, journal, dispatcher and SLA clocks.
+
+Data flows one way: **command → validate → apply → journal → effects → events**. Nothing is
+released (returned, or given to subscribers) before the journal has committed it; if a commit
+fails the engine refuses further work, and :meth:`Engine.open` recovers the committed history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dispatch_core import commands as c
+from dispatch_core.clock import Clock, require_aware
+from dispatch_core.engine_config import EngineConfig
+from dispatch_core.errors import (
+    ClockError,
+    DispatchError,
+    InvalidInputError,
+    JournalCorruptError,
+    JournalError,
+    UnknownEntityError,
+)
+from dispatch_core.events import EventBase
+from dispatch_core.journal import Journal
+from dispatch_core.model import SlaMetric
+from dispatch_core.ports import DispatchPort, NodeCatalog, SlaPort
+from dispatch_core.state import Effect, EngineState
+
+__all__ = ["Engine", "EngineConfig", "Subscriber"]
+
+#: A subscriber gets every event once it is durable, in ``seq`` order.
+Subscriber = Callable[[EventBase], None]
+
+_CMD, _TICK = "cmd", "tick"
+
+
+class Engine:
+    """The dispatch and SLA engine. In memory by default; :meth:`open` makes it durable.
+
+    Parameters
+    ----------
+    config : EngineConfig
+        Behaviour settings.
+    clock : Clock, optional
+        Used only when :meth:`advance` is called without a time.
+    dispatcher : DispatchPort, optional
+        The online dispatcher (default: the package's ``OnlineDispatcher``).
+    sla : SlaPort, optional
+        The SLA tracker (default: the package's ``SlaTracker`` built from ``config.targets``).
+    site : NodeCatalog, optional
+        Known site-graph nodes; when given, unknown locations are rejected before journaling.
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        dispatcher: DispatchPort | None = None,
+        sla: SlaPort | None = None,
+        site: NodeCatalog | None = None,
+    ) -> None:
+        self.config = config if config is not None else EngineConfig()
+        self._clock = clock
+        if dispatcher is None or sla is None:
+            from dispatch_core._parts import default_parts  # noqa: PLC0415 - optional wiring
+
+            d, s, g = default_parts(self.config, site)
+            dispatcher, sla, site = dispatcher or d, sla or s, site or g
+        self._dispatcher: DispatchPort = dispatcher
+        self._sla: SlaPort = sla
+        self._has_node = site.__contains__ if site is not None else None
+        self._state = EngineState(self.config)
+        self._journal: Journal | None = None
+        self._subscribers: list[Subscriber] = []
+        self._horizon: datetime | None = None
+        self._failed: BaseException | None = None
+        self._since_snapshot = 0
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        config: EngineConfig | None = None,
+        **parts: Any,
+    ) -> Engine:
+        """Open (or create) a durable engine on the journal at ``path``, recovering its state.
+
+        Recovery loads the newest valid snapshot, replays the records after it (a torn last
+        record is discarded), re-arms every SLA clock, and leaves overdue ones to fire on the
+        next :meth:`advance`.
+
+        Raises
+        ------
+        JournalCorruptError
+            If a record other than the last one fails its checksum.
+        """
+        eng = cls(config, **parts)
+        journal = Journal(path, synchronous=eng.config.synchronous)
+        try:
+            snap = journal.latest_snapshot()
+            if snap is not None:
+                eng._state = EngineState.from_dict(eng.config, json.loads(snap[1]))
+                eng._rebuild_parts()
+            for _, kind, body in journal.read(after=eng._state.records):
+                eng._replay(kind, body)
+        except (ValueError, KeyError, DispatchError) as exc:
+            journal.close()
+            if isinstance(exc, JournalError):
+                raise
+            raise JournalCorruptError(f"{path}: cannot replay the journal: {exc}") from exc
+        eng._journal = journal
+        eng._horizon = eng._state.now
+        return eng
+
+    def close(self) -> None:
+        """Close the journal (the in-memory engine has nothing to close)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ public API
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(event)`` for every durable event; returns an unsubscribe function."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def handle(self, command: c.CommandBase | dict[str, Any] | str) -> list[EventBase]:
+        """Validate, apply and journal one command; return its events once durable.
+
+        A repeated idempotency key returns the original events and changes nothing.
+
+        Raises
+        ------
+        DispatchError
+            A subclass naming the bad field and value; the state is unchanged.
+        """
+        (result,) = self.handle_many([command])
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def handle_many(
+        self, commands: Iterable[c.CommandBase | dict[str, Any] | str]
+    ) -> list[list[EventBase] | DispatchError]:
+        """Handle several commands with group commit (``config.group_commit`` per transaction).
+
+        Returns, per command, its events or the :class:`DispatchError` that rejected it (a
+        rejected command changes nothing and does not stop the batch). Results and events are
+        released only after their batch has committed.
+        """
+        self._ensure_usable()
+        results: list[list[EventBase] | DispatchError] = []
+        records: list[tuple[str, str]] = []
+        released: list[EventBase] = []
+        try:
+            for raw in commands:
+                try:
+                    results.append(self._one(raw, records, released))
+                except DispatchError as err:
+                    results.append(err)
+                    continue
+                if len(records) >= self.config.group_commit:
+                    self._commit(records)
+            self._commit(records)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+        self._publish(released)
+        return results
+
+    def advance(self, now: datetime | None = None) -> list[EventBase]:
+        """Fire every SLA threshold due at or before ``now`` (default: the clock's time).
+
+        Raises
+        ------
+        ClockError
+            If ``now`` is before the engine's current time.
+        """
+        self._ensure_usable()
+        if now is None:
+            if self._clock is None:
+                raise InvalidInputError("now", None, "pass a time or give the engine a clock")
+            now = self._clock.now()
+        self._check_time(now, field="now")
+        records: list[tuple[str, str]] = []
+        try:
+            self._advance_to(now, records)
+            self._commit(records)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+        events = self._state.take_events()
+        self._publish(events)
+        return events
+
+    def next_deadline(self) -> datetime | None:
+        """Return the next instant at which :meth:`advance` has something to fire, if any."""
+        return self._sla.next_deadline()
+
+    def snapshot(self, *, property_id: str | None = None) -> dict[str, Any]:
+        """Return the state as a deterministic JSON-ready dict (tickets, staff, queue, KPIs).
+
+        Parameters
+        ----------
+        property_id : str, optional
+            Keep only this property's tickets, the staff serving it, and its KPIs.
+        """
+        return self._state.to_dict(property_id=property_id)
+
+    @property
+    def state(self) -> EngineState:
+        """The domain state (read it; change it only through commands)."""
+        return self._state
+
+    # ------------------------------------------------------------------ pipeline
+    def _one(
+        self,
+        raw: c.CommandBase | dict[str, Any] | str,
+        records: list[tuple[str, str]],
+        released: list[EventBase],
+    ) -> list[EventBase]:
+        cmd = self._coerce(raw)
+        found = self._state.lookup(cmd)
+        if found is not None:
+            return list(found)
+        self._check_time(cmd.at, field="at")
+        self._advance_to(cmd.at, records)  # thresholds due first: they may change the ticket
+        fired = self._state.take_events()
+        released.extend(fired)
+        self._state.check(cmd, has_node=self._has_node)
+        self._apply(cmd)
+        if self._journal is not None:
+            records.append((_CMD, cmd.model_dump_json()))
+        events = self._state.take_events()
+        self._state.remember(cmd, events)
+        released.extend(events)
+        return fired + events
+
+    def _coerce(self, raw: object) -> c.CommandBase:
+        if isinstance(raw, c.CommandBase):
+            return raw
+        if isinstance(raw, str | bytes | dict):
+            return c.parse_command(raw)
+        raise InvalidInputError("command", raw, "expected a command, a dict or JSON text")
+
+    def _check_time(self, at: datetime, *, field: str) -> None:
+        require_aware(at, field=field)
+        if self._horizon is not None and at < self._horizon:
+            raise ClockError(
+                field, at, f"is before the engine's current time {self._horizon.isoformat()}"
+            )
+
+    def _apply(self, cmd: c.CommandBase) -> None:
+        self._state.apply(cmd)
+        self._horizon = cmd.at
+        self._settle(cmd.at)
+
+    def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> None:
+        changes = self._sla.advance(now)
+        self._horizon = now
+        if changes:
+            self._tick(now, changes)
+            if self._journal is not None:
+                records.append((_TICK, json.dumps({"at": now.isoformat()})))
+
+    def _tick(self, now: datetime, changes: Sequence[Any]) -> None:
+        self._state.tick(now)
+        for ch in changes:
+            level = getattr(ch.level, "value", ch.level)
+            self._state.sla_level(ch.ticket_id, SlaMetric(ch.metric), str(level), ch.at)
+            self._settle(ch.at)
+
+    def _commit(self, records: list[tuple[str, str]]) -> None:
+        if self._journal is None or not records:
+            records.clear()
+            return
+        last = self._journal.append(records)
+        self._since_snapshot += len(records)
+        records.clear()
+        if self._since_snapshot >= self.config.snapshot_every:
+            body = json.dumps(self._state.to_dict(full=True), sort_keys=True)
+            self._journal.write_snapshot(last, body)
+            self._since_snapshot = 0
+
+    def _publish(self, events: list[EventBase]) -> None:
+        for ev in events:
+            for callback in list(self._subscribers):
+                callback(ev)
+
+    def _ensure_usable(self) -> None:
+        if self._failed is not None:
+            raise JournalError(
+                f"engine stopped after a failure ({self._failed!r}); reopen it to recover"
+            )
+
+    # ------------------------------------------------------------------ effects
+    def _settle(self, at: datetime) -> None:
+        """Carry out queued effects depth-first (each effect's follow-ups before the next)."""
+        for eff in self._state.take_effects():
+            self._perform(eff, at)
+            self._settle(at)
+
+    def _perform(self, eff: Effect, at: datetime) -> None:
+        st, kind = self._state, eff.kind
+        if kind == "dispatch":
+            if eff.ticket_id in st.pending:
+                self._dispatch(eff.ticket_id, at)
+        elif kind == "dispatch_pending":
+            for tid in st.pending_order(self.config.redispatch_limit):
+                if tid in st.pending:
+                    self._dispatch(tid, at)
+                    self._settle(at)
+        elif kind == "reallocate":
+            self._reallocate(eff.ticket_id, at)
+        elif kind.startswith("staff_"):
+            self._sync_staff(kind, eff.staff_id)
+        else:
+            self._sla_effect(eff, at)
+
+    def _dispatch(self, ticket_id: str, at: datetime) -> None:
+        rec = self._state.tickets[ticket_id]
+        try:
+            decision = self._dispatcher.choose(rec.ticket, at=at)
+        except DispatchError as err:
+            self._state.dispatch_failed(ticket_id, str(err), at)
+            return
+        if decision.staff_id is None:
+            self._state.dispatch_failed(ticket_id, str(decision.explanation), at)
+            return
+        why = self._why_not(ticket_id, decision.staff_id, at)
+        if why is not None:
+            self._state.dispatch_failed(ticket_id, why, at)
+            return
+        self._state.assign(
+            ticket_id, decision.staff_id, decision.score, str(decision.explanation), at
+        )
+
+    def _reallocate(self, ticket_id: str, at: datetime) -> None:
+        rec = self._state.tickets[ticket_id]
+        try:
+            decision = self._dispatcher.reallocate(rec.ticket, at=at, current=rec.owner)
+        except DispatchError:
+            return
+        staff_id = decision.staff_id
+        if staff_id is None or staff_id == rec.owner or self._why_not(ticket_id, staff_id, at):
+            return
+        self._state.assign(ticket_id, staff_id, decision.score, str(decision.explanation), at)
+
+    def _why_not(self, ticket_id: str, staff_id: str, at: datetime) -> str | None:
+        """Hard rules re-checked on every decision (tenant isolation, skills, capacity)."""
+        staff = self._state.staff.get(staff_id)
+        if staff is None:
+            return f"dispatcher proposed unknown staff member {staff_id!r}"
+        why = self._state.ineligible(self._state.tickets[ticket_id], staff, at)
+        return None if why is None else f"dispatcher proposed {staff_id!r}, who {why}"
+
+    def _sync_staff(self, kind: str, staff_id: str) -> None:
+        rec, d = self._state.staff[staff_id], self._dispatcher
+        if kind == "staff_upsert":
+            d.upsert(rec.member)
+            d.set_location(staff_id, rec.location)
+            d.set_available(staff_id, rec.available)
+        elif kind == "staff_location":
+            d.set_location(staff_id, rec.location)
+        elif kind == "staff_available":
+            d.set_available(staff_id, rec.available)
+        d.set_load(staff_id, rec.load)
+
+    def _sla_effect(self, eff: Effect, at: datetime) -> None:
+        sla, tid = self._sla, eff.ticket_id
+        try:
+            if eff.kind == "sla_start":
+                sla.start_ticket(self._state.tickets[tid].ticket, at=at)
+            elif eff.kind == "sla_pause":
+                sla.pause(tid, at=at)
+            elif eff.kind == "sla_resume":
+                sla.resume(tid, at=at)
+            elif eff.kind == "sla_stop" and eff.metric is not None:
+                sla.stop(tid, eff.metric, at=at)
+            elif eff.kind == "sla_cancel":
+                sla.cancel_ticket(tid)
+        except UnknownEntityError:
+            pass  # the tracker has no clock of this kind for the ticket: nothing to do
+
+    # ------------------------------------------------------------------ recovery
+    def _replay(self, kind: str, body: str) -> None:
+        if kind == _TICK:
+            now = datetime.fromisoformat(json.loads(body)["at"])
+            changes = self._sla.advance(now)
+            self._horizon = now
+            self._tick(now, changes)
+        elif kind == _CMD:
+            cmd = c.parse_command(body)
+            self._state.check(cmd, has_node=self._has_node)
+            self._apply(cmd)
+            self._state.remember(cmd, self._state.take_events())
+        else:
+            raise JournalCorruptError(f"unknown journal record kind {kind!r}")
+        self._state.take_events()
+
+    def _rebuild_parts(self) -> None:
+        """Push a snapshot's state into fresh parts: staff into the dispatcher, clocks re-armed."""
+        st = self._state
+        for sid in sorted(st.staff):
+            self._sync_staff("staff_upsert", sid)
+        ops = sorted(
+            (n, tid, kind, at, metric)
+            for tid, rec in st.tickets.items()
+            for n, kind, at, metric in rec.sla_log
+        )
+        for _, tid, kind, at, metric in ops:
+            self._sla_effect(Effect(kind, tid, "", metric), at)  # type: ignore[arg-type]
+        if st.now is not None:
+            self._sla.advance(st.now)  # levels already announced before the snapshot

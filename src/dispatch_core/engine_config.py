@@ -1,0 +1,75 @@
+"""Configuration of the engine: SLA metrics per category, escalation, alarms, durability.
+
+Examples
+--------
+>>> cfg = EngineConfig(complaint_alarm_rate=0.05)
+>>> cfg.escalations["red"]
+<Role.SUPERVISOR: 'supervisor'>
+>>> EngineConfig(group_commit=0)
+Traceback (most recent call last):
+...
+dispatch_core.errors.InvalidInputError: invalid EngineConfig: group_commit=0: Input should be ...
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from dispatch_core.model import DEFAULT_TARGETS, Category, DomainModel, Role, SlaTarget
+
+__all__ = ["EngineConfig"]
+
+
+class EngineConfig(DomainModel):
+    """How the engine behaves. Every value has a default from the industry plans.
+
+    Parameters
+    ----------
+    targets : dict
+        SLA targets per category; decides which clocks a ticket has (seed: DESIGN's table).
+    reallocate_levels : frozenset of str
+        SLA levels that ask the dispatcher for a better technician (plans: yellow).
+    escalations : dict
+        SLA level → role notified by an ``EscalationRaised`` event (red → supervisor…).
+    breach_levels : frozenset of str
+        Levels that mean the target was missed (for SLA attainment).
+    complaint_alarm_rate : float
+        A property's complaint share over the window above this raises an alarm (10 %).
+    complaint_window : timedelta
+        Rolling window of the complaint rate.
+    complaint_min_tickets : int
+        No alarm on fewer tickets than this in the window.
+    complaint_plan_after : timedelta
+        The supervisor's improvement plan is due this long after the alarm (24 h).
+    redispatch_limit : int
+        How many waiting tickets one freed-up technician's capacity is offered to.
+    idempotency_keys : int
+        How many recent idempotency keys (with their results) are remembered.
+    snapshot_every : int
+        Journal a state snapshot after this many journal records.
+    synchronous : {"FULL", "NORMAL"}
+        SQLite durability: FULL syncs every commit (no acknowledged command is ever lost).
+    group_commit : int
+        Most commands per journal transaction in :meth:`Engine.handle_many`.
+    """
+
+    targets: dict[Category, tuple[SlaTarget, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_TARGETS)
+    )
+    reallocate_levels: frozenset[str] = frozenset({"yellow"})
+    escalations: dict[str, Role] = Field(
+        default_factory=lambda: {"red": Role.SUPERVISOR, "manager": Role.MANAGER}
+    )
+    breach_levels: frozenset[str] = frozenset({"red", "manager"})
+    complaint_alarm_rate: Annotated[float, Field(gt=0, le=1)] = 0.10
+    complaint_window: timedelta = timedelta(days=30)
+    complaint_min_tickets: Annotated[int, Field(ge=1)] = 20
+    complaint_plan_after: timedelta = timedelta(hours=24)
+    redispatch_limit: Annotated[int, Field(ge=1, le=10_000)] = 32
+    idempotency_keys: Annotated[int, Field(ge=1)] = 10_000
+    snapshot_every: Annotated[int, Field(ge=1)] = 5_000
+    synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    group_commit: Annotated[int, Field(ge=1, le=100_000)] = 256

@@ -1,0 +1,139 @@
+"""The small interfaces through which the engine talks to its parts.
+
+The engine is orchestration only: it never imports the dispatcher's solvers, the site graph or
+the SLA machinery directly, it calls them through these Protocols. Any object with the right
+methods fits (structural typing), so the real parts, adapters and test doubles are
+interchangeable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from dispatch_core.model import SlaMetric, StaffMember, Ticket
+
+__all__ = [
+    "DecisionLike",
+    "DispatchPort",
+    "LevelChangeLike",
+    "NodeCatalog",
+    "SlaPort",
+]
+
+
+@runtime_checkable
+class DecisionLike(Protocol):
+    """A dispatch decision: who (``None`` when nobody fits), how good, and why."""
+
+    @property
+    def staff_id(self) -> str | None:
+        """The chosen staff member, or ``None``."""
+        ...
+
+    @property
+    def score(self) -> float:
+        """The decision's score (lower or higher is better, the dispatcher's convention)."""
+        ...
+
+    @property
+    def explanation(self) -> object:
+        """Why: rendered with ``str()`` into the event."""
+        ...
+
+
+class DispatchPort(Protocol):
+    """What the engine needs from an online dispatcher."""
+
+    def upsert(self, member: StaffMember) -> None:
+        """Add or replace a staff member."""
+        ...
+
+    def remove(self, staff_id: str) -> None:
+        """Forget a staff member."""
+        ...
+
+    def set_load(self, staff_id: str, load: int) -> None:
+        """Set the member's current number of work orders."""
+        ...
+
+    def set_location(self, staff_id: str, node: str) -> None:
+        """Set where the member is now."""
+        ...
+
+    def set_available(self, staff_id: str, available: bool) -> None:
+        """Whether the member takes new work."""
+        ...
+
+    def choose(self, ticket: Ticket, *, at: datetime, exclude: Iterable[str] = ()) -> DecisionLike:
+        """Pick the best member for ``ticket`` (hard rules, then score)."""
+        ...
+
+    def reallocate(self, ticket: Ticket, *, at: datetime, current: str | None) -> DecisionLike:
+        """Find a better or an additional member for an SLA-threatened ticket."""
+        ...
+
+
+class LevelChangeLike(Protocol):
+    """An SLA clock crossing a threshold."""
+
+    @property
+    def ticket_id(self) -> str:
+        """The ticket."""
+        ...
+
+    @property
+    def metric(self) -> SlaMetric:
+        """Which clock."""
+        ...
+
+    @property
+    def level(self) -> object:
+        """The new level (e.g. ``"yellow"``), rendered with ``str()``."""
+        ...
+
+    @property
+    def at(self) -> datetime:
+        """When the threshold was crossed."""
+        ...
+
+
+class SlaPort(Protocol):
+    """What the engine needs from an SLA tracker (per-ticket clocks on a timer wheel)."""
+
+    def start_ticket(self, ticket: Ticket, *, at: datetime) -> None:
+        """Arm the ticket's clocks."""
+        ...
+
+    def pause(self, ticket_id: str, *, at: datetime) -> None:
+        """Pause every running clock of the ticket."""
+        ...
+
+    def resume(self, ticket_id: str, *, at: datetime) -> None:
+        """Resume the ticket's paused clocks."""
+        ...
+
+    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> object:
+        """Stop one clock: the milestone was reached."""
+        ...
+
+    def cancel_ticket(self, ticket_id: str) -> object:
+        """Disarm every clock of the ticket."""
+        ...
+
+    def advance(self, now: datetime) -> Sequence[LevelChangeLike]:
+        """Fire every threshold due at or before ``now``, in time order."""
+        ...
+
+    def next_deadline(self) -> datetime | None:
+        """Return the next instant at which :meth:`advance` would report something."""
+        ...
+
+
+class NodeCatalog(Protocol):
+    """Anything that can say whether a site-graph node exists (e.g. a ``SiteGraph``)."""
+
+    def __contains__(self, node: object, /) -> bool:
+        """Whether ``node`` is a known node."""
+        ...

@@ -1,0 +1,727 @@
+"""The engine's domain state and the pure functions that change it.
+
+:class:`EngineState` holds tickets, staff, the dispatch queue, the idempotency table and the KPI
+counters. It does no I/O and calls no other part: :meth:`EngineState.check` validates a command
+without changing anything, :meth:`EngineState.apply` changes the state and queues
+:class:`Effect` requests (start a clock, push a load to the dispatcher, dispatch a ticket…) that
+the engine carries out, feeding the answers back through :meth:`EngineState.assign`,
+:meth:`EngineState.sla_level` and friends. Everything is deterministic, so the state after a
+journal replay equals the live state.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from dispatch_core import commands as c
+from dispatch_core import events as e
+from dispatch_core.engine_config import EngineConfig
+from dispatch_core.errors import (
+    DuplicateEntityError,
+    IllegalTransitionError,
+    InvalidInputError,
+    UnknownNodeError,
+    UnknownStaffError,
+    UnknownTicketError,
+)
+from dispatch_core.lifecycle import ACTIVE, AWAITING_DISPATCH, Action, Status, transition
+from dispatch_core.metrics import KpiTracker
+from dispatch_core.model import Category, Role, SlaMetric, StaffMember, Ticket
+
+__all__ = ["Effect", "EffectKind", "EngineState", "StaffRecord", "TicketRecord"]
+
+EffectKind = Literal[
+    "sla_start",
+    "sla_pause",
+    "sla_resume",
+    "sla_stop",
+    "sla_cancel",
+    "staff_upsert",
+    "staff_load",
+    "staff_location",
+    "staff_available",
+    "dispatch",
+    "dispatch_pending",
+    "reallocate",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A request from the state to the engine: call a part, then report back."""
+
+    kind: EffectKind
+    ticket_id: str = ""
+    staff_id: str = ""
+    metric: SlaMetric | None = None
+
+
+@dataclass(slots=True)
+class TicketRecord:
+    """One ticket and where it is in its loop."""
+
+    ticket: Ticket
+    status: Status
+    opened_at: datetime
+    owner: str | None = None
+    held_from: Status | None = None
+    acknowledged: bool = False
+    rated: bool = False
+    ratings: list[int] = field(default_factory=list)
+    transfers: int = 0
+    holds: int = 0
+    reopens: int = 0
+    first_resolved_at: datetime | None = None
+    first_resolved_by: str | None = None
+    first_contact: bool = False
+    reported_unassignable: bool = False
+    stopped: set[SlaMetric] = field(default_factory=set)
+    breached: set[SlaMetric] = field(default_factory=set)
+    sla_results: list[tuple[SlaMetric, bool]] = field(default_factory=list)
+    levels: dict[SlaMetric, str] = field(default_factory=dict)
+    sla_log: list[tuple[int, str, datetime, SlaMetric | None]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (sorted collections)."""
+        return {
+            "ticket": self.ticket.model_dump(mode="json"),
+            "status": self.status.value,
+            "opened_at": self.opened_at.isoformat(),
+            "owner": self.owner,
+            "held_from": self.held_from.value if self.held_from else None,
+            "acknowledged": self.acknowledged,
+            "rated": self.rated,
+            "ratings": list(self.ratings),
+            "transfers": self.transfers,
+            "holds": self.holds,
+            "reopens": self.reopens,
+            "first_resolved_at": _iso(self.first_resolved_at),
+            "first_resolved_by": self.first_resolved_by,
+            "first_contact": self.first_contact,
+            "reported_unassignable": self.reported_unassignable,
+            "stopped": sorted(m.value for m in self.stopped),
+            "breached": sorted(m.value for m in self.breached),
+            "sla_results": [[m.value, met] for m, met in self.sla_results],
+            "levels": {m.value: lvl for m, lvl in sorted(self.levels.items())},
+            "sla_log": [
+                [n, kind, at.isoformat(), m.value if m else None] for n, kind, at, m in self.sla_log
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TicketRecord:
+        """Inverse of :meth:`to_dict`."""
+        resolved = data["first_resolved_at"]
+        return cls(
+            ticket=Ticket.model_validate(data["ticket"]),
+            status=Status(data["status"]),
+            opened_at=datetime.fromisoformat(data["opened_at"]),
+            owner=data["owner"],
+            held_from=Status(data["held_from"]) if data["held_from"] else None,
+            acknowledged=data["acknowledged"],
+            rated=data["rated"],
+            ratings=list(data["ratings"]),
+            transfers=data["transfers"],
+            holds=data["holds"],
+            reopens=data["reopens"],
+            first_resolved_at=datetime.fromisoformat(resolved) if resolved else None,
+            first_resolved_by=data["first_resolved_by"],
+            first_contact=data["first_contact"],
+            reported_unassignable=data["reported_unassignable"],
+            stopped={SlaMetric(m) for m in data["stopped"]},
+            breached={SlaMetric(m) for m in data["breached"]},
+            sla_results=[(SlaMetric(m), bool(met)) for m, met in data["sla_results"]],
+            levels={SlaMetric(m): lvl for m, lvl in data["levels"].items()},
+            sla_log=[
+                (n, kind, datetime.fromisoformat(at), SlaMetric(m) if m else None)
+                for n, kind, at, m in data["sla_log"]
+            ],
+        )
+
+
+@dataclass(slots=True)
+class StaffRecord:
+    """One staff member: where they are, whether they take work, and what they hold."""
+
+    member: StaffMember
+    location: str
+    available: bool = True
+    external_load: int = 0
+    active: set[str] = field(default_factory=set)
+
+    @property
+    def load(self) -> int:
+        """Work orders held: the engine's own plus those reported from outside."""
+        return self.external_load + len(self.active)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (sorted collections)."""
+        return {
+            "member": self.member.model_dump(mode="json"),
+            "location": self.location,
+            "available": self.available,
+            "external_load": self.external_load,
+            "active": sorted(self.active),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StaffRecord:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            member=StaffMember.model_validate(data["member"]),
+            location=data["location"],
+            available=data["available"],
+            external_load=data["external_load"],
+            active=set(data["active"]),
+        )
+
+
+_TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
+    c.Acknowledge: Action.ACKNOWLEDGE,
+    c.Accept: Action.ACCEPT,
+    c.ArriveOnSite: Action.ARRIVE,
+    c.PutOnHold: Action.HOLD,
+    c.Resume: Action.RESUME,
+    c.Resolve: Action.RESOLVE,
+    c.RecordFeedback: Action.FEEDBACK,
+    c.Close: Action.CLOSE,
+    c.Reopen: Action.REOPEN,
+    c.Cancel: Action.CANCEL,
+}
+
+
+class EngineState:
+    """Tickets, staff, queue, idempotency results and KPIs; changed only by ``apply``.
+
+    Parameters
+    ----------
+    config : EngineConfig
+        Targets, escalation and alarm settings.
+    """
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.tickets: dict[str, TicketRecord] = {}
+        self.staff: dict[str, StaffRecord] = {}
+        self.pending: set[str] = set()
+        self.now: datetime | None = None
+        self.last_seq = 0
+        self.records = 0
+        self.sla_ops = 0
+        self.results: OrderedDict[str, tuple[c.CommandBase, tuple[e.EventBase, ...]]] = (
+            OrderedDict()
+        )
+        self.complaints: dict[str, deque[tuple[datetime, bool]]] = {}
+        self.alarms: set[str] = set()
+        self.kpis = KpiTracker()
+        self._events: list[e.EventBase] = []
+        self._effects: list[Effect] = []
+
+    # ------------------------------------------------------------------ plumbing
+    def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
+        self.last_seq += 1
+        # Fields come from validated commands and records: skip re-validation (hot path).
+        self._events.append(cls.model_construct(seq=self.last_seq, at=at, **fields))
+
+    def _do(
+        self,
+        kind: EffectKind,
+        ticket_id: str = "",
+        staff_id: str = "",
+        metric: SlaMetric | None = None,
+    ) -> None:
+        self._effects.append(Effect(kind, ticket_id, staff_id, metric))
+        if kind.startswith("sla_"):  # keep what recovery needs to re-arm the clocks
+            log = self.tickets[ticket_id].sla_log
+            if kind == "sla_cancel":
+                log.clear()
+            else:
+                assert self.now is not None  # noqa: S101 - set by apply() before any effect
+                self.sla_ops += 1
+                log.append((self.sla_ops, kind, self.now, metric))
+
+    def take_events(self) -> list[e.EventBase]:
+        """Take the events emitted since the last call, in ``seq`` order."""
+        out, self._events = self._events, []
+        return out
+
+    def take_effects(self) -> list[Effect]:
+        """Take the effects queued since the last call, in order."""
+        out, self._effects = self._effects, []
+        return out
+
+    def metrics_of(self, category: Category) -> tuple[SlaMetric, ...]:
+        """Return the SLA metrics a ticket of ``category`` carries."""
+        return tuple(t.metric for t in self.config.targets.get(category, ()))
+
+    def ticket(self, ticket_id: str, *, field: str = "ticket_id") -> TicketRecord:
+        """Return the record of ``ticket_id``; :class:`UnknownTicketError` naming ``field``."""
+        rec = self.tickets.get(ticket_id)
+        if rec is None:
+            raise UnknownTicketError(ticket_id, field=field)
+        return rec
+
+    def member(self, staff_id: str, *, field: str = "staff_id") -> StaffRecord:
+        """Return the record of ``staff_id``; :class:`UnknownStaffError` naming ``field``."""
+        rec = self.staff.get(staff_id)
+        if rec is None:
+            raise UnknownStaffError(staff_id, field=field)
+        return rec
+
+    def ineligible(self, rec: TicketRecord, staff: StaffRecord, at: datetime) -> str | None:
+        """Why ``staff`` may not take ``rec`` now, or ``None`` when they may."""
+        member, ticket = staff.member, rec.ticket
+        if ticket.property_id not in member.properties:
+            return f"does not serve property {ticket.property_id!r}"
+        for req in ticket.required_skills:
+            if member.skill_level(req.skill) < req.min_level:
+                return f"lacks skill {req.skill!r} at level {req.min_level}"
+        if not staff.available or not member.on_shift(at):
+            return "is off shift"
+        if staff.load >= member.capacity:
+            return f"is at capacity ({staff.load}/{member.capacity})"
+        return None
+
+    def pending_order(self, limit: int) -> list[str]:
+        """Up to ``limit`` waiting tickets, most urgent and oldest first."""
+        return heapq.nsmallest(
+            limit,
+            self.pending,
+            key=lambda t: (self.tickets[t].ticket.priority.rank, self.tickets[t].opened_at, t),
+        )
+
+    # ------------------------------------------------------------------ idempotency
+    def lookup(self, cmd: c.CommandBase) -> tuple[e.EventBase, ...] | None:
+        """Return the original result of ``cmd.key``, or ``None`` for a new key.
+
+        Raises
+        ------
+        InvalidInputError
+            If the key was used before with a different command.
+        """
+        found = self.results.get(cmd.key)
+        if found is None:
+            return None
+        if found[0] != cmd:
+            raise InvalidInputError(
+                "key", cmd.key, "idempotency key already used by a different command"
+            )
+        return found[1]
+
+    def remember(self, cmd: c.CommandBase, events: list[e.EventBase]) -> None:
+        """Keep ``cmd``'s result under its key (the oldest keys are forgotten first)."""
+        self.results[cmd.key] = (cmd, tuple(events))
+        while len(self.results) > self.config.idempotency_keys:
+            self.results.popitem(last=False)
+
+    # ------------------------------------------------------------------ validation
+    def check(self, cmd: c.CommandBase, *, has_node: Callable[[str], bool] | None = None) -> None:
+        """Raise if ``cmd`` cannot be applied now; change nothing.
+
+        Raises
+        ------
+        DispatchError
+            A subclass naming the field and value (unknown id, duplicate id, illegal
+            transition, ineligible staff member, unknown site node).
+        """
+        if isinstance(cmd, c.OpenTicket):
+            t = cmd.ticket
+            if t.id in self.tickets:
+                raise DuplicateEntityError("ticket", t.id, field="ticket.id")
+            if t.opened_at > cmd.at:
+                raise InvalidInputError("ticket.opened_at", t.opened_at, "is after the command")
+            _check_node(has_node, t.location, "ticket.location")
+        elif isinstance(cmd, c.AddStaff):
+            if cmd.member.id in self.staff:
+                raise DuplicateEntityError("staff member", cmd.member.id, field="member.id")
+            _check_node(has_node, cmd.member.home, "member.home")
+        elif isinstance(cmd, c.StaffMoved):
+            self.member(cmd.staff_id)
+            _check_node(has_node, cmd.node, "node")
+        elif isinstance(cmd, c.StaffOnShift | c.StaffOffShift | c.StaffLoadChanged):
+            self.member(cmd.staff_id)
+        elif isinstance(cmd, c.AssignManually):
+            self._check_manual(cmd)
+        else:
+            rec = self.ticket(cmd.ticket_id)  # type: ignore[attr-defined]
+            action = _TICKET_ACTIONS[type(cmd)]
+            transition(rec.ticket.id, rec.status, action)
+            if action is Action.ACKNOWLEDGE and rec.acknowledged:
+                raise IllegalTransitionError(rec.ticket.id, "already acknowledged", action)
+            if action is Action.FEEDBACK and rec.rated:
+                raise IllegalTransitionError(rec.ticket.id, "already rated", action)
+
+    def _check_manual(self, cmd: c.AssignManually) -> None:
+        rec = self.ticket(cmd.ticket_id)
+        staff = self.member(cmd.staff_id)
+        action = Action.ASSIGN if rec.status in AWAITING_DISPATCH else Action.REASSIGN
+        transition(rec.ticket.id, rec.status, action)
+        if rec.owner == cmd.staff_id:
+            raise InvalidInputError("staff_id", cmd.staff_id, "already owns the ticket")
+        why = self.ineligible(rec, staff, cmd.at)
+        if why is not None:
+            raise InvalidInputError("staff_id", cmd.staff_id, why, model="AssignManually")
+
+    # ------------------------------------------------------------------ commands
+    def apply(self, cmd: c.CommandBase) -> None:
+        """Apply a checked command: change the state, queue events and effects."""
+        self.records += 1
+        self.now = cmd.at
+        getattr(self, "_on_" + cmd.type)(cmd)  # type: ignore[attr-defined]
+
+    def tick(self, at: datetime) -> None:
+        """Record a journalled clock advance (the SLA answers arrive via :meth:`sla_level`)."""
+        self.records += 1
+        self.now = at
+
+    def _on_open_ticket(self, cmd: c.OpenTicket) -> None:
+        t, at = cmd.ticket, cmd.at
+        rec = TicketRecord(ticket=t, status=Status.OPENED, opened_at=at)
+        self.tickets[t.id] = rec
+        self.pending.add(t.id)
+        self.kpis.opened(t)
+        self._emit(
+            e.TicketOpened,
+            at,
+            ticket_id=t.id,
+            property_id=t.property_id,
+            category=t.category,
+            priority=t.priority,
+        )
+        self._complaint_window(t, at)
+        self._do("sla_start", t.id)
+        self._do("dispatch", t.id)
+
+    def _complaint_window(self, t: Ticket, at: datetime) -> None:
+        window = self.complaints.setdefault(t.property_id, deque())
+        window.append((at, t.category is Category.COMPLAINT))
+        horizon = at - self.config.complaint_window
+        while window and window[0][0] <= horizon:
+            window.popleft()
+        total = len(window)
+        complaints = sum(1 for _, is_c in window if is_c)
+        above = total >= self.config.complaint_min_tickets and (
+            complaints / total > self.config.complaint_alarm_rate
+        )
+        if above and t.property_id not in self.alarms:
+            self.alarms.add(t.property_id)
+            self._emit(
+                e.ComplaintRateAlarm,
+                at,
+                property_id=t.property_id,
+                complaints=complaints,
+                tickets=total,
+                rate=complaints / total,
+                role=Role.SUPERVISOR,
+                plan_due_at=at + self.config.complaint_plan_after,
+            )
+        elif not above:
+            self.alarms.discard(t.property_id)
+
+    def _on_acknowledge(self, cmd: c.Acknowledge) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.acknowledged = True
+        self._emit(e.TicketAcknowledged, cmd.at, ticket_id=cmd.ticket_id)
+        self._stop(rec, SlaMetric.FIRST_RESPONSE, cmd.at)
+
+    def _on_assign_manually(self, cmd: c.AssignManually) -> None:
+        self.assign(cmd.ticket_id, cmd.staff_id, 0.0, "manual assignment", cmd.at, manual=True)
+
+    def _on_accept(self, cmd: c.Accept) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.status = Status.ACCEPTED
+        self._emit(e.TicketAccepted, cmd.at, ticket_id=cmd.ticket_id, staff_id=rec.owner)
+
+    def _on_arrive_on_site(self, cmd: c.ArriveOnSite) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.status = Status.ON_SITE
+        self._emit(e.TechnicianArrived, cmd.at, ticket_id=cmd.ticket_id, staff_id=rec.owner)
+        self._stop(rec, SlaMetric.ON_SITE, cmd.at)
+
+    def _on_put_on_hold(self, cmd: c.PutOnHold) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.held_from, rec.status = rec.status, Status.ON_HOLD
+        rec.holds += 1
+        self._emit(e.TicketOnHold, cmd.at, ticket_id=cmd.ticket_id, reason=cmd.reason)
+        self._do("sla_pause", cmd.ticket_id)
+
+    def _on_resume(self, cmd: c.Resume) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.status = transition(rec.ticket.id, rec.status, Action.RESUME, held_from=rec.held_from)
+        rec.held_from = None
+        self._emit(e.TicketResumed, cmd.at, ticket_id=cmd.ticket_id)
+        self._do("sla_resume", cmd.ticket_id)
+
+    def _on_resolve(self, cmd: c.Resolve) -> None:
+        rec, at = self.tickets[cmd.ticket_id], cmd.at
+        rec.status = Status.RESOLVED
+        first_contact = False
+        if rec.first_resolved_at is None:
+            first_contact = rec.transfers == 0 and rec.holds == 0
+            rec.first_resolved_at, rec.first_resolved_by = at, rec.owner
+            rec.first_contact = first_contact
+            by = self.staff[rec.owner].member.role if rec.owner else None
+            self.kpis.resolved(rec.ticket, rec.opened_at, at, first_contact=first_contact, by=by)
+        self.pending.discard(rec.ticket.id)
+        self._emit(
+            e.TicketResolved,
+            at,
+            ticket_id=rec.ticket.id,
+            staff_id=rec.owner,
+            first_contact=first_contact,
+        )
+        for metric in self.metrics_of(rec.ticket.category):
+            self._stop(rec, metric, at)
+        self._release(rec, at)
+
+    def _on_record_feedback(self, cmd: c.RecordFeedback) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.rated = True
+        rec.ratings.append(cmd.rating)
+        self.kpis.rated(rec.ticket, cmd.rating)
+        self._emit(e.FeedbackRecorded, cmd.at, ticket_id=cmd.ticket_id, rating=cmd.rating)
+
+    def _on_close(self, cmd: c.Close) -> None:
+        self.tickets[cmd.ticket_id].status = Status.CLOSED
+        self._emit(e.TicketClosed, cmd.at, ticket_id=cmd.ticket_id)
+        self._do("sla_cancel", cmd.ticket_id)
+
+    def _on_reopen(self, cmd: c.Reopen) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.status = Status.REOPENED
+        rec.reopens += 1
+        rec.rated = False
+        rec.stopped.clear()
+        rec.breached.clear()
+        rec.levels.clear()
+        rec.reported_unassignable = False
+        self.pending.add(rec.ticket.id)
+        self.kpis.reopened(rec.ticket)
+        self._emit(e.TicketReopened, cmd.at, ticket_id=cmd.ticket_id)
+        self._do("sla_cancel", rec.ticket.id)
+        self._do("sla_start", rec.ticket.id)
+        self._do("dispatch", rec.ticket.id)
+
+    def _on_cancel(self, cmd: c.Cancel) -> None:
+        rec = self.tickets[cmd.ticket_id]
+        rec.status = Status.CANCELLED
+        self.pending.discard(rec.ticket.id)
+        self.kpis.cancelled(rec.ticket)
+        self._emit(e.TicketCancelled, cmd.at, ticket_id=cmd.ticket_id)
+        self._do("sla_cancel", rec.ticket.id)
+        self._release(rec, cmd.at)
+
+    def _on_add_staff(self, cmd: c.AddStaff) -> None:
+        m = cmd.member
+        self.staff[m.id] = StaffRecord(member=m, location=m.home)
+        self._kpi_staff(self.staff[m.id], cmd.at)
+        self._emit(e.StaffChanged, cmd.at, staff_id=m.id, change="added")
+        self._do("staff_upsert", staff_id=m.id)
+        self._do("dispatch_pending")
+
+    def _on_staff_on_shift(self, cmd: c.StaffOnShift) -> None:
+        self._availability(cmd.staff_id, cmd.at, available=True)
+        self._do("dispatch_pending")
+
+    def _on_staff_off_shift(self, cmd: c.StaffOffShift) -> None:
+        self._availability(cmd.staff_id, cmd.at, available=False)
+
+    def _availability(self, staff_id: str, at: datetime, *, available: bool) -> None:
+        rec = self.staff[staff_id]
+        rec.available = available
+        self._kpi_staff(rec, at)
+        change = "on_shift" if available else "off_shift"
+        self._emit(e.StaffChanged, at, staff_id=staff_id, change=change)
+        self._do("staff_available", staff_id=staff_id)
+
+    def _on_staff_moved(self, cmd: c.StaffMoved) -> None:
+        self.staff[cmd.staff_id].location = cmd.node
+        self._emit(e.StaffChanged, cmd.at, staff_id=cmd.staff_id, change="moved")
+        self._do("staff_location", staff_id=cmd.staff_id)
+
+    def _on_staff_load_changed(self, cmd: c.StaffLoadChanged) -> None:
+        rec = self.staff[cmd.staff_id]
+        lower = cmd.load < rec.external_load
+        rec.external_load = cmd.load
+        self._kpi_staff(rec, cmd.at)
+        self._emit(e.StaffChanged, cmd.at, staff_id=cmd.staff_id, change="load")
+        self._do("staff_load", staff_id=cmd.staff_id)
+        if lower:
+            self._do("dispatch_pending")
+
+    # ------------------------------------------------------------------ answers from parts
+    def assign(
+        self,
+        ticket_id: str,
+        staff_id: str,
+        score: float,
+        explanation: str,
+        at: datetime,
+        *,
+        manual: bool = False,
+    ) -> None:
+        """Give ``ticket_id`` to ``staff_id`` (first owner or a transfer)."""
+        rec, staff = self.tickets[ticket_id], self.staff[staff_id]
+        previous = rec.owner
+        if previous is not None:
+            rec.transfers += 1
+            self._release(rec, at, redispatch=False)
+        rec.owner = staff_id
+        rec.status = Status.ASSIGNED
+        self.pending.discard(ticket_id)
+        staff.active.add(ticket_id)
+        self._kpi_staff(staff, at)
+        self._do("staff_load", staff_id=staff_id)
+        if previous is None:
+            cls: type[e.EventBase] = e.TicketAssigned
+            extra: dict[str, Any] = {}
+        else:
+            cls, extra = e.TicketReassigned, {"from_staff_id": previous}
+        self._emit(
+            cls,
+            at,
+            ticket_id=ticket_id,
+            staff_id=staff_id,
+            score=float(score),
+            explanation=explanation,
+            manual=manual,
+            **extra,
+        )
+        if previous is not None:
+            self._do("dispatch_pending")
+
+    def dispatch_failed(self, ticket_id: str, explanation: str, at: datetime) -> None:
+        """Nobody fits ``ticket_id`` now; report it once per wait."""
+        rec = self.tickets[ticket_id]
+        if not rec.reported_unassignable:
+            rec.reported_unassignable = True
+            self._emit(e.TicketUnassignable, at, ticket_id=ticket_id, explanation=explanation)
+
+    def sla_level(self, ticket_id: str, metric: SlaMetric, level: str, at: datetime) -> None:
+        """Handle an SLA clock of ``ticket_id`` reaching ``level``: escalate or reallocate."""
+        rec = self.tickets.get(ticket_id)
+        if rec is None or rec.status not in ACTIVE or metric in rec.stopped:
+            return
+        rec.levels[metric] = level
+        if level in self.config.breach_levels:
+            rec.breached.add(metric)
+        self._emit(e.SlaLevelChanged, at, ticket_id=ticket_id, metric=metric, level=level)
+        role = self.config.escalations.get(level)
+        if role is not None:
+            self._emit(
+                e.EscalationRaised, at, ticket_id=ticket_id, metric=metric, level=level, role=role
+            )
+        if level in self.config.reallocate_levels:
+            if rec.status in AWAITING_DISPATCH:
+                self._do("dispatch", ticket_id)
+            elif rec.status in {Status.ASSIGNED, Status.ACCEPTED}:
+                self._do("reallocate", ticket_id)
+
+    # ------------------------------------------------------------------ helpers
+    def _stop(self, rec: TicketRecord, metric: SlaMetric, at: datetime) -> None:
+        if metric in rec.stopped or metric not in self.metrics_of(rec.ticket.category):
+            return
+        rec.stopped.add(metric)
+        met = metric not in rec.breached
+        rec.sla_results.append((metric, met))
+        self.kpis.sla_closed(rec.ticket, metric, met)
+        self._do("sla_stop", rec.ticket.id, metric=metric)
+
+    def _release(self, rec: TicketRecord, at: datetime, *, redispatch: bool = True) -> None:
+        if rec.owner is None:
+            return
+        staff = self.staff[rec.owner]
+        staff.active.discard(rec.ticket.id)
+        self._kpi_staff(staff, at)
+        rec.owner = None
+        self._do("staff_load", staff_id=staff.member.id)
+        if redispatch:
+            self._do("dispatch_pending")
+
+    def _kpi_staff(self, staff: StaffRecord, at: datetime) -> None:
+        m = staff.member
+        self.kpis.staff_changed(
+            m.id,
+            at,
+            role=m.role,
+            properties=m.properties,
+            load=staff.load,
+            capacity=m.capacity,
+            on=staff.available,
+        )
+
+    # ------------------------------------------------------------------ snapshots
+    def to_dict(self, *, property_id: str | None = None, full: bool = False) -> dict[str, Any]:
+        """Deterministic JSON-ready state; ``property_id`` keeps one property's share.
+
+        ``full`` adds what recovery needs (idempotency results, complaint windows, KPI
+        accumulators) and is only used for journal snapshots.
+        """
+        tickets = {
+            tid: r.to_dict()
+            for tid, r in sorted(self.tickets.items())
+            if property_id is None or r.ticket.property_id == property_id
+        }
+        staff = {
+            sid: s.to_dict()
+            for sid, s in sorted(self.staff.items())
+            if property_id is None or property_id in s.member.properties
+        }
+        out: dict[str, Any] = {
+            "now": self.now.isoformat() if self.now else None,
+            "last_seq": self.last_seq,
+            "records": self.records,
+            "tickets": tickets,
+            "staff": staff,
+            "pending": sorted(t for t in self.pending if t in tickets),
+            "alarms": sorted(a for a in self.alarms if property_id in (None, a)),
+            "kpis": self.kpis.report(property_id=property_id, now=self.now),
+        }
+        if full:
+            out["results"] = [
+                [k, cmd.model_dump(mode="json"), [ev.model_dump(mode="json") for ev in evs]]
+                for k, (cmd, evs) in self.results.items()
+            ]
+            out["complaints"] = {
+                p: [[at.isoformat(), is_c] for at, is_c in w]
+                for p, w in sorted(self.complaints.items())
+            }
+            out["kpi_state"] = self.kpis.to_dict()
+            out["sla_ops"] = self.sla_ops
+        return out
+
+    @classmethod
+    def from_dict(cls, config: EngineConfig, data: dict[str, Any]) -> EngineState:
+        """Rebuild a state from ``to_dict(full=True)``."""
+        st = cls(config)
+        st.now = datetime.fromisoformat(data["now"]) if data["now"] else None
+        st.last_seq, st.records, st.sla_ops = data["last_seq"], data["records"], data["sla_ops"]
+        st.tickets = {k: TicketRecord.from_dict(v) for k, v in data["tickets"].items()}
+        st.staff = {k: StaffRecord.from_dict(v) for k, v in data["staff"].items()}
+        st.pending = set(data["pending"])
+        st.alarms = set(data["alarms"])
+        for key, cmd, evs in data["results"]:
+            st.results[key] = (
+                c.parse_command(cmd),
+                tuple(e.parse_event(ev) for ev in evs),
+            )
+        st.complaints = {
+            p: deque((datetime.fromisoformat(at), is_c) for at, is_c in w)
+            for p, w in data["complaints"].items()
+        }
+        st.kpis = KpiTracker.from_dict(data["kpi_state"])
+        return st
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def _check_node(has_node: Callable[[str], bool] | None, node: str, field: str) -> None:
+    if has_node is not None and not has_node(node):
+        raise UnknownNodeError(node, field=field)

@@ -1,0 +1,325 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from dispatch_core import commands as c
+from dispatch_core.engine import Engine, EngineConfig
+from dispatch_core.errors import (
+    ClockError,
+    DispatchError,
+    DuplicateEntityError,
+    IllegalTransitionError,
+    InvalidInputError,
+    JournalCorruptError,
+    UnknownNodeError,
+    UnknownStaffError,
+    UnknownTicketError,
+)
+from dispatch_core.events import EventBase
+from tests.engine_fakes import T0, FakeDispatcher, FakeSla, Keys, make_engine, tech, ticket
+
+H = timedelta(hours=1)
+M = timedelta(minutes=1)
+
+
+def types(events: list[EventBase]) -> list[str]:
+    return [ev.type for ev in events]
+
+
+def test_open_ticket_is_dispatched_and_clocks_start() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    assert types(evs) == ["ticket_opened", "ticket_assigned"]
+    assert evs[1].staff_id == "a"  # type: ignore[attr-defined]
+    assert [ev.seq for ev in evs] == [2, 3]
+    assert eng.next_deadline() == T0 + 15 * M * 0.75
+    snap = eng.snapshot()
+    assert snap["tickets"]["T1"]["owner"] == "a"
+    assert snap["staff"]["a"]["active"] == ["T1"]
+
+
+def test_tenant_isolation_even_with_a_rogue_dispatcher() -> None:
+    for dispatcher in (FakeDispatcher(), FakeDispatcher(rogue=True)):
+        eng, k = make_engine(dispatcher=dispatcher), Keys()
+        eng.handle(c.AddStaff(key=k(), at=T0, member=tech("other", props=["P2"])))
+        evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+        assert types(evs) == ["ticket_opened", "ticket_unassignable"]
+        assert eng.snapshot()["pending"] == ["T1"]
+    assert "does not serve property 'P1'" in evs[1].explanation  # type: ignore[attr-defined]
+
+
+def test_waiting_ticket_is_dispatched_when_capacity_appears() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a", capacity=1)))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T2")))
+    assert types(evs) == ["ticket_opened", "ticket_unassignable"]
+    evs = eng.handle(c.Resolve(key=k(), at=T0 + M, ticket_id="T1"))
+    assert types(evs) == ["ticket_resolved", "ticket_assigned"]
+    assert evs[1].ticket_id == "T2"  # type: ignore[attr-defined]
+
+
+def test_full_loop_with_hold_feedback_close_and_reopen() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    steps = [
+        c.Acknowledge(key=k(), at=T0 + M, ticket_id="T1"),
+        c.Accept(key=k(), at=T0 + 2 * M, ticket_id="T1"),
+        c.PutOnHold(key=k(), at=T0 + 3 * M, ticket_id="T1", reason="parts"),
+        c.Resume(key=k(), at=T0 + 4 * H, ticket_id="T1"),
+        c.ArriveOnSite(key=k(), at=T0 + 4 * H + 10 * M, ticket_id="T1"),
+        c.Resolve(key=k(), at=T0 + 5 * H, ticket_id="T1"),
+        c.RecordFeedback(key=k(), at=T0 + 6 * H, ticket_id="T1", rating=5),
+        c.Close(key=k(), at=T0 + 6 * H, ticket_id="T1"),
+    ]
+    out = [types(eng.handle(cmd)) for cmd in steps]
+    assert out[2] == ["ticket_on_hold"]
+    assert out[3] == ["ticket_resumed"]  # the paused on-site clock did not fire meanwhile
+    assert out[5] == ["ticket_resolved"]
+    rec = eng.snapshot()["tickets"]["T1"]
+    assert rec["status"] == "closed"
+    assert rec["sla_results"] == [["first_response", True], ["on_site", True], ["feedback", True]]
+    assert not rec["first_contact"]  # a hold means it was not solved at first contact
+    evs = eng.handle(c.Reopen(key=k(), at=T0 + 7 * H, ticket_id="T1"))
+    assert types(evs) == ["ticket_reopened", "ticket_assigned"]
+    kpis = eng.snapshot()["kpis"]
+    assert kpis["reopen_rate"] == 1.0
+    assert kpis["satisfaction"] == 5.0
+
+
+def test_yellow_reallocates_and_red_escalates() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("b")))
+    evs = eng.advance(T0 + 12 * M)  # first response at 75 % of 15 min
+    assert types(evs) == ["sla_level_changed", "ticket_reassigned"]
+    assert evs[1].from_staff_id == "a"
+    assert evs[1].staff_id == "b"
+    evs = eng.advance(T0 + 15 * M)
+    assert types(evs) == ["sla_level_changed", "escalation_raised"]
+    assert evs[1].role == "supervisor"  # type: ignore[attr-defined]
+    assert eng.advance(T0 + 15 * M) == []
+    evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 16 * M, ticket_id="T1"))
+    assert eng.snapshot()["tickets"]["T1"]["sla_results"] == [["first_response", False]]
+
+
+def test_commands_fire_due_thresholds_first() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 20 * M, ticket_id="T1"))
+    assert types(evs)[-1] == "ticket_acknowledged"
+    assert "escalation_raised" in types(evs)
+    assert eng.snapshot()["kpis"]["sla_attainment"]["first_response/repair"] == 0.0
+
+
+def test_complaint_rate_alarm() -> None:
+    eng, k = make_engine(EngineConfig(complaint_min_tickets=5)), Keys()
+    for i in range(4):
+        evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket(f"R{i}")))
+    evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("C1", category="complaint")))
+    alarm = [ev for ev in evs if ev.type == "complaint_rate_alarm"]
+    assert len(alarm) == 1
+    assert alarm[0].rate == 0.2
+    assert alarm[0].plan_due_at == T0 + 24 * H
+    evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("C2", category="complaint")))
+    assert "complaint_rate_alarm" not in types(evs)  # raised once while above the threshold
+
+
+def test_manual_assignment_rules_and_errors_change_nothing() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("far", props=["P2"])))
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("weak", skills={"plumbing": 1})))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1", skills={"plumbing": 3})))
+    before = json.dumps(eng.snapshot(), sort_keys=True)
+    bad: list[tuple[c.CommandBase, type[DispatchError], str | None]] = [
+        (
+            c.AssignManually(key=k(), at=T0, ticket_id="T1", staff_id="far"),
+            InvalidInputError,
+            "staff_id",
+        ),
+        (
+            c.AssignManually(key=k(), at=T0, ticket_id="T1", staff_id="weak"),
+            InvalidInputError,
+            "staff_id",
+        ),
+        (
+            c.AssignManually(key=k(), at=T0, ticket_id="T1", staff_id="ghost"),
+            UnknownStaffError,
+            "staff_id",
+        ),
+        (c.Accept(key=k(), at=T0, ticket_id="nope"), UnknownTicketError, "ticket_id"),
+        (c.Accept(key=k(), at=T0, ticket_id="T1"), IllegalTransitionError, None),
+        (c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")), DuplicateEntityError, "ticket.id"),
+        (c.AddStaff(key=k(), at=T0, member=tech("far")), DuplicateEntityError, "member.id"),
+        (c.Accept(key=k(), at=T0 - M, ticket_id="T1"), ClockError, "at"),
+    ]
+    for cmd, err, field in bad:
+        with pytest.raises(err) as info:
+            eng.handle(cmd)
+        if field is not None:
+            assert info.value.field == field  # type: ignore[attr-defined]
+        assert json.dumps(eng.snapshot(), sort_keys=True) == before
+    evs = eng.handle(c.AddStaff(key=k(), at=T0, member=tech("good", skills={"plumbing": 4})))
+    assert types(evs) == ["staff_changed", "ticket_assigned"]  # the waiting ticket gets them
+    with pytest.raises(InvalidInputError, match="already owns"):
+        eng.handle(c.AssignManually(key=k(), at=T0, ticket_id="T1", staff_id="good"))
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("also", skills={"plumbing": 5})))
+    evs = eng.handle(c.AssignManually(key=k(), at=T0, ticket_id="T1", staff_id="also"))
+    assert types(evs) == ["ticket_reassigned"]
+    assert evs[0].manual
+    assert evs[0].from_staff_id == "good"
+
+
+def test_malformed_input_is_rejected_with_a_typed_error() -> None:
+    eng = make_engine()
+    with pytest.raises(InvalidInputError) as info:
+        eng.handle({"type": "accept", "key": "k", "at": "2026-03-02T09:00:00", "ticket_id": "T"})
+    assert info.value.field == "accept.at"
+    with pytest.raises(InvalidInputError):
+        eng.handle(42)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        eng.advance(datetime(2026, 3, 2, 9))
+    with pytest.raises(InvalidInputError):
+        eng.advance()  # no clock
+
+
+def test_idempotent_keys() -> None:
+    eng = make_engine()
+    add = c.AddStaff(key="same", at=T0, member=tech("a"))
+    first = eng.handle(add)
+    assert eng.handle(add) == first
+    assert eng.handle(add.model_dump_json()) == first
+    assert eng.snapshot()["last_seq"] == 1
+    with pytest.raises(InvalidInputError) as info:
+        eng.handle(c.AddStaff(key="same", at=T0, member=tech("b")))
+    assert info.value.field == "key"
+
+
+def test_unknown_nodes_are_rejected_when_a_site_is_known() -> None:
+    eng, k = make_engine(site={"B1", "B2"}), Keys()
+    with pytest.raises(UnknownNodeError):
+        eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a", home="Z9")))
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    with pytest.raises(UnknownNodeError):
+        eng.handle(c.StaffMoved(key=k(), at=T0, staff_id="a", node="Z9"))
+    with pytest.raises(UnknownNodeError):
+        eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1", location="Z9")))
+
+
+def test_group_commit_reports_each_result_and_publishes_after_commit(tmp_path: Path) -> None:
+    seen: list[int] = []
+    with Engine.open(
+        tmp_path / "j.db", EngineConfig(group_commit=2), sla=FakeSla(), dispatcher=FakeDispatcher()
+    ) as eng:
+        unsubscribe = eng.subscribe(lambda ev: seen.append(ev.seq))
+        results = eng.handle_many(
+            [
+                c.AddStaff(key="k1", at=T0, member=tech("a")),
+                c.Accept(key="k2", at=T0, ticket_id="nope"),
+                c.OpenTicket(key="k3", at=T0, ticket=ticket("T1")),
+                {"type": "accept", "key": "k4", "at": T0.isoformat(), "ticket_id": "T1"},
+            ]
+        )
+        assert isinstance(results[1], UnknownTicketError)
+        assert [types(r) for r in results if isinstance(r, list)] == [
+            ["staff_changed"],
+            ["ticket_opened", "ticket_assigned"],
+            ["ticket_accepted"],
+        ]
+        assert seen == [1, 2, 3, 4]
+        unsubscribe()
+        eng.handle(c.Resolve(key="k5", at=T0, ticket_id="T1"))
+        assert seen == [1, 2, 3, 4]
+
+
+def _drive(eng: Engine) -> list[str]:
+    k = Keys()
+    out: list[str] = []
+    cmds: list[c.CommandBase] = [
+        c.AddStaff(key=k(), at=T0, member=tech("a")),
+        c.AddStaff(key=k(), at=T0, member=tech("b", capacity=1)),
+        c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")),
+        c.OpenTicket(key=k(), at=T0 + M, ticket=ticket("T2", category="complaint")),
+        c.OpenTicket(key=k(), at=T0 + 2 * M, ticket=ticket("T3", category="emergency")),
+        c.Accept(key=k(), at=T0 + 3 * M, ticket_id="T1"),
+        c.PutOnHold(key=k(), at=T0 + 4 * M, ticket_id="T1"),
+        c.StaffOffShift(key=k(), at=T0 + 5 * M, staff_id="b"),
+        c.Resume(key=k(), at=T0 + 2 * H, ticket_id="T1"),
+        c.Cancel(key=k(), at=T0 + 3 * H, ticket_id="T3"),
+        c.StaffLoadChanged(key=k(), at=T0 + 3 * H, staff_id="a", load=1),
+    ]
+    for i, cmd in enumerate(cmds):
+        out.extend(ev.model_dump_json() for ev in eng.handle(cmd))
+        until = cmds[i + 1].at if i + 1 < len(cmds) else cmd.at + 5 * H
+        out.extend(ev.model_dump_json() for ev in eng.advance(until))
+    return out
+
+
+def test_same_commands_give_byte_identical_events() -> None:
+    assert _drive(make_engine()) == _drive(make_engine())
+
+
+def test_recovery_equals_live_state_with_and_without_snapshots(tmp_path: Path) -> None:
+    for every in (3, 10_000):
+        path = tmp_path / f"j{every}.db"
+        cfg = EngineConfig(snapshot_every=every)
+        with Engine.open(path, cfg, dispatcher=FakeDispatcher(), sla=FakeSla()) as eng:
+            live_events = _drive(eng)
+            live = eng.snapshot()
+            deadline = eng.next_deadline()
+        with Engine.open(path, cfg, dispatcher=FakeDispatcher(), sla=FakeSla()) as again:
+            assert again.snapshot() == live
+            assert again.next_deadline() == deadline
+            # idempotency survives: the first key's result is the original event
+            first = again.handle(c.AddStaff(key="k1", at=T0, member=tech("a")))
+            assert [ev.model_dump_json() for ev in first] == live_events[:1]
+    mem = make_engine()
+    _drive(mem)
+    assert mem.snapshot() == live
+
+
+def test_overdue_timers_fire_on_the_first_advance_after_recovery(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    parts = {"dispatcher": FakeDispatcher(), "sla": FakeSla()}
+    with Engine.open(path, EngineConfig(), **parts) as eng:  # type: ignore[arg-type]
+        eng.handle(c.OpenTicket(key="k1", at=T0, ticket=ticket("T1")))
+    with Engine.open(path, EngineConfig(), dispatcher=FakeDispatcher(), sla=FakeSla()) as eng:
+        assert eng.next_deadline() == T0 + 15 * M * 0.75
+        evs = eng.advance(T0 + 2 * H)
+        assert "escalation_raised" in types(evs)
+        assert evs[0].seq == 3
+
+
+def test_corrupt_journal_is_reported(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "j.db"
+    with Engine.open(path, EngineConfig(), dispatcher=FakeDispatcher(), sla=FakeSla()) as eng:
+        _drive(eng)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE log SET body = replace(body, 'T1', 'T9') WHERE seq = 3")
+    db.commit()
+    db.close()
+    with pytest.raises(JournalCorruptError):
+        Engine.open(path, EngineConfig(), dispatcher=FakeDispatcher(), sla=FakeSla())
+
+
+def test_snapshot_filters_by_property() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a", props=["P1"])))
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("b", props=["P2"])))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T2", prop="P2")))
+    p2 = eng.snapshot(property_id="P2")
+    assert list(p2["tickets"]) == ["T2"]
+    assert list(p2["staff"]) == ["b"]
+    assert p2["kpis"]["tickets_opened"] == 1
+    assert json.loads(json.dumps(eng.snapshot(), sort_keys=True)) == eng.snapshot()

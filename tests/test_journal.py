@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from dispatch_core.errors import InvalidInputError, JournalCorruptError, JournalError
+from dispatch_core.journal import Journal, checksum
+
+
+def _fill(path: Path, n: int) -> None:
+    with Journal(path) as j:
+        j.append([("cmd", f'{{"n":{i}}}') for i in range(n)])
+
+
+def test_append_read_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    _fill(path, 5)
+    with Journal(path, synchronous="NORMAL") as j:
+        assert j.last_seq == 5
+        assert [s for s, _, _ in j.read()] == [1, 2, 3, 4, 5]
+        assert [s for s, _, _ in j.read(after=3)] == [4, 5]
+        assert j.append([("tick", "{}")]) == 6
+
+
+def _corrupt(path: Path, seq: int) -> None:
+    db = sqlite3.connect(path)
+    db.execute("UPDATE log SET body = body || 'x' WHERE seq = ?", (seq,))
+    db.commit()
+    db.close()
+
+
+def test_torn_last_record_is_discarded(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    _fill(path, 4)
+    _corrupt(path, 4)
+    with Journal(path) as j:
+        assert [s for s, _, _ in j.read()] == [1, 2, 3]
+        assert j.last_seq == 3
+        assert j.append([("cmd", "{}")]) == 4  # the slot is reused
+    with Journal(path) as j:
+        assert [s for s, _, _ in j.read()] == [1, 2, 3, 4]
+
+
+def test_corruption_in_the_middle_raises(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    _fill(path, 4)
+    _corrupt(path, 2)
+    with Journal(path) as j, pytest.raises(JournalCorruptError):
+        list(j.read())
+
+
+def test_gap_in_numbering_raises(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    _fill(path, 4)
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM log WHERE seq = 2")
+    db.commit()
+    db.close()
+    with Journal(path) as j, pytest.raises(JournalCorruptError):
+        list(j.read())
+
+
+def test_snapshots_keep_the_newest_valid(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    _fill(path, 10)
+    with Journal(path, keep_snapshots=2) as j:
+        assert j.latest_snapshot() is None
+        for seq in (3, 6, 9):
+            j.write_snapshot(seq, f'{{"s":{seq}}}')
+        assert j.latest_snapshot() == (9, '{"s":9}')
+    db = sqlite3.connect(path)
+    assert [r[0] for r in db.execute("SELECT seq FROM snapshot ORDER BY seq")] == [6, 9]
+    db.execute("UPDATE snapshot SET body = 'garbage' WHERE seq = 9")
+    db.commit()
+    db.close()
+    with Journal(path) as j:
+        assert j.latest_snapshot() == (6, '{"s":6}')
+
+
+def test_checksum_covers_seq_kind_and_body() -> None:
+    base = checksum(1, "cmd", "{}")
+    assert base != checksum(2, "cmd", "{}")
+    assert base != checksum(1, "tick", "{}")
+    assert base != checksum(1, "cmd", "{ }")
+
+
+def test_bad_settings_and_foreign_files(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError):
+        Journal(tmp_path / "x.db", synchronous="OFF")  # type: ignore[arg-type]
+    bad = tmp_path / "not-a-db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(JournalError):
+        Journal(bad)

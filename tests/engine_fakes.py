@@ -109,7 +109,7 @@ class FakeSla:
 
     def _arm(self, tid: str, metric: SlaMetric) -> None:
         clk = self.clocks[tid][metric]
-        clk.version += 1
+        clk.version = next(self.counter)  # globally unique: old heap entries never match
         if clk.stopped or clk.running_since is None or clk.level >= len(self.thresholds):
             return
         due = clk.running_since + clk.target * self.thresholds[clk.level][0] - clk.elapsed

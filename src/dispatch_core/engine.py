@@ -236,10 +236,11 @@ class Engine:
         if found is not None:
             return list(found)
         self._check_time(cmd.at, field="at")
+        self._state.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
         self._advance_to(cmd.at, records)  # thresholds due first: they may change the ticket
         fired = self._state.take_events()
         released.extend(fired)
-        self._state.check(cmd, has_node=self._has_node)
+        self._state.check(cmd, has_node=self._has_node)  # still valid after those thresholds?
         self._apply(cmd)
         if self._journal is not None:
             records.append((_CMD, cmd.model_dump_json()))

@@ -14,7 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.errors import DuplicateEntityError, UnknownTicketError
-from dispatch_core.model import DEFAULT_TARGETS, Category, SlaMetric, SlaTarget, StaffMember, Ticket
+from dispatch_core.model import (
+    DEFAULT_TARGETS,
+    Category,
+    Role,
+    SlaMetric,
+    SlaTarget,
+    StaffMember,
+    Ticket,
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,13 @@ class FakeLevelChange:
     metric: SlaMetric
     level: str
     at: datetime
+    action: str
+    notify: Role | None
+
+
+@dataclass(frozen=True)
+class FakeRecord:
+    outcome: str
 
 
 @dataclass
@@ -94,7 +109,11 @@ class _Clock:
     stopped: bool = False
 
 
-THRESHOLDS = ((0.75, "yellow"), (1.0, "red"), (1.5, "manager"))
+THRESHOLDS = (
+    (0.75, "yellow", "reallocate", Role.AGENT),
+    (1.0, "red", "escalate", Role.SUPERVISOR),
+    (1.5, "red", "escalate", Role.MANAGER),
+)
 
 
 @dataclass
@@ -102,7 +121,7 @@ class FakeSla:
     targets: Mapping[Category, tuple[SlaTarget, ...]] = field(
         default_factory=lambda: dict(DEFAULT_TARGETS)
     )
-    thresholds: tuple[tuple[float, str], ...] = THRESHOLDS
+    thresholds: tuple[tuple[float, str, str, Role], ...] = THRESHOLDS
     clocks: dict[str, dict[SlaMetric, _Clock]] = field(default_factory=dict)
     heap: list[tuple[datetime, int, str, SlaMetric, int]] = field(default_factory=list)
     counter: itertools.count[int] = field(default_factory=itertools.count)
@@ -115,7 +134,7 @@ class FakeSla:
         due = clk.running_since + clk.target * self.thresholds[clk.level][0] - clk.elapsed
         heapq.heappush(self.heap, (due, next(self.counter), tid, metric, clk.version))
 
-    def start_ticket(self, ticket: Ticket, *, at: datetime) -> None:
+    def start_ticket(self, ticket: Ticket, *, at: datetime) -> tuple[SlaMetric, ...]:
         if ticket.id in self.clocks:
             raise DuplicateEntityError("sla clock", ticket.id)
         self.clocks[ticket.id] = {
@@ -124,6 +143,7 @@ class FakeSla:
         }
         for metric in self.clocks[ticket.id]:
             self._arm(ticket.id, metric)
+        return tuple(self.clocks[ticket.id])
 
     def _get(self, tid: str) -> dict[SlaMetric, _Clock]:
         if tid not in self.clocks:
@@ -143,10 +163,13 @@ class FakeSla:
                 clk.running_since = at
                 self._arm(ticket_id, metric)
 
-    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> None:
+    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> FakeRecord:
         clk = self._get(ticket_id)[metric]
+        if clk.running_since is not None:
+            clk.elapsed += at - clk.running_since
         clk.stopped = True
         self._arm(ticket_id, metric)
+        return FakeRecord("met" if clk.elapsed <= clk.target else "breached")
 
     def cancel_ticket(self, ticket_id: str) -> None:
         self._get(ticket_id)
@@ -165,7 +188,8 @@ class FakeSla:
                 continue
             due, _, tid, metric, _ = entry
             clk = self.clocks[tid][metric]
-            out.append(FakeLevelChange(tid, metric, self.thresholds[clk.level][1], due))
+            _, level, action, notify = self.thresholds[clk.level]
+            out.append(FakeLevelChange(tid, metric, level, due, action, notify))
             clk.level += 1
             self._arm(tid, metric)
         return out

@@ -50,7 +50,7 @@ def test_tenant_isolation_even_with_a_rogue_dispatcher() -> None:
         evs = eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
         assert types(evs) == ["ticket_opened", "ticket_unassignable"]
         assert eng.snapshot()["pending"] == ["T1"]
-    assert "does not serve property 'P1'" in evs[1].explanation  # type: ignore[attr-defined]
+    assert "does not serve property 'P1'" in evs[1].explanation["reason"]  # type: ignore[attr-defined]
 
 
 def test_waiting_ticket_is_dispatched_when_capacity_appears() -> None:

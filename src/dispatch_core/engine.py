@@ -19,6 +19,7 @@ from dispatch_core.engine_config import EngineConfig
 from dispatch_core.errors import (
     ClockError,
     DispatchError,
+    IllegalTransitionError,
     InvalidInputError,
     JournalCorruptError,
     JournalError,
@@ -50,7 +51,7 @@ class Engine:
     dispatcher : DispatchPort, optional
         The online dispatcher (default: the package's ``OnlineDispatcher``).
     sla : SlaPort, optional
-        The SLA tracker (default: the package's ``SlaTracker`` built from ``config.targets``).
+        The SLA tracker (default: the package's ``SlaTracker`` on the default policy).
     site : NodeCatalog, optional
         Known site-graph nodes; when given, unknown locations are rejected before journaling.
     """
@@ -279,8 +280,14 @@ class Engine:
     def _tick(self, now: datetime, changes: Sequence[Any]) -> None:
         self._state.tick(now)
         for ch in changes:
-            level = getattr(ch.level, "value", ch.level)
-            self._state.sla_level(ch.ticket_id, SlaMetric(ch.metric), str(level), ch.at)
+            self._state.sla_level(
+                ch.ticket_id,
+                SlaMetric(ch.metric),
+                str(ch.level),
+                ch.at,
+                notify=ch.notify,
+                action=str(ch.action),
+            )
             self._settle(ch.at)
 
     def _commit(self, records: list[tuple[str, str]]) -> None:
@@ -335,29 +342,33 @@ class Engine:
         try:
             decision = self._dispatcher.choose(rec.ticket, at=at)
         except DispatchError as err:
-            self._state.dispatch_failed(ticket_id, str(err), at)
+            self._state.dispatch_failed(ticket_id, {"reason": str(err)}, at)
             return
         if decision.staff_id is None:
-            self._state.dispatch_failed(ticket_id, str(decision.explanation), at)
+            self._state.dispatch_failed(ticket_id, _explain(decision.explanation), at)
             return
         why = self._why_not(ticket_id, decision.staff_id, at)
         if why is not None:
-            self._state.dispatch_failed(ticket_id, why, at)
+            self._state.dispatch_failed(ticket_id, {"reason": why}, at)
             return
-        self._state.assign(
-            ticket_id, decision.staff_id, decision.score, str(decision.explanation), at
-        )
+        score = decision.score or 0.0
+        self._state.assign(ticket_id, decision.staff_id, score, _explain(decision.explanation), at)
 
     def _reallocate(self, ticket_id: str, at: datetime) -> None:
         rec = self._state.tickets[ticket_id]
+        if rec.owner is None:
+            return
         try:
             decision = self._dispatcher.reallocate(rec.ticket, at=at, current=rec.owner)
         except DispatchError:
             return
         staff_id = decision.staff_id
+        if getattr(decision, "action", "reassign") != "reassign":
+            return  # "assist" (an extra hand) or "none": the owner keeps the ticket
         if staff_id is None or staff_id == rec.owner or self._why_not(ticket_id, staff_id, at):
             return
-        self._state.assign(ticket_id, staff_id, decision.score, str(decision.explanation), at)
+        score = decision.score or 0.0
+        self._state.assign(ticket_id, staff_id, score, _explain(decision.explanation), at)
 
     def _why_not(self, ticket_id: str, staff_id: str, at: datetime) -> str | None:
         """Hard rules re-checked on every decision (tenant isolation, skills, capacity)."""
@@ -380,20 +391,27 @@ class Engine:
         d.set_load(staff_id, rec.load)
 
     def _sla_effect(self, eff: Effect, at: datetime) -> None:
-        sla, tid = self._sla, eff.ticket_id
+        sla, tid, st = self._sla, eff.ticket_id, self._state
         try:
             if eff.kind == "sla_start":
-                sla.start_ticket(self._state.tickets[tid].ticket, at=at)
+                metrics = sla.start_ticket(st.tickets[tid].ticket, at=at)
+                st.sla_started(tid, tuple(SlaMetric(m) for m in metrics))
             elif eff.kind == "sla_pause":
                 sla.pause(tid, at=at)
             elif eff.kind == "sla_resume":
                 sla.resume(tid, at=at)
             elif eff.kind == "sla_stop" and eff.metric is not None:
-                sla.stop(tid, eff.metric, at=at)
+                outcome = getattr(sla.stop(tid, eff.metric, at=at), "outcome", None)
+                met = (
+                    str(outcome) == "met"
+                    if outcome is not None
+                    else st.tickets[tid].levels.get(eff.metric) != "red"
+                )
+                st.sla_result(tid, eff.metric, met=met)
             elif eff.kind == "sla_cancel":
                 sla.cancel_ticket(tid)
-        except UnknownEntityError:
-            pass  # the tracker has no clock of this kind for the ticket: nothing to do
+        except (UnknownEntityError, IllegalTransitionError):
+            pass  # e.g. pausing a ticket whose clocks have all stopped: nothing to do
 
     # ------------------------------------------------------------------ recovery
     def _replay(self, kind: str, body: str) -> None:
@@ -421,7 +439,29 @@ class Engine:
             for tid, rec in st.tickets.items()
             for n, kind, at, metric in rec.sla_log
         )
-        for _, tid, kind, at, metric in ops:
-            self._sla_effect(Effect(kind, tid, "", metric), at)  # type: ignore[arg-type]
+        sla = self._sla
+        for _, tid, kind, at, metric in ops:  # the tracker only: the state already has it all
+            ticket = st.tickets[tid].ticket
+            try:
+                if kind == "sla_start":
+                    sla.start_ticket(ticket, at=at)
+                elif kind == "sla_pause":
+                    sla.pause(tid, at=at)
+                elif kind == "sla_resume":
+                    sla.resume(tid, at=at)
+                elif kind == "sla_stop" and metric is not None:
+                    sla.stop(tid, metric, at=at)
+            except (UnknownEntityError, IllegalTransitionError):
+                pass  # as when it first happened
         if st.now is not None:
             self._sla.advance(st.now)  # levels already announced before the snapshot
+
+
+def _explain(explanation: object) -> dict[str, Any]:
+    """Return a decision's explanation as a JSON-ready dict (``as_dict()`` when it has one)."""
+    as_dict = getattr(explanation, "as_dict", None)
+    if callable(as_dict):
+        return dict(as_dict())
+    if isinstance(explanation, dict):
+        return dict(explanation)
+    return {"reason": str(explanation)}

@@ -3,8 +3,8 @@
 Examples
 --------
 >>> cfg = EngineConfig(complaint_alarm_rate=0.05)
->>> cfg.escalations["red"]
-<Role.SUPERVISOR: 'supervisor'>
+>>> cfg.sla_thresholds
+'warn'
 >>> EngineConfig(group_commit=0)
 Traceback (most recent call last):
 ...
@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from dispatch_core.model import DEFAULT_TARGETS, Category, DomainModel, Role, SlaTarget
+from dispatch_core.model import DomainModel
 
 __all__ = ["EngineConfig"]
 
@@ -28,14 +28,11 @@ class EngineConfig(DomainModel):
 
     Parameters
     ----------
-    targets : dict
-        SLA targets per category; decides which clocks a ticket has (seed: DESIGN's table).
-    reallocate_levels : frozenset of str
-        SLA levels that ask the dispatcher for a better technician (plans: yellow).
-    escalations : dict
-        SLA level → role notified by an ``EscalationRaised`` event (red → supervisor…).
-    breach_levels : frozenset of str
-        Levels that mean the target was missed (for SLA attainment).
+    sla_thresholds : {"warn", "delay_bands"}
+        Escalation chain of the default SLA policy: ``warn`` (yellow at 75 %, red at 100 %,
+        manager at 150 %) or the plans' ``delay_bands`` (110 % / 120 % / 150 %).
+    emergency_on_site : timedelta
+        On-site target of emergencies in the default policy (2 h; some provinces allow 4 h).
     complaint_alarm_rate : float
         A property's complaint share over the window above this raises an alarm (10 %).
     complaint_window : timedelta
@@ -56,14 +53,8 @@ class EngineConfig(DomainModel):
         Most commands per journal transaction in :meth:`Engine.handle_many`.
     """
 
-    targets: dict[Category, tuple[SlaTarget, ...]] = Field(
-        default_factory=lambda: dict(DEFAULT_TARGETS)
-    )
-    reallocate_levels: frozenset[str] = frozenset({"yellow"})
-    escalations: dict[str, Role] = Field(
-        default_factory=lambda: {"red": Role.SUPERVISOR, "manager": Role.MANAGER}
-    )
-    breach_levels: frozenset[str] = frozenset({"red", "manager"})
+    sla_thresholds: Literal["warn", "delay_bands"] = "warn"
+    emergency_on_site: timedelta = timedelta(hours=2)
     complaint_alarm_rate: Annotated[float, Field(gt=0, le=1)] = 0.10
     complaint_window: timedelta = timedelta(days=30)
     complaint_min_tickets: Annotated[int, Field(ge=1)] = 20

@@ -85,7 +85,7 @@ class TicketAssigned(_TicketEvent):
     type: Literal["ticket_assigned"] = "ticket_assigned"
     staff_id: str
     score: float
-    explanation: str
+    explanation: dict[str, Any]
     manual: bool = False
 
 
@@ -96,7 +96,7 @@ class TicketReassigned(_TicketEvent):
     from_staff_id: str
     staff_id: str
     score: float
-    explanation: str
+    explanation: dict[str, Any]
     manual: bool = False
 
 
@@ -104,7 +104,7 @@ class TicketUnassignable(_TicketEvent):
     """Nobody can take the ticket now; it waits in the queue. ``explanation`` says why."""
 
     type: Literal["ticket_unassignable"] = "ticket_unassignable"
-    explanation: str
+    explanation: dict[str, Any]
 
 
 class TicketAccepted(_TicketEvent):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from dispatch_core.model import SlaMetric, StaffMember, Ticket
+from dispatch_core.model import Role, SlaMetric, StaffMember, Ticket
 
 __all__ = [
     "DecisionLike",
@@ -33,13 +33,13 @@ class DecisionLike(Protocol):
         ...
 
     @property
-    def score(self) -> float:
-        """The decision's score (lower or higher is better, the dispatcher's convention)."""
+    def score(self) -> float | None:
+        """The decision's score (``None`` when nobody fits)."""
         ...
 
     @property
     def explanation(self) -> object:
-        """Why: rendered with ``str()`` into the event."""
+        """Why: its ``as_dict()`` (or ``str()``) goes into the event."""
         ...
 
 
@@ -70,8 +70,12 @@ class DispatchPort(Protocol):
         """Pick the best member for ``ticket`` (hard rules, then score)."""
         ...
 
-    def reallocate(self, ticket: Ticket, *, at: datetime, current: str | None) -> DecisionLike:
-        """Find a better or an additional member for an SLA-threatened ticket."""
+    def reallocate(self, ticket: Ticket, *, at: datetime, current: str) -> DecisionLike:
+        """Find a better member for an SLA-threatened ticket.
+
+        A decision with an ``action`` other than ``"reassign"`` (e.g. ``"assist"``) leaves the
+        ticket with its owner.
+        """
         ...
 
 
@@ -98,12 +102,22 @@ class LevelChangeLike(Protocol):
         """When the threshold was crossed."""
         ...
 
+    @property
+    def action(self) -> object:
+        """What it asks for: ``"notify"``, ``"reallocate"`` or ``"escalate"``."""
+        ...
+
+    @property
+    def notify(self) -> Role | None:
+        """Who is told (the escalation role)."""
+        ...
+
 
 class SlaPort(Protocol):
     """What the engine needs from an SLA tracker (per-ticket clocks on a timer wheel)."""
 
-    def start_ticket(self, ticket: Ticket, *, at: datetime) -> None:
-        """Arm the ticket's clocks."""
+    def start_ticket(self, ticket: Ticket, *, at: datetime) -> Sequence[SlaMetric]:
+        """Arm the ticket's clocks; return the metrics started."""
         ...
 
     def pause(self, ticket_id: str, *, at: datetime) -> None:
@@ -115,7 +129,7 @@ class SlaPort(Protocol):
         ...
 
     def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> object:
-        """Stop one clock: the milestone was reached."""
+        """Stop one clock: the milestone was reached. Its ``outcome`` says met or breached."""
         ...
 
     def cancel_ticket(self, ticket_id: str) -> object:

@@ -81,7 +81,7 @@ class TicketRecord:
     first_contact: bool = False
     reported_unassignable: bool = False
     stopped: set[SlaMetric] = field(default_factory=set)
-    breached: set[SlaMetric] = field(default_factory=set)
+    metrics: tuple[SlaMetric, ...] = ()
     sla_results: list[tuple[SlaMetric, bool]] = field(default_factory=list)
     levels: dict[SlaMetric, str] = field(default_factory=dict)
     sla_log: list[tuple[int, str, datetime, SlaMetric | None]] = field(default_factory=list)
@@ -105,7 +105,7 @@ class TicketRecord:
             "first_contact": self.first_contact,
             "reported_unassignable": self.reported_unassignable,
             "stopped": sorted(m.value for m in self.stopped),
-            "breached": sorted(m.value for m in self.breached),
+            "metrics": [m.value for m in self.metrics],
             "sla_results": [[m.value, met] for m, met in self.sla_results],
             "levels": {m.value: lvl for m, lvl in sorted(self.levels.items())},
             "sla_log": [
@@ -134,7 +134,7 @@ class TicketRecord:
             first_contact=data["first_contact"],
             reported_unassignable=data["reported_unassignable"],
             stopped={SlaMetric(m) for m in data["stopped"]},
-            breached={SlaMetric(m) for m in data["breached"]},
+            metrics=tuple(SlaMetric(m) for m in data["metrics"]),
             sla_results=[(SlaMetric(m), bool(met)) for m, met in data["sla_results"]],
             levels={SlaMetric(m): lvl for m, lvl in data["levels"].items()},
             sla_log=[
@@ -254,10 +254,6 @@ class EngineState:
         """Take the effects queued since the last call, in order."""
         out, self._effects = self._effects, []
         return out
-
-    def metrics_of(self, category: Category) -> tuple[SlaMetric, ...]:
-        """Return the SLA metrics a ticket of ``category`` carries."""
-        return tuple(t.metric for t in self.config.targets.get(category, ()))
 
     def ticket(self, ticket_id: str, *, field: str = "ticket_id") -> TicketRecord:
         """Return the record of ``ticket_id``; :class:`UnknownTicketError` naming ``field``."""
@@ -430,7 +426,8 @@ class EngineState:
         self._stop(rec, SlaMetric.FIRST_RESPONSE, cmd.at)
 
     def _on_assign_manually(self, cmd: c.AssignManually) -> None:
-        self.assign(cmd.ticket_id, cmd.staff_id, 0.0, "manual assignment", cmd.at, manual=True)
+        why = {"reason": "manual assignment"}
+        self.assign(cmd.ticket_id, cmd.staff_id, 0.0, why, cmd.at, manual=True)
 
     def _on_accept(self, cmd: c.Accept) -> None:
         rec = self.tickets[cmd.ticket_id]
@@ -475,7 +472,7 @@ class EngineState:
             staff_id=rec.owner,
             first_contact=first_contact,
         )
-        for metric in self.metrics_of(rec.ticket.category):
+        for metric in rec.metrics:
             self._stop(rec, metric, at)
         self._release(rec, at)
 
@@ -497,7 +494,6 @@ class EngineState:
         rec.reopens += 1
         rec.rated = False
         rec.stopped.clear()
-        rec.breached.clear()
         rec.levels.clear()
         rec.reported_unassignable = False
         self.pending.add(rec.ticket.id)
@@ -560,7 +556,7 @@ class EngineState:
         ticket_id: str,
         staff_id: str,
         score: float,
-        explanation: str,
+        explanation: dict[str, Any],
         at: datetime,
         *,
         manual: bool = False,
@@ -595,41 +591,63 @@ class EngineState:
         if previous is not None:
             self._do("dispatch_pending")
 
-    def dispatch_failed(self, ticket_id: str, explanation: str, at: datetime) -> None:
+    def dispatch_failed(self, ticket_id: str, explanation: dict[str, Any], at: datetime) -> None:
         """Nobody fits ``ticket_id`` now; report it once per wait."""
         rec = self.tickets[ticket_id]
         if not rec.reported_unassignable:
             rec.reported_unassignable = True
             self._emit(e.TicketUnassignable, at, ticket_id=ticket_id, explanation=explanation)
 
-    def sla_level(self, ticket_id: str, metric: SlaMetric, level: str, at: datetime) -> None:
-        """Handle an SLA clock of ``ticket_id`` reaching ``level``: escalate or reallocate."""
+    def sla_started(self, ticket_id: str, metrics: tuple[SlaMetric, ...]) -> None:
+        """Record the metrics whose clocks the tracker armed for ``ticket_id``."""
+        self.tickets[ticket_id].metrics = metrics
+
+    def sla_level(
+        self,
+        ticket_id: str,
+        metric: SlaMetric,
+        level: str,
+        at: datetime,
+        *,
+        notify: Role | None = None,
+        action: str = "notify",
+    ) -> None:
+        """Handle an SLA clock reaching ``level``.
+
+        ``action="escalate"`` raises an escalation to ``notify``; ``action="reallocate"`` asks
+        the dispatcher for a better technician.
+        """
         rec = self.tickets.get(ticket_id)
         if rec is None or rec.status not in ACTIVE or metric in rec.stopped:
             return
         rec.levels[metric] = level
-        if level in self.config.breach_levels:
-            rec.breached.add(metric)
         self._emit(e.SlaLevelChanged, at, ticket_id=ticket_id, metric=metric, level=level)
-        role = self.config.escalations.get(level)
-        if role is not None:
+        if action == "escalate" and notify is not None:
             self._emit(
-                e.EscalationRaised, at, ticket_id=ticket_id, metric=metric, level=level, role=role
+                e.EscalationRaised,
+                at,
+                ticket_id=ticket_id,
+                metric=metric,
+                level=level,
+                role=notify,
             )
-        if level in self.config.reallocate_levels:
+        elif action == "reallocate":
             if rec.status in AWAITING_DISPATCH:
                 self._do("dispatch", ticket_id)
             elif rec.status in {Status.ASSIGNED, Status.ACCEPTED}:
                 self._do("reallocate", ticket_id)
 
-    # ------------------------------------------------------------------ helpers
-    def _stop(self, rec: TicketRecord, metric: SlaMetric, at: datetime) -> None:
-        if metric in rec.stopped or metric not in self.metrics_of(rec.ticket.category):
-            return
-        rec.stopped.add(metric)
-        met = metric not in rec.breached
+    def sla_result(self, ticket_id: str, metric: SlaMetric, *, met: bool) -> None:
+        """Record a stopped clock's outcome (met or breached), for the audit trail and KPIs."""
+        rec = self.tickets[ticket_id]
         rec.sla_results.append((metric, met))
         self.kpis.sla_closed(rec.ticket, metric, met)
+
+    # ------------------------------------------------------------------ helpers
+    def _stop(self, rec: TicketRecord, metric: SlaMetric, at: datetime) -> None:
+        if metric in rec.stopped or metric not in rec.metrics:
+            return
+        rec.stopped.add(metric)
         self._do("sla_stop", rec.ticket.id, metric=metric)
 
     def _release(self, rec: TicketRecord, at: datetime, *, redispatch: bool = True) -> None:

@@ -38,8 +38,8 @@ import numpy as np
 from dispatch_core.errors import InvalidInputError
 
 __all__ = [
-    "SL_DEFINITION",
     "QueueMetrics",
+    "SL_DEFINITION",
     "asa",
     "erlang_a",
     "erlang_b",

@@ -30,9 +30,9 @@ def test_default_estate() -> None:
     assert set(s.demand.category_mix) == set(Category)
     assert set(s.handling) == set(Category)
     storm = s.events_on(s.day("storm"))
-    assert [e.multiplier for e in storm] == [3.0]
-    assert {e.multiplier for e in s.events_on(s.day("mon"))} == {1.3}
-    assert s.events_on(s.day("wed")) == []
+    assert [e.multiplier for e in storm.values()] == [3.0]
+    assert {e.multiplier for e in s.events_on(s.day("mon")).values()} == {1.3}
+    assert s.events_on(s.day("wed")) == {}
     assert s.sla.ticket_targets[Category.REPAIR]
     assert s.resolution.demand_multiplier == pytest.approx(1.25)
 

@@ -26,6 +26,7 @@ Schema (all sections are tables; times of day are ``"HH:MM"``, ``"24:00"`` allow
                     :class:`~dispatch_core.model.SlaMetric`; defaults to the seed targets)
 ``[staffing]``      ``shrinkage``, ``reserve``, ``agents_per_supervisor``, ``managers``,
                     ``households_per_agent`` (the rule of thumb), ``shift_hours``,
+                    ``workdays_per_week``,
                     ``part_timer_fte``, ``repair_work_minutes``
 ``[[shifts]]``      ``name``, ``start``, ``end``, ``desk_agents``, ``part_timers``,
                     ``technicians``, ``days`` (day names; empty = every day)
@@ -260,6 +261,7 @@ class Staffing(DomainModel):
     managers: Count = 1
     households_per_agent: Annotated[int, Field(gt=0, le=100_000)] = 500
     shift_hours: Annotated[float, Field(gt=0, le=24)] = 8.0
+    workdays_per_week: Annotated[float, Field(gt=0, le=7)] = 5.0
     part_timer_fte: Annotated[float, Field(gt=0, le=1)] = 0.5
     repair_work_minutes: Positive = 60.0
 
@@ -367,13 +369,13 @@ class Scenario(DomainModel):
                 return day
         raise ScenarioError("day", name, f"no such day; known: {[d.name for d in self.days]}")
 
-    def events_on(self, day: Day) -> list[Event]:
-        """Events that apply on ``day``: named ones, weekday ones and active (seasonal) ones."""
-        return [
-            e
+    def events_on(self, day: Day) -> dict[str, Event]:
+        """Events that apply on ``day`` by name: named ones, weekday ones and active ones."""
+        return {
+            name: e
             for name, e in self.events.items()
             if name in day.events or e.active or day.weekday in e.weekdays
-        ]
+        }
 
     def daily_contacts(self, day: Day) -> float:
         """Contacts offered on ``day`` before events (callbacks from unresolved contacts in)."""

@@ -265,10 +265,10 @@ class QueueMetrics:
 
 def _erlang_c_metrics(rate: float, aht: float, c: int, within: float) -> QueueMetrics:
     load = rate * aht / 3600.0
-    if load >= c:
-        p_wait, sl, wait, occ = 1.0, 0.0, math.inf, 1.0 if c > 0 else 0.0
-    elif load == 0:
+    if load == 0:
         p_wait, sl, wait, occ = 0.0, 1.0, 0.0, 0.0
+    elif load >= c:
+        p_wait, sl, wait, occ = 1.0, 0.0, math.inf, 1.0 if c > 0 else 0.0
     else:
         p_wait = erlang_c(load, c)
         sl = 1.0 - p_wait * math.exp(-(c - load) * within / aht)

@@ -62,7 +62,7 @@ def test_unknown_key_names_key_and_line() -> None:
 
 
 def test_negative_rate() -> None:
-    text = TEXT.replace("household_per_day = 0.05", "household_per_day = -0.05")
+    text = TEXT.replace("household_per_day = 0.035", "household_per_day = -0.05")
     err = _error(text)
     assert err.field == "demand.contacts_per_household_per_day"
     assert err.value == -0.05

@@ -34,8 +34,8 @@ from dispatch_core.scenario import Channel, Day, Scenario, clock_minutes
 from dispatch_core.staffing import SL_DEFINITION, QueueMetrics, evaluate, required_agents
 
 __all__ = [
-    "INTERVALS",
     "DayPlan",
+    "INTERVALS",
     "IntervalPlan",
     "Plan",
     "RuleComparison",

@@ -90,3 +90,11 @@ def test_plan_rejects_bad_interval(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["plan", "--interval", "20"])
     assert "15, 30 or 60" in capsys.readouterr().err
+
+
+def test_schema_of_scenario() -> None:
+    code, out = run("schema", "scenario")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["title"] == "Scenario"
+    assert "demand" in schema["properties"]

@@ -137,6 +137,13 @@ def test_square_root_staffing_within_one_agent(p: float) -> None:
         assert abs(square_root_staffing(float(load), p_wait=p) - exact) <= 1, load
 
 
+@pytest.mark.slow
+def test_square_root_staffing_full_table() -> None:
+    for load in range(1, 1001):
+        exact = _exact_for_p_wait(float(load), 0.2)
+        assert abs(square_root_staffing(float(load), p_wait=0.2) - exact) <= 1, load
+
+
 def test_halfin_whitt_beta_solves_its_equation() -> None:
     for p in (0.8, 0.5, 0.2, 0.01):
         b = halfin_whitt_beta(p)
@@ -228,6 +235,7 @@ def test_max_abandon_uses_erlang_a() -> None:
         (lambda: required_agents(100, 180, 1.0, 20), "target_sl"),
         (lambda: required_agents(100, 180, 0.8, 20, max_occupancy=1.5), "max_occupancy"),
         (lambda: required_agents(100, 180, 0.8, 20, max_abandon=0.1), "max_abandon"),
+        (lambda: required_agents(100, 180, 0.8, 20, patience_s=60, max_abandon=0), "max_abandon"),
         (lambda: erlang_a(100, 0, 3, patience_s=60, within_s=20), "aht_s"),
         (lambda: square_root_staffing(10.0), "beta"),
     ],

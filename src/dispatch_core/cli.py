@@ -22,10 +22,15 @@ from dispatch_core import __version__
 from dispatch_core.errors import DispatchError
 from dispatch_core.model import DEFAULT_PRIORITY, DEFAULT_TARGETS, Category, StaffMember, Ticket
 from dispatch_core.model._base import DomainModel
+from dispatch_core.scenario import Scenario, default_scenario, load_scenario
 
 __all__ = ["main"]
 
-_SCHEMA_MODELS: dict[str, type[DomainModel]] = {"staff": StaffMember, "ticket": Ticket}
+_SCHEMA_MODELS: dict[str, type[DomainModel]] = {
+    "scenario": Scenario,
+    "staff": StaffMember,
+    "ticket": Ticket,
+}
 
 
 def _fmt_minutes(seconds: float) -> str:
@@ -72,10 +77,6 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         rule_header,
         rule_rows,
         write_report,
-    )
-    from dispatch_core.scenario import (  # noqa: PLC0415 - lazy: heavy imports
-        default_scenario,
-        load_scenario,
     )
 
     scenario = load_scenario(args.scenario) if args.scenario else default_scenario()

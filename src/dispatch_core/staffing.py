@@ -145,7 +145,8 @@ def _log_inv_erlang_b(load: float, c: int) -> float:
     log_load = math.log(load)
     acc = 0.0  # log(1/B(0)) = 0
     for k in range(1, c + 1):
-        acc = float(np.logaddexp(0.0, math.log(k) - log_load + acc))
+        x = math.log(k) - log_load + acc  # log(1 + e^x), computed without overflow
+        acc = x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
     return acc
 
 
@@ -513,7 +514,8 @@ def required_agents(
         raise InvalidInputError("max_occupancy", max_occupancy, "must be ≤ 1", model=_MODEL)
     shrink = _check_fraction("shrinkage", shrinkage, open_upper=True)
     if max_abandon is not None:
-        _check_fraction("max_abandon", max_abandon)
+        if _check_fraction("max_abandon", max_abandon) <= 0:
+            raise InvalidInputError("max_abandon", max_abandon, "must be > 0", model=_MODEL)
         if patience_s is None:
             raise InvalidInputError(
                 "max_abandon", max_abandon, "needs patience_s (Erlang A)", model=_MODEL

@@ -16,11 +16,17 @@ stats
     Student t quantiles and confidence intervals (no scipy).
 summary
     Replicated desk runs summarised as estimates.
+search
+    Staffing search: fewest staff per interval meeting every target with confidence.
+simclock
+    A :class:`~dispatch_core.clock.Clock` bound to SimPy time, for driving the engine.
 """
 
 from dispatch_core.sim.desk import ContactType, DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.replicate import InlineExecutor, replicate
+from dispatch_core.sim.search import SearchResult, search_desk_staffing, search_staffing
+from dispatch_core.sim.simclock import SimClock
 from dispatch_core.sim.stats import Estimate, estimate
 from dispatch_core.sim.streams import Streams
 from dispatch_core.sim.summary import DeskSummary, replicate_desk
@@ -33,9 +39,13 @@ __all__ = [
     "Distribution",
     "Estimate",
     "InlineExecutor",
+    "SearchResult",
+    "SimClock",
     "Streams",
     "estimate",
     "replicate",
     "replicate_desk",
+    "search_desk_staffing",
+    "search_staffing",
     "simulate_desk",
 ]

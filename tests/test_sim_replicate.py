@@ -63,7 +63,6 @@ def test_replicate_rejects_bad_arguments(kwargs: dict[str, object], field: str) 
     assert info.value.field == field
 
 
-@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results() -> None:
     distributed = pytest.importorskip("distributed")
     inline = replicate(TASK, replications=4, seed=5, executor=InlineExecutor())

@@ -182,7 +182,9 @@ def replay_events(timers: Any, handles: list[Any], wl: Workload) -> tuple[int, l
 REPLAYS = {"ticks": replay_ticks, "events": replay_events}
 
 
-def measure(make: Callable[[], Any], wl: Workload, mode: str, *, memory: bool = False) -> dict[str, Any]:
+def measure(
+    make: Callable[[], Any], wl: Workload, mode: str, *, memory: bool = False
+) -> dict[str, Any]:
     """Prefill, replay once, and report throughput, p99 advance latency and (optionally) memory."""
     replay = REPLAYS[mode]
     gc.collect()

@@ -46,8 +46,8 @@ class TimerHandle(Generic[P]):
 
     Examples
     --------
-    >>> wheel = TimerWheel()
-    >>> handle = wheel.schedule(5.0, "ticket T-9")
+    >>> timers = HeapTimers()
+    >>> handle = timers.schedule(5.0, "ticket T-9")
     >>> handle.at, handle.payload, handle.pending
     (5.0, 'ticket T-9', True)
     """

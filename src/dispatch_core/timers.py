@@ -468,10 +468,14 @@ class TimerWheel(Generic[P]):
         self._nd_bucket = None
         ready = self._ready
         due = ready.heap
-        tick_of = self._tick_of
+        origin = self._origin
+        inv = self._inv
         place = self._place
         for handle in moving:
-            t = tick_of(handle._at)
+            x = (handle._at - origin) * inv
+            t = int(x) if x < _INF else _BIG_TICK
+            if t < x:
+                t += 1
             if t <= r:
                 handle._where = ready
                 due.append((handle._at, handle._seq, handle))

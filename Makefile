@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: the main job (until the planner lands: the seed service targets)
+## run: the main job: staffing plan of the built-in default estate (report in out/)
 run: $(STAMP)
-	$(BIN)/dispatch-core targets
+	$(BIN)/dispatch-core plan --out out
 
 ## lint: ruff lint and format check over the whole tree
 lint: $(STAMP)

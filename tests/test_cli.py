@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -42,3 +43,58 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["bogus"])
     assert info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_plan_default_estate(tmp_path: Path) -> None:
+    code, out = run("plan", "--out", str(tmp_path), "--interval", "60", "--day", "mon")
+    assert code == 0
+    assert "answered within T ÷ offered" in out
+    assert "mon (mon, events: monday_morning), 60 min" in out
+    assert "10:00" in out
+    assert "Daily roll-up" in out
+    assert "rule: 1 per 500" in out
+    assert (tmp_path / "report.html").exists()
+    assert (tmp_path / "service_level.png").exists()
+
+
+def test_plan_scenario_file_and_no_report(tmp_path: Path) -> None:
+    scenario = Path(__file__).resolve().parents[1] / "simulations" / "default.toml"
+    code, out = run(
+        "plan", str(scenario), "--no-report", "--interval", "60", "--out", str(tmp_path)
+    )
+    assert code == 0
+    assert "storm" in out
+    assert not any(tmp_path.iterdir())
+
+
+def test_plan_bad_scenario_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[estate]\nhouseholds = 100\nhousholds = 3\n", encoding="utf-8")
+    code, _ = run("plan", str(bad), "--out", str(tmp_path / "out"))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err
+    assert "housholds" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_plan_unknown_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("plan", "--day", "holiday", "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "holiday" in capsys.readouterr().err
+
+
+def test_plan_rejects_bad_interval(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["plan", "--interval", "20"])
+    assert "15, 30 or 60" in capsys.readouterr().err
+
+
+def test_schema_of_scenario() -> None:
+    code, out = run("schema", "scenario")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["title"] == "Scenario"
+    assert "demand" in schema["properties"]

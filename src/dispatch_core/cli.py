@@ -11,18 +11,26 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from rich import box
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from dispatch_core import __version__
 from dispatch_core.errors import DispatchError
 from dispatch_core.model import DEFAULT_PRIORITY, DEFAULT_TARGETS, Category, StaffMember, Ticket
 from dispatch_core.model._base import DomainModel
+from dispatch_core.scenario import Scenario, default_scenario, load_scenario
 
 __all__ = ["main"]
 
-_SCHEMA_MODELS: dict[str, type[DomainModel]] = {"staff": StaffMember, "ticket": Ticket}
+_SCHEMA_MODELS: dict[str, type[DomainModel]] = {
+    "scenario": Scenario,
+    "staff": StaffMember,
+    "ticket": Ticket,
+}
 
 
 def _fmt_minutes(seconds: float) -> str:
@@ -57,6 +65,112 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
+
+
+def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
+    """Plan staffing for a scenario: interval table, daily roll-up, rule comparison, report."""
+    # Imported here so `dispatch-core targets` does not pay for numpy and matplotlib.
+    from dispatch_core.planning import build_plan  # noqa: PLC0415 - lazy: heavy imports
+    from dispatch_core.report import (  # noqa: PLC0415 - lazy: heavy imports
+        interval_rows,
+        rule_header,
+        rule_rows,
+        write_report,
+    )
+
+    scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+    if args.day:
+        scenario.day(args.day)  # fail early, before any work, on an unknown day
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("planning", total=len(scenario.days))
+        plan = build_plan(
+            scenario,
+            interval_minutes=args.interval,
+            progress=lambda name: progress.update(task, advance=1, description=f"planned {name}"),
+        )
+        shown = plan.day(args.day) if args.day else plan.busiest_day
+        progress.update(task, description="writing report")
+        report = None if args.no_report else write_report(plan, args.out, day=shown.name)
+
+    console.print(f"[bold]{scenario.name}[/]: {scenario.estate.households:,} households")
+    console.print(f"Service level = {plan.definition}")
+    events = ", ".join(shown.events) or "none"
+    table = Table(
+        title=f"{shown.name} ({shown.weekday}, events: {events}), {plan.interval_minutes} min",
+        caption="req = phone+digital agents required; ± rostered − required: "
+        "G ok, Y short ≤10 % or idle, R short; SL/ASA/occ/aband: phone, as rostered",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for col in ("time", "desk", "calls", "Erl", "req", "rost", "±", "SL", "ASA", "occ", "aband"):
+        table.add_column(col, justify="left" if col in {"time", "desk"} else "right")
+    for iv in interval_rows(shown):
+        m = iv.phone
+        style = _STYLE[iv.status.value]
+        table.add_row(
+            iv.label,
+            {"evening": "eve"}.get(iv.desk, iv.desk),
+            f"{iv.contacts:.1f}",
+            f"{iv.load_erlangs:.2f}",
+            f"{iv.required_phone}+{iv.required_digital}",
+            str(iv.scheduled),
+            f"[{style}]{iv.gap:+d} {iv.status.value[0].upper()}[/]",
+            f"{m.service_level:.1%}",
+            "-" if m.asa_s == float("inf") else f"{m.asa_s:.1f}",
+            f"{m.occupancy:.0%}",
+            f"{m.p_abandon:.1%}",
+        )
+    console.print(table)
+
+    marked = "; ".join(f"{d.name}: {', '.join(d.events)}" for d in plan.days if d.events)
+    daily = Table(
+        title="Daily roll-up",
+        caption=f"* events ({marked}); req/rost h = agent-hours required/rostered; FTE on duty "
+        "after shrinkage; heads = headcount incl. reserve if every day were like this; "
+        "SL/aband: phone, as rostered; tech = technician load",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for col in ("day", "calls", "req h", "rost h", "peak", "FTE", "heads", "sup"):
+        daily.add_column(col, justify="left" if col == "day" else "right")
+    for col in ("SL", "aband", "tech"):
+        daily.add_column(col, justify="right")
+    for d in plan.days:
+        daily.add_row(
+            d.name + ("*" if d.events else ""),
+            f"{d.contacts:.0f}",
+            f"{d.required_agent_hours:.0f}",
+            f"{d.scheduled_agent_hours:.0f}",
+            str(d.peak_required),
+            f"{d.required_fte:.1f}",
+            str(d.headcount),
+            str(d.supervisors),
+            f"{d.service_level:.1%}",
+            f"{d.p_abandon:.1%}",
+            f"{d.technician_utilisation:.0%}",
+        )
+    console.print(daily)
+
+    rule = Table(title="Headcount: rule of thumb versus Erlang", box=box.SIMPLE_HEAD)
+    for i, col in enumerate(rule_header(plan)):
+        rule.add_column(col, justify="left" if i == 0 else "right")
+    for row in rule_rows(plan):
+        rule.add_row(*row)
+    console.print(rule)
+    if report is not None:
+        console.print(f"report: {report.html}")
+    return 0
+
+
+def _interval(text: str) -> int:
+    value = int(text)
+    if value not in (15, 30, 60):
+        msg = f"interval must be 15, 30 or 60 minutes, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dispatch-core",
@@ -70,6 +184,16 @@ def _build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON schema of a domain model")
     schema.add_argument("model", choices=sorted(_SCHEMA_MODELS))
     schema.set_defaults(func=_cmd_schema)
+    plan = sub.add_parser(
+        "plan",
+        help="staffing plan per interval with an HTML report (default: the built-in estate)",
+    )
+    plan.add_argument("scenario", nargs="?", type=Path, help="scenario TOML file")
+    plan.add_argument("--out", type=Path, default=Path("out"), help="report directory (out/)")
+    plan.add_argument("--interval", type=_interval, default=30, metavar="{15,30,60}")
+    plan.add_argument("--day", help="day shown interval by interval (default: the busiest)")
+    plan.add_argument("--no-report", action="store_true", help="print only, write no files")
+    plan.set_defaults(func=_cmd_plan)
     return parser
 
 

@@ -1,0 +1,427 @@
+"""The analytic staffing plan: per interval and per day, from a :class:`Scenario`.
+
+For every day of the scenario and every interval (15, 30 or 60 minutes) the planner works out
+the contacts offered (hourly and weekday profiles, category mix, events, callbacks from
+unresolved contacts), splits them into the live **phone** queue and the **digital** queue (app
+and online, answered within a longer target), finds the agents required by Erlang A (or C),
+compares them with the agents rostered by the scenario's shifts, and projects what the rostered
+agents would deliver. A daily roll-up turns agent-hours into FTE after shrinkage, adds
+supervisors and reserve, and sets the result beside the households-per-agent rule of thumb.
+
+Service levels follow :data:`~dispatch_core.staffing.SL_DEFINITION` (answered within T ÷
+offered); :attr:`Plan.definition` says so for every report.
+
+Examples
+--------
+>>> from dispatch_core.scenario import default_scenario
+>>> plan = build_plan(default_scenario(), interval_minutes=60)
+>>> len(plan.days), len(plan.days[0].intervals)
+(8, 24)
+>>> plan.rule.rule_agents
+20
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dispatch_core.errors import InvalidInputError
+from dispatch_core.model import Category
+from dispatch_core.scenario import Channel, Day, Scenario, clock_minutes
+from dispatch_core.staffing import SL_DEFINITION, QueueMetrics, evaluate, required_agents
+
+__all__ = [
+    "DayPlan",
+    "INTERVALS",
+    "IntervalPlan",
+    "Plan",
+    "RuleComparison",
+    "Status",
+    "build_plan",
+    "plan_day",
+]
+
+#: Interval lengths the planner accepts, in minutes.
+INTERVALS = (15, 30, 60)
+
+
+class Status(StrEnum):
+    """Rostered versus required agents in an interval, in the red/yellow/green language."""
+
+    GREEN = "green"  # enough agents, not wastefully many
+    YELLOW = "yellow"  # short by at most 10 % (or one agent), or idle (over by > 50 % and > 3)
+    RED = "red"  # short by more than 10 % and more than one agent
+
+
+def _status(required: int, scheduled: int) -> Status:
+    gap = scheduled - required
+    if gap < 0:
+        return Status.YELLOW if -gap <= max(1.0, 0.10 * required) else Status.RED
+    if gap > max(3.0, 0.50 * required):
+        return Status.YELLOW
+    return Status.GREEN
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalPlan:
+    """One interval of one day.
+
+    Attributes
+    ----------
+    start_minute, minutes : int
+        Start (minutes after midnight) and length.
+    desk : str
+        ``"open"`` (all categories), ``"evening"`` (evening categories only) or ``"closed"``.
+    contacts : float
+        Contacts offered to the desk in the interval (phone + digital).
+    phone_contacts, digital_contacts : float
+        The split by channel.
+    deferred_contacts : float
+        Contacts arriving while the desk is closed for their category (handled later).
+    aht_s : float
+        Mean handling time of the contacts offered.
+    load_erlangs : float
+        Offered load of phone + digital contacts.
+    required_phone, required_digital, required : int
+        Agents required for each queue and in total.
+    scheduled : int
+        Agents rostered (desk agents + part-timers on shift).
+    technicians : int
+        Technicians rostered.
+    phone : QueueMetrics
+        What the rostered agents would deliver on the phone queue (after the digital queue
+        takes what it needs): service level, ASA, occupancy, abandonment.
+    status : Status
+        Red/yellow/green of rostered versus required.
+    """
+
+    start_minute: int
+    minutes: int
+    desk: str
+    contacts: float
+    phone_contacts: float
+    digital_contacts: float
+    deferred_contacts: float
+    aht_s: float
+    load_erlangs: float
+    required_phone: int
+    required_digital: int
+    required: int
+    scheduled: int
+    technicians: int
+    phone: QueueMetrics
+    status: Status
+
+    @property
+    def label(self) -> str:
+        """``"HH:MM"`` of the interval start."""
+        return f"{self.start_minute // 60:02d}:{self.start_minute % 60:02d}"
+
+    @property
+    def gap(self) -> int:
+        """Rostered minus required agents (negative: short)."""
+        return self.scheduled - self.required
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """One day: its intervals and the roll-up.
+
+    Attributes
+    ----------
+    name, weekday : str
+        The day's name and weekday.
+    events : tuple of str
+        Events that apply (named, weekday or seasonal).
+    intervals : tuple of IntervalPlan
+        The day, interval by interval.
+    contacts, deferred_contacts : float
+        Contacts offered to the desk, and those arriving while it is closed for them.
+    required_agent_hours, scheduled_agent_hours : float
+        Sum over intervals of agents × hours.
+    peak_required : int
+        Most agents required in one interval.
+    required_fte : float
+        Agents on duty needed that day: agent-hours ÷ shift hours ÷ (1 - shrinkage).
+    headcount : int
+        Staff to employ if every day were like this one: FTE × 7 ÷ workdays per week, rounded
+        up, plus reserve; supervisors and managers in their own fields.
+    reserve, supervisors : int
+        Reserve headcount (``reserve`` share) and supervisors (1 per ``agents_per_supervisor``).
+    service_level, p_abandon, asa_s : float
+        Phone figures with the rostered agents, weighted by phone contacts.
+    repair_jobs, technician_hours, technician_utilisation : float
+        Field work: repair and emergency jobs, rostered technician-hours, their utilisation.
+    """
+
+    name: str
+    weekday: str
+    events: tuple[str, ...]
+    intervals: tuple[IntervalPlan, ...]
+    contacts: float
+    deferred_contacts: float
+    required_agent_hours: float
+    scheduled_agent_hours: float
+    peak_required: int
+    required_fte: float
+    headcount: int
+    reserve: int
+    supervisors: int
+    service_level: float
+    p_abandon: float
+    asa_s: float
+    repair_jobs: float
+    technician_hours: float
+    technician_utilisation: float
+
+
+@dataclass(frozen=True, slots=True)
+class RuleComparison:
+    """The rule of thumb (1 agent per N households) beside the Erlang plan.
+
+    ``erlang_*`` figures are for the normal week (days without named events); ``peak_day_*``
+    for the day that needs the most staff, as if every day were like it.
+    """
+
+    households: int
+    households_per_agent: int
+    rule_agents: int
+    rule_supervisors: int
+    rule_reserve: int
+    erlang_agents: int
+    erlang_supervisors: int
+    erlang_reserve: int
+    peak_day: str
+    peak_day_agents: int
+    peak_day_supervisors: int
+    peak_day_reserve: int
+    managers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole plan: every day, the rule comparison and the service-level definition."""
+
+    scenario: Scenario
+    interval_minutes: int
+    days: tuple[DayPlan, ...]
+    rule: RuleComparison
+    definition: str = SL_DEFINITION
+
+    def day(self, name: str) -> DayPlan:
+        """Return the plan of the day called ``name``."""
+        for day in self.days:
+            if day.name == name:
+                return day
+        raise InvalidInputError("day", name, f"no such day; known: {[d.name for d in self.days]}")
+
+    @property
+    def busiest_day(self) -> DayPlan:
+        """The day with the highest peak requirement (then the most agent-hours)."""
+        return max(self.days, key=lambda d: (d.peak_required, d.required_agent_hours))
+
+
+def _weighted(pairs: list[tuple[float, float]], default: float) -> float:
+    total = sum(w for w, _ in pairs)
+    return sum(w * v for w, v in pairs) / total if total > 0 else default
+
+
+def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> DayPlan:
+    """Plan one day of ``scenario`` interval by interval.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    day : Day
+        One of ``scenario.days``.
+    interval_minutes : {15, 30, 60}
+        Interval length.
+
+    Returns
+    -------
+    DayPlan
+    """
+    if interval_minutes not in INTERVALS:
+        raise InvalidInputError(
+            "interval_minutes", interval_minutes, f"must be one of {INTERVALS}", model="plan"
+        )
+    s = scenario
+    sla, desk = s.sla, s.desk
+    events = s.events_on(day)
+    daily = s.daily_contacts(day)
+    phone_share = s.demand.channel_mix.get(Channel.PHONE, 0.0)
+    digital_share = 1.0 - phone_share
+    patience = s.patience.mean_s if sla.model == "erlang_a" else None
+    max_abandon = sla.max_abandon if sla.model == "erlang_a" else None
+    open_at, close_at = clock_minutes(desk.open), clock_minutes(desk.close)
+    evening_at = clock_minutes(desk.evening_close)
+    shifts = [sh for sh in s.shifts if not sh.days or day.name in sh.days]
+    hours = interval_minutes / 60.0
+    intervals: list[IntervalPlan] = []
+    repair_contacts = 0.0
+    for start in range(0, 24 * 60, interval_minutes):
+        if open_at <= start < close_at:
+            state, taken = "open", set(Category)
+        elif close_at <= start < evening_at:
+            state, taken = "evening", set(desk.evening_categories)
+        else:
+            state, taken = "closed", set()
+        base = daily * s.demand.hourly_profile[start // 60] * hours
+        offered = deferred = work = 0.0
+        for category, share in s.demand.category_mix.items():
+            n = base * share * math.prod(e.factor(category, start) for e in events.values())
+            if category in (Category.REPAIR, Category.EMERGENCY):
+                repair_contacts += n
+            if category in taken:
+                offered += n
+                work += n * s.handling[category].mean_s
+            else:
+                deferred += n
+        aht = work / offered if offered > 0 else s.handling[Category.INQUIRY].mean_s
+        phone_rate = offered * phone_share / hours
+        digital_rate = offered * digital_share / hours
+        need_phone = required_agents(
+            phone_rate,
+            aht,
+            sla.phone_target,
+            sla.phone_within_s,
+            sla.max_occupancy,
+            patience_s=patience,
+            max_abandon=max_abandon,
+        )
+        need_digital = required_agents(
+            digital_rate, aht, sla.digital_target, sla.digital_within_s, sla.max_occupancy
+        )
+        rostered = sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start))
+        techs = sum(sh.technicians for sh in shifts if sh.covers(start))
+        on_phone = rostered - min(rostered, need_digital)
+        projected = evaluate(
+            phone_rate, aht, on_phone, within_s=sla.phone_within_s, patience_s=patience
+        )
+        required = need_phone + need_digital
+        intervals.append(
+            IntervalPlan(
+                start_minute=start,
+                minutes=interval_minutes,
+                desk=state,
+                contacts=offered,
+                phone_contacts=offered * phone_share,
+                digital_contacts=offered * digital_share,
+                deferred_contacts=deferred,
+                aht_s=aht,
+                load_erlangs=(phone_rate + digital_rate) * aht / 3600.0,
+                required_phone=need_phone,
+                required_digital=need_digital,
+                required=required,
+                scheduled=rostered,
+                technicians=techs,
+                phone=projected,
+                status=_status(required, rostered),
+            )
+        )
+    return _roll_up(scenario, day, tuple(intervals), list(events), repair_contacts)
+
+
+def _roll_up(
+    s: Scenario,
+    day: Day,
+    intervals: tuple[IntervalPlan, ...],
+    event_names: list[str],
+    repair_contacts: float,
+) -> DayPlan:
+    staff = s.staffing
+    hours = intervals[0].minutes / 60.0
+    agent_hours = sum(iv.required for iv in intervals) * hours
+    fte = agent_hours / staff.shift_hours / (1.0 - staff.shrinkage)
+    agents = math.ceil(fte * 7 / staff.workdays_per_week - 1e-9)
+    reserve = math.ceil(agents * staff.reserve - 1e-9)
+    phone = [(iv.phone_contacts, iv.phone) for iv in intervals if iv.phone_contacts > 0]
+    jobs = repair_contacts / s.resolution.demand_multiplier
+    tech_hours = sum(iv.technicians for iv in intervals) * hours
+    return DayPlan(
+        name=day.name,
+        weekday=day.weekday.value,
+        events=tuple(event_names),
+        intervals=intervals,
+        contacts=sum(iv.contacts for iv in intervals),
+        deferred_contacts=sum(iv.deferred_contacts for iv in intervals),
+        required_agent_hours=agent_hours,
+        scheduled_agent_hours=sum(iv.scheduled for iv in intervals) * hours,
+        peak_required=max(iv.required for iv in intervals),
+        required_fte=fte,
+        headcount=agents + reserve,
+        reserve=reserve,
+        supervisors=math.ceil(agents / staff.agents_per_supervisor - 1e-9),
+        service_level=_weighted([(w, m.service_level) for w, m in phone], 1.0),
+        p_abandon=_weighted([(w, m.p_abandon) for w, m in phone], 0.0),
+        asa_s=_weighted([(w, m.asa_s) for w, m in phone], 0.0),
+        repair_jobs=jobs,
+        technician_hours=tech_hours,
+        technician_utilisation=(
+            jobs * staff.repair_work_minutes / 60.0 / tech_hours if tech_hours else math.inf
+        ),
+    )
+
+
+def _compare(s: Scenario, days: tuple[DayPlan, ...]) -> RuleComparison:
+    staff = s.staffing
+    rule_agents = math.ceil(s.estate.households / staff.households_per_agent)
+    week = [d for d in days if not s.day(d.name).events] or list(days)
+    weekly_fte = sum(d.required_fte for d in week) * 7 / len(week) / staff.workdays_per_week
+    erlang = math.ceil(weekly_fte - 1e-9)
+    peak = max(days, key=lambda d: d.headcount)
+    peak_agents = peak.headcount - peak.reserve
+    per_sup = staff.agents_per_supervisor
+    return RuleComparison(
+        households=s.estate.households,
+        households_per_agent=staff.households_per_agent,
+        rule_agents=rule_agents,
+        rule_supervisors=math.ceil(rule_agents / per_sup),
+        rule_reserve=math.ceil(rule_agents * staff.reserve - 1e-9),
+        erlang_agents=erlang,
+        erlang_supervisors=math.ceil(erlang / per_sup),
+        erlang_reserve=math.ceil(erlang * staff.reserve - 1e-9),
+        peak_day=peak.name,
+        peak_day_agents=peak_agents,
+        peak_day_supervisors=math.ceil(peak_agents / per_sup),
+        peak_day_reserve=peak.reserve,
+        managers=staff.managers,
+    )
+
+
+def build_plan(
+    scenario: Scenario,
+    *,
+    interval_minutes: int = 30,
+    days: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Plan every day of ``scenario`` (or the named ``days``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    interval_minutes : {15, 30, 60}, default 30
+        Interval length.
+    days : list of str, optional
+        Day names to plan (default: all, in file order).
+    progress : callable, optional
+        Called with each day's name after it is planned (for progress bars).
+
+    Returns
+    -------
+    Plan
+    """
+    chosen = [scenario.day(n) for n in days] if days else list(scenario.days)
+    planned = []
+    for day in chosen:
+        planned.append(plan_day(scenario, day, interval_minutes=interval_minutes))
+        if progress is not None:
+            progress(day.name)
+    result = tuple(planned)
+    return Plan(scenario, interval_minutes, result, _compare(scenario, result))

@@ -1,0 +1,349 @@
+"""Plots (PNG, matplotlib Agg) and a self-contained HTML report of a staffing :class:`Plan`.
+
+The HTML file embeds its images as base64 data URIs and its styles inline, so it can be mailed
+or archived on its own. Every report states the service-level definition it uses.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from dispatch_core.planning import DayPlan, IntervalPlan, Plan, Status
+from dispatch_core.staffing import evaluate
+
+# Headless and explicit: never pick an interactive backend. The plots use Figure objects
+# directly (no pyplot state), so the backend only matters for anything else importing pyplot.
+mpl.use("Agg")
+
+__all__ = [
+    "Report",
+    "interval_rows",
+    "load_profile_png",
+    "rule_header",
+    "rule_rows",
+    "service_level_png",
+    "staffing_grid_png",
+    "write_report",
+]
+
+_COLOURS = {Status.GREEN: "#a5d6a7", Status.YELLOW: "#fff176", Status.RED: "#ef9a9a"}
+_PNG_METADATA = {"Software": None}  # keep PNG bytes reproducible across matplotlib builds
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Files written by :func:`write_report`."""
+
+    html: Path
+    images: tuple[Path, ...]
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata=_PNG_METADATA, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _hours(day: DayPlan) -> list[float]:
+    return [iv.start_minute / 60 for iv in day.intervals]
+
+
+def load_profile_png(plan: Plan) -> bytes:
+    """Offered contacts per interval, one line per day (event days highlighted)."""
+    fig = Figure(figsize=(10, 4.2))
+    ax = fig.add_subplot()
+    for day in plan.days:
+        special = bool(plan.scenario.day(day.name).events)
+        ax.plot(
+            _hours(day),
+            [iv.contacts + iv.deferred_contacts for iv in day.intervals],
+            label=day.name,
+            linewidth=2.4 if special else 1.2,
+            color="#c62828" if special else None,
+            alpha=1.0 if special else 0.7,
+            drawstyle="steps-post",
+        )
+    ax.set_xlim(0, 24)
+    ax.set_xticks(range(0, 25, 2))
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel(f"contacts per {plan.interval_minutes} min")
+    ax.set_title(f"Load profile: {plan.scenario.name}")
+    ax.grid(alpha=0.3)
+    ax.legend(ncol=4, fontsize=8)
+    return _png(fig)
+
+
+def staffing_grid_png(plan: Plan) -> bytes:
+    """Grid of days × intervals coloured by status, annotated with rostered − required."""
+    fig = Figure(figsize=(11, 0.5 * len(plan.days) + 1.8))
+    ax = fig.add_subplot()
+    idle = "#eeeeee"
+    colours = [idle, *(_COLOURS[s] for s in (Status.GREEN, Status.YELLOW, Status.RED))]
+    code = {Status.GREEN: 1, Status.YELLOW: 2, Status.RED: 3}
+    grid = [
+        [0 if iv.required == iv.scheduled == 0 else code[iv.status] for iv in day.intervals]
+        for day in plan.days
+    ]
+    ax.imshow(
+        grid,
+        aspect="auto",
+        cmap=ListedColormap(colours),
+        vmin=-0.5,
+        vmax=3.5,
+        extent=(0, 24, len(plan.days), 0),
+        interpolation="nearest",
+    )
+    width = plan.interval_minutes / 60
+    if plan.interval_minutes >= 30:
+        for row, day in enumerate(plan.days):
+            for iv in day.intervals:
+                if iv.required or iv.scheduled:
+                    x = iv.start_minute / 60 + width / 2
+                    ax.text(x, row + 0.5, f"{iv.gap:+d}", ha="center", va="center", fontsize=6)
+    ax.set_yticks([i + 0.5 for i in range(len(plan.days))], [d.name for d in plan.days])
+    ax.set_xticks(range(0, 25, 2))
+    ax.set_xlabel("hour of day")
+    ax.set_title(
+        "Staffing grid: rostered − required agents "
+        "(green ok, yellow short ≤ 10 % or idle, red short, grey closed)"
+    )
+    return _png(fig)
+
+
+def _peak(day: DayPlan) -> IntervalPlan:
+    return max(day.intervals, key=lambda iv: (iv.phone_contacts, -iv.start_minute))
+
+
+def service_level_png(plan: Plan, day: DayPlan) -> bytes:
+    """Phone service level against agents at the day's peak interval (Erlang C and A)."""
+    sla = plan.scenario.sla
+    peak = _peak(day)
+    rate = peak.phone_contacts * 60 / peak.minutes
+    top = max(peak.required_phone, peak.scheduled, 2) + 6
+    agents = list(range(1, top + 1))
+    curve_c = [evaluate(rate, peak.aht_s, c, within_s=sla.phone_within_s) for c in agents]
+    curve_a = [
+        evaluate(
+            rate,
+            peak.aht_s,
+            c,
+            within_s=sla.phone_within_s,
+            patience_s=plan.scenario.patience.mean_s,
+        )
+        for c in agents
+    ]
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.add_subplot()
+    ax.plot(agents, [m.service_level for m in curve_c], marker="o", label="Erlang C (no abandon)")
+    ax.plot(agents, [m.service_level for m in curve_a], marker="s", label="Erlang A (abandon)")
+    ax.plot(agents, [m.p_abandon for m in curve_a], linestyle=":", label="P(abandon), Erlang A")
+    ax.axhline(sla.phone_target, color="#555", linestyle="--", label="target")
+    ax.axvline(peak.required_phone, color="#2e7d32", linestyle="-.", label="required (phone)")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("agents on the phone queue")
+    ax.set_ylabel(f"answered within {sla.phone_within_s:g} s ÷ offered")
+    ax.set_title(
+        f"Service level at the {day.name} {peak.label} peak "
+        f"({rate:.0f} calls/h, AHT {peak.aht_s:.0f} s)"
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return _png(fig)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;
+margin:24px auto;max-width:1180px;color:#222;background:#fff}
+h1{font-size:1.6em;margin-bottom:0}h2{margin-top:1.6em;border-bottom:2px solid #eee}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}
+th,td{padding:3px 8px;border:1px solid #ddd;text-align:right}
+th{background:#f5f5f5}td.l,th.l{text-align:left}
+.green{background:#c8e6c9}.yellow{background:#fff59d}.red{background:#ef9a9a}
+.note{color:#555;font-size:13px}img{max-width:100%;border:1px solid #eee;margin:6px 0}
+"""
+
+
+def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = []
+    for i, row in enumerate(rows):
+        cls = f' class="{classes[i]}"' if classes and classes[i] else ""
+        cells = "".join(
+            f'<td class="l">{html.escape(c)}</td>' if j == 0 else f"<td>{html.escape(c)}</td>"
+            for j, c in enumerate(row)
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _fmt(value: float, spec: str = ".0f") -> str:
+    return "–" if math.isinf(value) or math.isnan(value) else format(value, spec)
+
+
+def interval_rows(day: DayPlan) -> list[IntervalPlan]:
+    """Intervals worth showing: those with contacts or rostered agents."""
+    return [iv for iv in day.intervals if iv.contacts > 0 or iv.scheduled > 0]
+
+
+def _interval_table(day: DayPlan) -> str:
+    rows, classes = [], []
+    for iv in interval_rows(day):
+        m = iv.phone
+        rows.append(
+            [
+                iv.label,
+                iv.desk,
+                _fmt(iv.contacts, ".1f"),
+                _fmt(iv.load_erlangs, ".2f"),
+                f"{iv.required} ({iv.required_phone}+{iv.required_digital})",
+                str(iv.scheduled),
+                f"{iv.gap:+d}",
+                _fmt(m.service_level, ".1%"),
+                _fmt(m.asa_s, ".1f"),
+                _fmt(m.occupancy, ".0%"),
+                _fmt(m.p_abandon, ".1%"),
+            ]
+        )
+        classes.append(iv.status.value)
+    headers = [
+        *("time", "desk", "contacts", "load (Erl)", "required (phone+digital)", "rostered"),
+        *("over/under", "SL", "ASA s", "occupancy", "abandon"),
+    ]
+    return _table(headers, rows, classes)
+
+
+def _daily_table(plan: Plan) -> str:
+    rows = [
+        [
+            d.name,
+            ", ".join(d.events) or "–",
+            _fmt(d.contacts),
+            _fmt(d.deferred_contacts),
+            _fmt(d.required_agent_hours, ".1f"),
+            _fmt(d.scheduled_agent_hours, ".1f"),
+            str(d.peak_required),
+            _fmt(d.required_fte, ".1f"),
+            str(d.headcount),
+            str(d.supervisors),
+            _fmt(d.service_level, ".1%"),
+            _fmt(d.p_abandon, ".1%"),
+            _fmt(d.technician_utilisation, ".0%"),
+        ]
+        for d in plan.days
+    ]
+    headers = [
+        *("day", "events", "contacts", "deferred", "required agent-h", "rostered agent-h"),
+        *("peak required", "FTE on duty", "headcount (+reserve)", "supervisors", "SL"),
+        *("abandon", "technician load"),
+    ]
+    return _table(headers, rows)
+
+
+def rule_header(plan: Plan) -> list[str]:
+    """Column headers of the rule-of-thumb comparison."""
+    r = plan.rule
+    return [
+        "",
+        f"rule: 1 per {r.households_per_agent} households",
+        "Erlang: normal week",
+        f"Erlang: every day like {r.peak_day}",
+    ]
+
+
+def rule_rows(plan: Plan) -> list[list[str]]:
+    """Rows of the rule-of-thumb comparison: what, rule, Erlang normal week, Erlang peak day."""
+    r = plan.rule
+    rows: list[tuple[str, int, int, int]] = [
+        ("agents", r.rule_agents, r.erlang_agents, r.peak_day_agents),
+        ("supervisors (1 per 5)", r.rule_supervisors, r.erlang_supervisors, r.peak_day_supervisors),
+        ("reserve", r.rule_reserve, r.erlang_reserve, r.peak_day_reserve),
+        ("manager", r.managers, r.managers, r.managers),
+    ]
+    total = ("total", *(sum(int(row[i]) for row in rows) for i in (1, 2, 3)))
+    return [[str(c) for c in row] for row in [*rows, total]]
+
+
+def _html(plan: Plan, day: DayPlan, images: dict[str, bytes]) -> str:
+    s = plan.scenario
+    imgs = "".join(
+        f'<h3>{html.escape(title)}</h3><img alt="{html.escape(title)}" '
+        f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
+        for title, data in images.items()
+    )
+    rule_headers = rule_header(plan)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Staffing plan – {html.escape(s.name)}</title><style>{_CSS}</style></head>
+<body>
+<h1>Staffing plan: {html.escape(s.name)}</h1>
+<p class="note">{html.escape(s.scenario.description)}<br>
+{s.estate.households:,} households, {s.estate.communities} communities;
+{plan.interval_minutes}-minute intervals; queue model {html.escape(s.sla.model)};
+phone target {s.sla.phone_target:.0%} within {s.sla.phone_within_s:g} s,
+digital {s.sla.digital_target:.0%} within {s.sla.digital_within_s / 60:g} min.<br>
+<b>Service level definition:</b> {html.escape(plan.definition)}.</p>
+<h2>Headcount versus the rule of thumb</h2>
+{_table(rule_headers, rule_rows(plan))}
+<p class="note">Headcount after {s.staffing.shrinkage:.0%} shrinkage, {s.staffing.reserve:.0%}
+reserve, {s.staffing.workdays_per_week:g} working days a week of {s.staffing.shift_hours:g} h.</p>
+<h2>Daily roll-up</h2>
+{_daily_table(plan)}
+<h2>Intervals: {html.escape(day.name)}</h2>
+<p class="note">Green: enough agents; yellow: short by ≤ 10 % (or one agent) or idle;
+red: short by more. SL, ASA, occupancy and abandonment are projected for the phone queue with
+the rostered agents. Closed intervals without contacts are omitted.</p>
+{_interval_table(day)}
+<h2>Charts</h2>
+{imgs}
+<p class="note">Generated by dispatch_core (analytic Erlang planner).</p>
+</body></html>
+"""
+
+
+def write_report(plan: Plan, out_dir: str | Path, *, day: str | None = None) -> Report:
+    """Write the PNG plots and ``report.html`` into ``out_dir`` (created if missing).
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan to report.
+    out_dir : str or Path
+        Output directory.
+    day : str, optional
+        Day shown interval by interval (default: the busiest day).
+
+    Returns
+    -------
+    Report
+        Paths of the HTML file and the images.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = plan.day(day) if day else plan.busiest_day
+    images = {
+        "Load profile": ("load_profile.png", load_profile_png(plan)),
+        "Staffing grid": ("staffing_grid.png", staffing_grid_png(plan)),
+        f"Service-level curve ({chosen.name} peak)": (
+            "service_level.png",
+            service_level_png(plan, chosen),
+        ),
+    }
+    paths = []
+    for name, data in images.values():
+        path = out / name
+        path.write_bytes(data)
+        paths.append(path)
+    page = out / "report.html"
+    page.write_text(
+        _html(plan, chosen, {title: data for title, (_, data) in images.items()}), encoding="utf-8"
+    )
+    return Report(html=page, images=tuple(paths))

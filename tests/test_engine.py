@@ -323,3 +323,13 @@ def test_snapshot_filters_by_property() -> None:
     assert list(p2["staff"]) == ["b"]
     assert p2["kpis"]["tickets_opened"] == 1
     assert json.loads(json.dumps(eng.snapshot(), sort_keys=True)) == eng.snapshot()
+
+
+def test_engine_events_equal_validated_ones() -> None:
+    from dispatch_core.events import parse_event
+
+    eng = make_engine(EngineConfig(complaint_min_tickets=2))
+    for text in _drive(eng):
+        ev = parse_event(text)
+        assert ev.model_dump_json() == text
+    assert eng.snapshot()["alarms"] == ["P1"]

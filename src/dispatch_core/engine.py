@@ -238,10 +238,10 @@ class Engine:
             return list(found)
         self._check_time(cmd.at, field="at")
         self._state.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
-        self._advance_to(cmd.at, records)  # thresholds due first: they may change the ticket
+        if self._advance_to(cmd.at, records):  # thresholds due first: they may change the ticket
+            self._state.check(cmd, has_node=self._has_node)  # still valid after them?
         fired = self._state.take_events()
         released.extend(fired)
-        self._state.check(cmd, has_node=self._has_node)  # still valid after those thresholds?
         self._apply(cmd)
         if self._journal is not None:
             records.append((_CMD, cmd.model_dump_json()))
@@ -269,13 +269,15 @@ class Engine:
         self._horizon = cmd.at
         self._settle(cmd.at)
 
-    def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> None:
+    def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> bool:
         changes = self._sla.advance(now)
         self._horizon = now
-        if changes:
-            self._tick(now, changes)
-            if self._journal is not None:
-                records.append((_TICK, json.dumps({"at": now.isoformat()})))
+        if not changes:
+            return False
+        self._tick(now, changes)
+        if self._journal is not None:
+            records.append((_TICK, json.dumps({"at": now.isoformat()})))
+        return True
 
     def _tick(self, now: datetime, changes: Sequence[Any]) -> None:
         self._state.tick(now)

@@ -17,7 +17,8 @@ True
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 from pydantic import Field, TypeAdapter
@@ -50,6 +51,7 @@ __all__ = [
     "TicketUnassignable",
     "event_to_json",
     "parse_event",
+    "trusted",
 ]
 
 
@@ -256,6 +258,37 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
 }
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+_E = TypeVar("_E", bound=EventBase)
+
+
+def trusted(cls: type[_E], **fields: Any) -> _E:
+    """Build an event from fields that are already valid, without re-validating them.
+
+    The engine's hot path: its events are made from validated commands and records. Same
+    result as ``cls(**fields)`` (tests check it), at a fraction of the cost.
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    >>> trusted(TicketClosed, seq=1, at=at, ticket_id="T") == TicketClosed(
+    ...     seq=1, at=at, ticket_id="T")
+    True
+    """
+    values = {**fields, "type": cls.model_fields["type"].default}
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", {name: values[name] for name in _order(cls)})
+    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+@cache
+def _order(cls: type[EventBase]) -> tuple[str, ...]:
+    return tuple(cls.model_fields)
 
 
 def event_to_json(event: EventBase) -> str:

@@ -217,6 +217,7 @@ class EngineState:
             OrderedDict()
         )
         self.complaints: dict[str, deque[tuple[datetime, bool]]] = {}
+        self.complaint_counts: dict[str, int] = {}
         self.alarms: set[str] = set()
         self.kpis = KpiTracker()
         self._events: list[e.EventBase] = []
@@ -225,8 +226,7 @@ class EngineState:
     # ------------------------------------------------------------------ plumbing
     def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
         self.last_seq += 1
-        # Fields come from validated commands and records: skip re-validation (hot path).
-        self._events.append(cls.model_construct(seq=self.last_seq, at=at, **fields))
+        self._events.append(e.trusted(cls, seq=self.last_seq, at=at, **fields))
 
     def _do(
         self,
@@ -394,13 +394,15 @@ class EngineState:
         self._do("dispatch", t.id)
 
     def _complaint_window(self, t: Ticket, at: datetime) -> None:
-        window = self.complaints.setdefault(t.property_id, deque())
-        window.append((at, t.category is Category.COMPLAINT))
+        prop, is_complaint = t.property_id, t.category is Category.COMPLAINT
+        window = self.complaints.setdefault(prop, deque())
+        window.append((at, is_complaint))
+        complaints = self.complaint_counts.get(prop, 0) + is_complaint
         horizon = at - self.config.complaint_window
         while window and window[0][0] <= horizon:
-            window.popleft()
+            complaints -= window.popleft()[1]
+        self.complaint_counts[prop] = complaints
         total = len(window)
-        complaints = sum(1 for _, is_c in window if is_c)
         above = total >= self.config.complaint_min_tickets and (
             complaints / total > self.config.complaint_alarm_rate
         )
@@ -732,6 +734,7 @@ class EngineState:
             p: deque((datetime.fromisoformat(at), is_c) for at, is_c in w)
             for p, w in data["complaints"].items()
         }
+        st.complaint_counts = {p: sum(c for _, c in w) for p, w in st.complaints.items()}
         st.kpis = KpiTracker.from_dict(data["kpi_state"])
         return st
 

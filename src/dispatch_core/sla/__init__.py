@@ -1,0 +1,52 @@
+"""SLA policies, per-ticket SLA clocks, the escalation chain and the complaint-rate alarm.
+
+* :mod:`~dispatch_core.sla.policy`: :class:`SlaPolicy` (targets per category and priority,
+  calendars by name, threshold chains as data; TOML/dict loading).
+* :mod:`~dispatch_core.sla.tracker`: :class:`SlaTracker` (clocks, pauses, levels fired from a
+  timer store) and its :class:`LevelChanged` events and :class:`SlaRecord` audit records.
+* :mod:`~dispatch_core.sla.complaints`: :class:`ComplaintRateMonitor` and its :class:`Alarm`.
+"""
+
+from dispatch_core.sla._timers import HeapTimers, Timers
+from dispatch_core.sla.complaints import Alarm, ComplaintRateMonitor
+from dispatch_core.sla.policy import (
+    THRESHOLD_PRESETS,
+    Duration,
+    EscalationAction,
+    MetricPolicy,
+    PolicyRule,
+    SlaLevel,
+    SlaPolicy,
+    Threshold,
+    parse_duration,
+)
+from dispatch_core.sla.tracker import (
+    ClockState,
+    LevelChange,
+    LevelChanged,
+    Outcome,
+    SlaRecord,
+    SlaTracker,
+)
+
+__all__ = [
+    "Alarm",
+    "ClockState",
+    "ComplaintRateMonitor",
+    "Duration",
+    "EscalationAction",
+    "HeapTimers",
+    "LevelChange",
+    "LevelChanged",
+    "MetricPolicy",
+    "Outcome",
+    "PolicyRule",
+    "SlaLevel",
+    "SlaPolicy",
+    "SlaRecord",
+    "SlaTracker",
+    "THRESHOLD_PRESETS",
+    "Threshold",
+    "Timers",
+    "parse_duration",
+]

@@ -356,7 +356,10 @@ class SlaPolicy(DomainModel):
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None)
+            found = re.search(r"line (\d+)", str(exc))
+            line = int(found[1]) if found else None
+            if line is None and "end of document" in str(exc):
+                line = max(1, len(text.splitlines()))
             raise ScenarioError("<toml>", None, str(exc), line=line, source=name) from None
         try:
             return cls.model_validate(data)

@@ -216,6 +216,7 @@ class _Clock:
         cal: BusinessCalendar,
         target_us: int,
         thresholds: tuple[Threshold, ...],
+        offsets: tuple[int, ...],
         at: int,
     ) -> None:
         self.ticket_id = ticket_id
@@ -224,9 +225,9 @@ class _Clock:
         self.cal = cal
         self.target_us = target_us
         self.thresholds = thresholds
-        self.offsets = tuple(_offset(t, target_us) for t in thresholds)
-        self.changes: list[LevelChange] = []
-        self.restarts: list[int] = []
+        self.offsets = offsets
+        self.changes: tuple[LevelChange, ...] = ()  # tuples: no per-clock list to allocate
+        self.restarts: tuple[int, ...] = ()
         self.handle: Any = None
         self.arm: _Arm | None = None
         self.due_at: int | None = None
@@ -317,6 +318,9 @@ class SlaTracker:
         self._pending: list[tuple[int, int, LevelChanged]] = []
         self._seq = 0
         self._now: int | None = None
+        # Memoised policy lookups and threshold offsets (the policy is immutable).
+        self._lookups: dict[tuple[Any, Any, SlaMetric], tuple[timedelta, str, Any]] = {}
+        self._offsets: dict[tuple[int, int], tuple[int, ...]] = {}
 
     @property
     def calendars(self) -> Mapping[str, BusinessCalendar]:
@@ -408,12 +412,13 @@ class SlaTracker:
         if target is None:
             if category is None:
                 raise InvalidInputError("category", None, "needed when no target is given")
-            spec = self.policy.metric_for(category, priority, which)
-            target, cal_name, thresholds = (
-                spec.target,
-                spec.calendar,
-                self.policy.thresholds_for(spec),
-            )
+            key = (category, priority, which)
+            found = self._lookups.get(key)
+            if found is None:
+                spec = self.policy.metric_for(category, priority, which)
+                found = spec.target, spec.calendar, self.policy.thresholds_for(spec)
+                self._lookups[key] = found
+            target, cal_name, thresholds = found
         elif not isinstance(target, timedelta) or target <= timedelta(0):
             raise InvalidInputError("target", target, "expected a positive timedelta")
         elif category is not None:
@@ -429,6 +434,11 @@ class SlaTracker:
         target_us = target // _US
         if target_us <= 0:
             raise InvalidInputError("target", target, "must be at least a microsecond")
+        offsets_key = (id(thresholds), target_us)  # thresholds are owned by the policy
+        offsets = self._offsets.get(offsets_key)
+        if offsets is None:
+            offsets = tuple(_offset(t, target_us) for t in thresholds)
+            self._offsets[offsets_key] = offsets
         return _Clock(
             ticket_id,
             which,
@@ -436,6 +446,7 @@ class SlaTracker:
             cal=cal,
             target_us=target_us,
             thresholds=thresholds,
+            offsets=offsets,
             at=_to_us(at),
         )
 
@@ -513,22 +524,22 @@ class SlaTracker:
         c.reset(u)
         c.due_at = None
         c.refresh_due()
-        c.restarts.append(u)
+        c.restarts += (u,)
         self._arm(c, self._plan(c))
 
-    def cancel_ticket(self, ticket_id: str) -> tuple[SlaRecord, ...]:
-        """Forget every clock of a withdrawn ticket; return their last records.
+    def cancel_ticket(self, ticket_id: str) -> tuple[SlaMetric, ...]:
+        """Forget every clock of a withdrawn ticket; return the metrics that were tracked.
 
-        Unreported level changes of the ticket are dropped with it.
+        Take :meth:`records` first if the audit trail is needed. Unreported level changes of
+        the ticket are dropped with it.
         """
         clocks = self._ticket(ticket_id)
-        records = []
         for c in clocks.values():
-            records.append(self._record(c, c.last))
             self._disarm(c)
         del self._clocks[ticket_id]
-        self._pending = [p for p in self._pending if p[2].ticket_id != ticket_id]
-        return tuple(records)
+        if self._pending:
+            self._pending = [p for p in self._pending if p[2].ticket_id != ticket_id]
+        return tuple(clocks)
 
     # ------------------------------------------------------------------ time
 
@@ -677,7 +688,7 @@ class SlaTracker:
         at = _dt(arm.when)
         fraction = c.offsets[arm.index] / c.target_us
         change = LevelChange(at, th.level, c.level, fraction, th.action, th.notify)
-        c.changes.append(change)
+        c.changes += (change,)
         c.level = th.level
         c.next_index = arm.index + 1
         event = LevelChanged(
@@ -709,7 +720,7 @@ class SlaTracker:
             paused=timedelta(microseconds=c.paused(u)),
             outcome=c.outcome,
             level=c.level,
-            changes=tuple(c.changes),
+            changes=c.changes,
             restarts=tuple(_dt(r) for r in c.restarts),
             as_of=_dt(u),
         )

@@ -407,25 +407,7 @@ class SlaTracker:
         existing = self._clocks.get(ticket_id, {})
         if which in existing:
             raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
-        thresholds = self.policy.thresholds
-        cal_name = "always"
-        if target is None:
-            if category is None:
-                raise InvalidInputError("category", None, "needed when no target is given")
-            key = (category, priority, which)
-            found = self._lookups.get(key)
-            if found is None:
-                spec = self.policy.metric_for(category, priority, which)
-                found = spec.target, spec.calendar, self.policy.thresholds_for(spec)
-                self._lookups[key] = found
-            target, cal_name, thresholds = found
-        elif not isinstance(target, timedelta) or target <= timedelta(0):
-            raise InvalidInputError("target", target, "expected a positive timedelta")
-        elif category is not None:
-            rule = self.policy.rule_for(category, priority)
-            for m in rule.metrics:
-                if m.metric is which:
-                    cal_name, thresholds = m.calendar, self.policy.thresholds_for(m)
+        target, cal_name, thresholds = self._resolve(which, target, category, priority)
         if calendar is not None:
             cal_name = calendar
         cal = self._calendars.get(cal_name)
@@ -449,6 +431,35 @@ class SlaTracker:
             offsets=offsets,
             at=_to_us(at),
         )
+
+    def _resolve(
+        self,
+        which: SlaMetric,
+        target: timedelta | None,
+        category: Category | str | None,
+        priority: Priority | str | None,
+    ) -> tuple[timedelta, str, tuple[Threshold, ...]]:
+        """Return target, calendar name and chain for a clock, from the policy or overrides."""
+        thresholds = self.policy.thresholds
+        cal_name = "always"
+        if target is None:
+            if category is None:
+                raise InvalidInputError("category", None, "needed when no target is given")
+            key = (category, priority, which)
+            found = self._lookups.get(key)
+            if found is None:
+                spec = self.policy.metric_for(category, priority, which)
+                found = spec.target, spec.calendar, self.policy.thresholds_for(spec)
+                self._lookups[key] = found
+            target, cal_name, thresholds = found
+        elif not isinstance(target, timedelta) or target <= timedelta(0):
+            raise InvalidInputError("target", target, "expected a positive timedelta")
+        elif category is not None:
+            rule = self.policy.rule_for(category, priority)
+            for m in rule.metrics:
+                if m.metric is which:
+                    cal_name, thresholds = m.calendar, self.policy.thresholds_for(m)
+        return target, cal_name, thresholds
 
     def _install(self, clocks: list[_Clock], at: int) -> None:
         for c in clocks:  # calendar arithmetic first: nothing is installed if it fails

@@ -154,7 +154,8 @@ class InvalidInputError(DispatchError, ValueError):
         found: list[FieldError] = []
         for item in exc.errors(include_url=False):
             loc = ".".join(str(part) for part in item.get("loc", ())) or "<root>"
-            found.append(FieldError(loc, item.get("input"), str(item.get("msg", "invalid"))))
+            message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+            found.append(FieldError(loc, item.get("input"), message))
         if not found:  # pragma: no cover - pydantic always reports at least one error
             found.append(FieldError("<root>", None, str(exc)))
         first = found[0]

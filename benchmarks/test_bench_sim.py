@@ -1,0 +1,53 @@
+"""Simulated contacts per second: the desk model against a bare SimPy M/M/c+M, same run.
+
+Both simulate the reference desk (200 calls/h, AHT 3 min, 14 agents, exponential patience
+5 min) for the same simulated hours with fixed seeds. The bare model is the textbook SimPy
+program (one process per caller, ``Resource`` + ``request | timeout``); the desk model adds
+profiles, shifts, contact types, common random numbers and per-interval KPIs. Target: the
+desk (and later the full engine pipeline) keeps at least 25 % of the bare model's rate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from dispatch_core.sim.bare import simulate_bare
+from dispatch_core.sim.desk import DeskSpec, simulate_desk
+
+RATE, AHT, AGENTS, PATIENCE, HOURS = 200.0, 180.0, 14, 300.0, 200.0
+TARGET_RATIO = 0.25
+
+
+def _best_rate(run: Callable[[], int], rounds: int = 3) -> float:
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        contacts = run()
+        elapsed = time.perf_counter() - start
+        best = max(best, contacts / elapsed)
+    return best
+
+
+def _bare() -> int:
+    r = simulate_bare(RATE, aht_s=AHT, agents=AGENTS, hours=HOURS, seed=1, patience_s=PATIENCE)
+    return r.offered
+
+
+SPEC = DeskSpec.stationary(RATE, aht_s=AHT, agents=AGENTS, hours=HOURS, patience_s=PATIENCE)
+
+
+def _desk() -> int:
+    return simulate_desk(SPEC, seed=1).offered
+
+
+def test_bench_desk_vs_bare_simpy(benchmark) -> None:  # type: ignore[no-untyped-def]
+    bare_rate = _best_rate(_bare)
+    desk_rate = _best_rate(_desk)
+    benchmark.pedantic(_desk, rounds=3, iterations=1)
+    ratio = desk_rate / bare_rate
+    benchmark.extra_info.update(
+        {"bare_contacts_per_s": bare_rate, "desk_contacts_per_s": desk_rate, "ratio": ratio}
+    )
+    print(f"\nbare SimPy {bare_rate:,.0f} contacts/s; desk {desk_rate:,.0f}/s; ratio {ratio:.2f}")
+    assert ratio >= TARGET_RATIO

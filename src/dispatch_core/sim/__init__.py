@@ -1,0 +1,51 @@
+"""Simulation: SimPy replays of the service desk, replications and confidence intervals.
+
+Modules
+-------
+streams
+    Seeded, independent random streams per process and replication (common random numbers).
+distributions
+    Duration distributions (exponential, lognormal, gamma, fixed).
+desk
+    The desk model: time-varying Poisson arrivals, agents on shifts, FIFO, abandonment, KPIs.
+bare
+    A textbook SimPy M/M/c(+M) model: the benchmark baseline.
+replicate
+    Replications on any :class:`concurrent.futures.Executor` (process pool, dask).
+stats
+    Student t quantiles and confidence intervals (no scipy).
+summary
+    Replicated desk runs summarised as estimates.
+search
+    Staffing search: fewest staff per interval meeting every target with confidence.
+simclock
+    A :class:`~dispatch_core.clock.Clock` bound to SimPy time, for driving the engine.
+"""
+
+from dispatch_core.sim.desk import ContactType, DeskRun, DeskSpec, simulate_desk
+from dispatch_core.sim.distributions import Distribution
+from dispatch_core.sim.replicate import InlineExecutor, replicate
+from dispatch_core.sim.search import SearchResult, search_desk_staffing, search_staffing
+from dispatch_core.sim.simclock import SimClock
+from dispatch_core.sim.stats import Estimate, estimate
+from dispatch_core.sim.streams import Streams
+from dispatch_core.sim.summary import DeskSummary, replicate_desk
+
+__all__ = [
+    "ContactType",
+    "DeskRun",
+    "DeskSpec",
+    "DeskSummary",
+    "Distribution",
+    "Estimate",
+    "InlineExecutor",
+    "SearchResult",
+    "SimClock",
+    "Streams",
+    "estimate",
+    "replicate",
+    "replicate_desk",
+    "search_desk_staffing",
+    "search_staffing",
+    "simulate_desk",
+]

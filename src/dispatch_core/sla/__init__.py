@@ -3,7 +3,8 @@
 * :mod:`~dispatch_core.sla.policy`: :class:`SlaPolicy` (targets per category and priority,
   calendars by name, threshold chains as data; TOML/dict loading).
 * :mod:`~dispatch_core.sla.tracker`: :class:`SlaTracker` (clocks, pauses, levels fired from a
-  timer store) and its :class:`LevelChanged` events and :class:`SlaRecord` audit records.
+  timer store); :mod:`~dispatch_core.sla.records`: its :class:`LevelChanged` events and
+  :class:`SlaRecord` audit records.
 * :mod:`~dispatch_core.sla.complaints`: :class:`ComplaintRateMonitor` and its :class:`Alarm`.
 """
 
@@ -20,14 +21,8 @@ from dispatch_core.sla.policy import (
     Threshold,
     parse_duration,
 )
-from dispatch_core.sla.tracker import (
-    ClockState,
-    LevelChange,
-    LevelChanged,
-    Outcome,
-    SlaRecord,
-    SlaTracker,
-)
+from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
+from dispatch_core.sla.tracker import SlaTracker
 
 __all__ = [
     "Alarm",

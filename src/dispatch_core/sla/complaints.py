@@ -37,7 +37,8 @@ from dispatch_core.errors import (
     InvalidInputError,
 )
 from dispatch_core.model import Category, Role, SlaMetric, Ticket
-from dispatch_core.sla.tracker import Outcome, SlaTracker
+from dispatch_core.sla.records import Outcome
+from dispatch_core.sla.tracker import SlaTracker
 
 __all__ = ["Alarm", "ComplaintRateMonitor"]
 

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from heapq import heapify, heappop, heappush
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from dispatch_core.errors import ClockError, InvalidInputError
 
@@ -80,6 +80,7 @@ class TimerHandle(Generic[P]):
         return f"TimerHandle(at={self._at!r}, payload={self._payload!r}, {state})"
 
 
+@runtime_checkable
 class Timers(Protocol[P]):
     """What the SLA layer needs from a timer set (both implementations satisfy it)."""
 

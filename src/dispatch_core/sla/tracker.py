@@ -1,0 +1,638 @@
+"""Per-ticket SLA clocks: start, pause, resume, stop, restart; levels fired from a timer store.
+
+Every (ticket, metric) pair has one clock. A running clock counts business time on its
+metric's calendar; paused time does not count (it is reported separately, also in business
+time). Each running clock arms exactly one timer: the instant its *next* threshold is reached
+if it keeps running. Pausing cancels it, resuming re-arms it, firing arms the next one.
+
+Instants in events and records are UTC datetimes. Operations on one clock must not go back in
+time (:class:`~dispatch_core.errors.ClockError`), nor may ``advance``. A threshold reached
+before a ``pause``/``stop``/``restart`` that ``advance`` has not yet reported is recorded by that
+operation and its :class:`LevelChanged` is returned by the next ``advance`` (with its true
+instant), so no level change is ever lost or reported twice.
+
+Examples
+--------
+>>> from datetime import UTC, datetime, timedelta
+>>> tracker = SlaTracker(SlaPolicy.default())
+>>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+>>> tracker.start("T-1", "on_site", at=t0, category="repair")
+>>> [(e.level.value, e.at.time().isoformat(), e.notify.value)
+...  for e in tracker.advance(t0 + timedelta(minutes=75))]
+[('yellow', '09:45:00', 'agent'), ('red', '10:00:00', 'supervisor')]
+>>> tracker.stop("T-1", "on_site", at=t0 + timedelta(minutes=75)).outcome
+<Outcome.BREACHED: 'breached'>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from dispatch_core.calendar import BusinessCalendar
+from dispatch_core.clock import require_aware
+from dispatch_core.errors import (
+    ClockError,
+    DuplicateEntityError,
+    IllegalTransitionError,
+    InvalidInputError,
+    UnknownTicketError,
+)
+from dispatch_core.model import Category, Priority, SlaMetric, Ticket
+from dispatch_core.sla.policy import SlaLevel, SlaPolicy, Threshold
+from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
+from dispatch_core.timers import Timers, TimerWheel
+
+__all__ = ["SlaTracker"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_SECOND_US = 1_000_000
+
+
+def _to_us(value: datetime) -> int:
+    return (value - _EPOCH) // _US
+
+
+def _dt(u: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=u)
+
+
+class _Arm:
+    """Timer payload: the next threshold of one clock, with its exact instant."""
+
+    __slots__ = ("clock", "index", "seq", "when")
+
+    def __init__(self, clock: _Clock, index: int, when: int, seq: int) -> None:
+        self.clock = clock
+        self.index = index
+        self.when = when
+        self.seq = seq
+
+
+class _Clock:
+    __slots__ = (
+        "acc",
+        "arm",
+        "cal",
+        "calendar",
+        "changes",
+        "due_at",
+        "handle",
+        "last",
+        "level",
+        "metric",
+        "next_index",
+        "offsets",
+        "outcome",
+        "paused_since",
+        "paused_us",
+        "restarts",
+        "running_since",
+        "started",
+        "state",
+        "stopped",
+        "target_us",
+        "thresholds",
+        "ticket_id",
+    )
+
+    def __init__(
+        self,
+        ticket_id: str,
+        metric: SlaMetric,
+        *,
+        calendar: str,
+        cal: BusinessCalendar,
+        target_us: int,
+        thresholds: tuple[Threshold, ...],
+        offsets: tuple[int, ...],
+        at: int,
+    ) -> None:
+        self.ticket_id = ticket_id
+        self.metric = metric
+        self.calendar = calendar
+        self.cal = cal
+        self.target_us = target_us
+        self.thresholds = thresholds
+        self.offsets = offsets
+        self.changes: tuple[LevelChange, ...] = ()  # tuples: no per-clock list to allocate
+        self.restarts: tuple[int, ...] = ()
+        self.handle: Any = None
+        self.arm: _Arm | None = None
+        self.due_at: int | None = None
+        self.reset(at)
+
+    def reset(self, at: int) -> None:
+        self.started = at
+        self.last = at
+        self.state = ClockState.RUNNING
+        self.running_since = at
+        self.paused_since = 0
+        self.acc = 0
+        self.paused_us = 0
+        self.stopped: int | None = None
+        self.outcome: Outcome | None = None
+        self.level = SlaLevel.GREEN
+        self.next_index = 0
+
+    def elapsed(self, at: int) -> int:
+        if self.state is ClockState.RUNNING and at > self.running_since:
+            return self.acc + self.cal._between_us(self.running_since, at)
+        return self.acc
+
+    def paused(self, at: int) -> int:
+        if self.state is ClockState.PAUSED and at > self.paused_since:
+            return self.paused_us + self.cal._between_us(self.paused_since, at)
+        return self.paused_us
+
+    def refresh_due(self) -> None:
+        """On (re)starting to run: project when the target is reached (kept once reached)."""
+        left = self.target_us - self.acc
+        if left > 0:
+            self.due_at = self.cal._add_us(self.running_since, left)
+
+    def shown_due(self) -> int | None:
+        if self.state is ClockState.PAUSED and self.acc < self.target_us:
+            return None  # not reached, and unknown until resumed
+        return self.due_at
+
+
+def _offset(threshold: Threshold, target_us: int) -> int:
+    exact = Fraction(repr(threshold.fraction)) * target_us
+    offset = -(-exact.numerator // exact.denominator)  # ceil
+    return offset + _SECOND_US if threshold.strict else offset
+
+
+class SlaTracker:
+    """Every SLA clock of every open ticket, armed on one timer store.
+
+    Parameters
+    ----------
+    policy : SlaPolicy
+        Targets, calendars (by name) and escalation chains.
+    calendars : mapping of str to BusinessCalendar, optional
+        Calendars by name; ``"always"`` (24×7 UTC) is added when missing. Every calendar the
+        policy names must be present.
+    timers : Timers, optional
+        The timer store; owned by the tracker, do not share it. Default: a new
+        :class:`~dispatch_core.timers.TimerWheel` (``HeapTimers`` also fits).
+
+    Raises
+    ------
+    InvalidInputError
+        If the policy names a calendar that is not given.
+    """
+
+    def __init__(
+        self,
+        policy: SlaPolicy,
+        *,
+        calendars: Mapping[str, BusinessCalendar] | None = None,
+        timers: Timers[Any] | None = None,
+    ) -> None:
+        if not isinstance(policy, SlaPolicy):
+            raise InvalidInputError("policy", policy, "expected an SlaPolicy")
+        cals = dict(calendars or {})
+        for name, cal in cals.items():
+            if not isinstance(cal, BusinessCalendar):
+                raise InvalidInputError(f"calendars.{name}", cal, "expected a BusinessCalendar")
+        cals.setdefault("always", BusinessCalendar.always())
+        missing = sorted(policy.calendar_names() - cals.keys())
+        if missing:
+            raise InvalidInputError("calendars", missing[0], "named by the policy but not given")
+        self.policy = policy
+        self._calendars = cals
+        self._timers: Timers[_Arm] = TimerWheel() if timers is None else timers
+        self._clocks: dict[str, dict[SlaMetric, _Clock]] = {}
+        self._pending: list[tuple[int, int, LevelChanged]] = []
+        self._seq = 0
+        self._now: int | None = None
+        # Memoised policy lookups and threshold offsets (the policy is immutable).
+        self._lookups: dict[tuple[Any, Any, SlaMetric], tuple[timedelta, str, Any]] = {}
+        self._offsets: dict[tuple[int, int], tuple[int, ...]] = {}
+
+    @property
+    def calendars(self) -> Mapping[str, BusinessCalendar]:
+        """The calendars by name (read-only)."""
+        return MappingProxyType(self._calendars)
+
+    # ------------------------------------------------------------------ starting
+
+    def start(
+        self,
+        ticket_id: str,
+        metric: SlaMetric | str,
+        *,
+        at: datetime,
+        target: timedelta | None = None,
+        category: Category | str | None = None,
+        priority: Priority | str | None = None,
+        calendar: str | None = None,
+    ) -> None:
+        """Start one clock.
+
+        The target, calendar and chain come from the policy rule of ``category``/``priority``
+        (priority ``None``: the category's default); an explicit ``target`` (and ``calendar``)
+        overrides them, and needs no category (then the calendar defaults to ``"always"``
+        and the chain to the policy's).
+
+        Raises
+        ------
+        DuplicateEntityError
+            If the ticket already has a clock for ``metric``.
+        InvalidInputError
+            On a naive ``at``, an unknown metric/category/calendar, or a bad target.
+        """
+        spec = self._spec(
+            ticket_id,
+            metric,
+            at=at,
+            target=target,
+            category=category,
+            priority=priority,
+            calendar=calendar,
+        )
+        self._install([spec], _to_us(at))
+
+    def start_ticket(self, ticket: Ticket, *, at: datetime | None = None) -> tuple[SlaMetric, ...]:
+        """Start every metric the policy measures for ``ticket`` (default ``at``: opened_at).
+
+        Returns the metrics started. All or nothing: on error no clock is started.
+        """
+        if not isinstance(ticket, Ticket):
+            raise InvalidInputError("ticket", ticket, "expected a Ticket")
+        when = ticket.opened_at if at is None else at
+        metrics = self.policy.metrics_for(ticket.category, ticket.priority)
+        specs = [
+            self._spec(
+                ticket.id,
+                m.metric,
+                at=when,
+                target=None,
+                category=ticket.category,
+                priority=ticket.priority,
+                calendar=None,
+            )
+            for m in metrics
+        ]
+        self._install(specs, _to_us(when))
+        return tuple(m.metric for m in metrics)
+
+    def _spec(
+        self,
+        ticket_id: str,
+        metric: SlaMetric | str,
+        *,
+        at: datetime,
+        target: timedelta | None,
+        category: Category | str | None,
+        priority: Priority | str | None,
+        calendar: str | None,
+    ) -> _Clock:
+        if not isinstance(ticket_id, str) or not ticket_id:
+            raise InvalidInputError("ticket_id", ticket_id, "expected a non-empty string")
+        which = _metric(metric)
+        require_aware(at, field="at")
+        existing = self._clocks.get(ticket_id, {})
+        if which in existing:
+            raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
+        target, cal_name, thresholds = self._resolve(which, target, category, priority)
+        if calendar is not None:
+            cal_name = calendar
+        cal = self._calendars.get(cal_name)
+        if cal is None:
+            raise InvalidInputError("calendar", cal_name, "unknown calendar name")
+        target_us = target // _US
+        if target_us <= 0:
+            raise InvalidInputError("target", target, "must be at least a microsecond")
+        offsets_key = (id(thresholds), target_us)  # thresholds are owned by the policy
+        offsets = self._offsets.get(offsets_key)
+        if offsets is None:
+            offsets = tuple(_offset(t, target_us) for t in thresholds)
+            self._offsets[offsets_key] = offsets
+        return _Clock(
+            ticket_id,
+            which,
+            calendar=cal_name,
+            cal=cal,
+            target_us=target_us,
+            thresholds=thresholds,
+            offsets=offsets,
+            at=_to_us(at),
+        )
+
+    def _resolve(
+        self,
+        which: SlaMetric,
+        target: timedelta | None,
+        category: Category | str | None,
+        priority: Priority | str | None,
+    ) -> tuple[timedelta, str, tuple[Threshold, ...]]:
+        """Return target, calendar name and chain for a clock, from the policy or overrides."""
+        thresholds = self.policy.thresholds
+        cal_name = "always"
+        if target is None:
+            if category is None:
+                raise InvalidInputError("category", None, "needed when no target is given")
+            key = (category, priority, which)
+            found = self._lookups.get(key)
+            if found is None:
+                spec = self.policy.metric_for(category, priority, which)
+                found = spec.target, spec.calendar, self.policy.thresholds_for(spec)
+                self._lookups[key] = found
+            target, cal_name, thresholds = found
+        elif not isinstance(target, timedelta) or target <= timedelta(0):
+            raise InvalidInputError("target", target, "expected a positive timedelta")
+        elif category is not None:
+            rule = self.policy.rule_for(category, priority)
+            for m in rule.metrics:
+                if m.metric is which:
+                    cal_name, thresholds = m.calendar, self.policy.thresholds_for(m)
+        return target, cal_name, thresholds
+
+    def _install(self, clocks: list[_Clock], at: int) -> None:
+        for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
+            c.refresh_due()
+        arms = [self._plan(c) for c in clocks]
+        for clock, when in zip(clocks, arms, strict=True):
+            self._clocks.setdefault(clock.ticket_id, {})[clock.metric] = clock
+            self._arm(clock, when)
+
+    # ------------------------------------------------------------------ transitions
+
+    def pause(
+        self, ticket_id: str, *, at: datetime, metric: SlaMetric | str | None = None
+    ) -> tuple[SlaMetric, ...]:
+        """Put the ticket's running clocks (or one) on hold; return the metrics paused.
+
+        Raises
+        ------
+        IllegalTransitionError
+            If nothing selected is running.
+        """
+        clocks, u = self._select(ticket_id, metric, at, ClockState.RUNNING, "pause")
+        for c in clocks:
+            self._catch_up(c, u)
+            c.acc = c.elapsed(u)
+            self._disarm(c)
+            c.state, c.paused_since, c.last = ClockState.PAUSED, u, u
+        return tuple(c.metric for c in clocks)
+
+    def resume(
+        self, ticket_id: str, *, at: datetime, metric: SlaMetric | str | None = None
+    ) -> tuple[SlaMetric, ...]:
+        """Resume the ticket's paused clocks (or one); return the metrics resumed.
+
+        Raises
+        ------
+        IllegalTransitionError
+            If nothing selected is paused.
+        """
+        clocks, u = self._select(ticket_id, metric, at, ClockState.PAUSED, "resume")
+        for c in clocks:
+            c.paused_us = c.paused(u)
+            c.state, c.running_since, c.last = ClockState.RUNNING, u, u
+            c.refresh_due()
+            self._arm(c, self._plan(c))
+        return tuple(c.metric for c in clocks)
+
+    def stop(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> SlaRecord:
+        """Stop a running or paused clock (milestone reached); return its final record.
+
+        Raises
+        ------
+        IllegalTransitionError
+            If the clock is already stopped.
+        """
+        (c,), u = self._select(ticket_id, metric, at, None, "stop")
+        self._catch_up(c, u)
+        c.acc, c.paused_us = c.elapsed(u), c.paused(u)
+        self._disarm(c)
+        c.state, c.stopped, c.last = ClockState.STOPPED, u, u
+        c.outcome = Outcome.MET if c.acc <= c.target_us else Outcome.BREACHED
+        return self._record(c, u)
+
+    def restart(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> None:
+        """Reopen a stopped clock: a fresh target from ``at``, level green; history is kept.
+
+        Raises
+        ------
+        IllegalTransitionError
+            If the clock is not stopped.
+        """
+        (c,), u = self._select(ticket_id, metric, at, ClockState.STOPPED, "restart")
+        c.reset(u)
+        c.due_at = None
+        c.refresh_due()
+        c.restarts += (u,)
+        self._arm(c, self._plan(c))
+
+    def cancel_ticket(self, ticket_id: str) -> tuple[SlaMetric, ...]:
+        """Forget every clock of a withdrawn ticket; return the metrics that were tracked.
+
+        Take :meth:`records` first if the audit trail is needed. Unreported level changes of
+        the ticket are dropped with it.
+        """
+        clocks = self._ticket(ticket_id)
+        for c in clocks.values():
+            self._disarm(c)
+        del self._clocks[ticket_id]
+        if self._pending:
+            self._pending = [p for p in self._pending if p[2].ticket_id != ticket_id]
+        return tuple(clocks)
+
+    # ------------------------------------------------------------------ time
+
+    def advance(self, now: datetime) -> list[LevelChanged]:
+        """Fire every threshold reached by ``now``; events ordered by (instant, arm order).
+
+        Raises
+        ------
+        ClockError
+            If ``now`` is before the previous ``advance``.
+        """
+        u = _to_us(require_aware(now, field="now"))
+        if self._now is not None and u < self._now:
+            raise ClockError("now", now, f"is before the last advance {_dt(self._now)}")
+        self._now = u
+        fired = [p for p in self._pending if p[0] <= u]
+        self._pending = [p for p in self._pending if p[0] > u]
+        while True:
+            batch = self._timers.advance(u / _SECOND_US)
+            if not batch:
+                break
+            for arm in batch:
+                clock = arm.clock
+                if clock.arm is not arm:  # pragma: no cover - cancelled handles never fire
+                    continue
+                clock.arm = clock.handle = None
+                if arm.when > u:  # pragma: no cover - a store firing early: re-arm
+                    self._arm(clock, arm.when)
+                    continue
+                fired.append(self._fire(clock, arm))
+                if clock.state is ClockState.RUNNING:
+                    self._arm(clock, self._plan(clock))
+        fired.sort(key=lambda p: (p[0], p[1]))
+        return [p[2] for p in fired]
+
+    def next_deadline(self) -> datetime | None:
+        """Return the earliest instant at which :meth:`advance` has something to report."""
+        times = [p[0] for p in self._pending]
+        nxt = self._timers.next_deadline()
+        if nxt is not None:
+            times.append(round(nxt * _SECOND_US))
+        return _dt(min(times)) if times else None
+
+    # ------------------------------------------------------------------ audit
+
+    def records(self, ticket_id: str, *, at: datetime | None = None) -> tuple[SlaRecord, ...]:
+        """Return the records of every clock of a ticket (as of ``at``, default: latest known)."""
+        clocks = self._ticket(ticket_id)
+        return tuple(self._record(c, self._as_of(c, at)) for c in clocks.values())
+
+    def record(
+        self, ticket_id: str, metric: SlaMetric | str, *, at: datetime | None = None
+    ) -> SlaRecord:
+        """Return one clock's record (as of ``at``, default: latest known)."""
+        c = self._clock(ticket_id, metric)
+        return self._record(c, self._as_of(c, at))
+
+    def tickets(self) -> tuple[str, ...]:
+        """Return the ids of tickets with clocks, in the order they were started."""
+        return tuple(self._clocks)
+
+    def __len__(self) -> int:
+        return sum(len(m) for m in self._clocks.values())
+
+    def __repr__(self) -> str:
+        return f"SlaTracker(clocks={len(self)}, armed={len(self._timers)})"
+
+    # ------------------------------------------------------------------ internals
+
+    def _ticket(self, ticket_id: str) -> dict[SlaMetric, _Clock]:
+        clocks = self._clocks.get(ticket_id) if isinstance(ticket_id, str) else None
+        if clocks is None:
+            raise UnknownTicketError(ticket_id, field="ticket_id")
+        return clocks
+
+    def _clock(self, ticket_id: str, metric: SlaMetric | str) -> _Clock:
+        which = _metric(metric)
+        clock = self._ticket(ticket_id).get(which)
+        if clock is None:
+            raise InvalidInputError("metric", which, f"ticket {ticket_id!r} has no such clock")
+        return clock
+
+    def _select(
+        self,
+        ticket_id: str,
+        metric: SlaMetric | str | None,
+        at: datetime,
+        state: ClockState | None,
+        action: str,
+    ) -> tuple[list[_Clock], int]:
+        """Validate a transition completely before anything changes."""
+        u = _to_us(require_aware(at, field="at"))
+        if metric is not None:
+            c = self._clock(ticket_id, metric)
+            ok = c.state is state if state is not None else c.state is not ClockState.STOPPED
+            if not ok:
+                raise IllegalTransitionError(f"{ticket_id}/{c.metric}", c.state.value, action)
+            clocks = [c]
+        else:
+            every = list(self._ticket(ticket_id).values())
+            clocks = [c for c in every if c.state is state]
+            if not clocks:
+                states = ", ".join(sorted({c.state.value for c in every}))
+                raise IllegalTransitionError(ticket_id, states, action)
+        for c in clocks:
+            if u < c.last:
+                raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
+        return clocks, u
+
+    def _as_of(self, c: _Clock, at: datetime | None) -> int:
+        if at is not None:
+            return max(c.last, _to_us(require_aware(at, field="at")))
+        return c.last if self._now is None else max(c.last, self._now)
+
+    def _plan(self, c: _Clock) -> int | None:
+        """Return the instant the clock's next threshold is reached if it keeps running."""
+        if c.state is not ClockState.RUNNING or c.next_index >= len(c.offsets):
+            return None
+        need = c.offsets[c.next_index] - c.acc
+        return c.running_since if need <= 0 else c.cal._add_us(c.running_since, need)
+
+    def _arm(self, c: _Clock, when: int | None) -> None:
+        if when is None:
+            return
+        arm = _Arm(c, c.next_index, when, self._seq)
+        self._seq += 1
+        floor = when if self._now is None else max(when, self._now)
+        c.handle = self._timers.schedule(floor / _SECOND_US, arm)
+        c.arm = arm
+
+    def _disarm(self, c: _Clock) -> None:
+        if c.arm is not None:
+            self._timers.cancel(c.handle)
+            c.arm = c.handle = None
+
+    def _catch_up(self, c: _Clock, u: int) -> None:
+        """Record thresholds reached by ``u`` that ``advance`` has not reported yet."""
+        while c.arm is not None and c.arm.when <= u:
+            arm = c.arm
+            self._disarm(c)
+            self._pending.append(self._fire(c, arm))
+            self._arm(c, self._plan(c))
+
+    def _fire(self, c: _Clock, arm: _Arm) -> tuple[int, int, LevelChanged]:
+        th = c.thresholds[arm.index]
+        at = _dt(arm.when)
+        fraction = c.offsets[arm.index] / c.target_us
+        change = LevelChange(at, th.level, c.level, fraction, th.action, th.notify)
+        c.changes += (change,)
+        c.level = th.level
+        c.next_index = arm.index + 1
+        event = LevelChanged(
+            ticket_id=c.ticket_id,
+            metric=c.metric,
+            level=th.level,
+            previous=change.previous,
+            at=at,
+            fraction=fraction,
+            action=th.action,
+            notify=th.notify,
+            target=timedelta(microseconds=c.target_us),
+            due_at=_dt(c.due_at if c.due_at is not None else arm.when),
+        )
+        return arm.when, arm.seq, event
+
+    def _record(self, c: _Clock, u: int) -> SlaRecord:
+        due = c.shown_due()
+        return SlaRecord(
+            ticket_id=c.ticket_id,
+            metric=c.metric,
+            calendar=c.calendar,
+            target=timedelta(microseconds=c.target_us),
+            state=c.state,
+            started_at=_dt(c.started),
+            due_at=None if due is None else _dt(due),
+            stopped_at=None if c.stopped is None else _dt(c.stopped),
+            elapsed=timedelta(microseconds=c.elapsed(u)),
+            paused=timedelta(microseconds=c.paused(u)),
+            outcome=c.outcome,
+            level=c.level,
+            changes=c.changes,
+            restarts=tuple(_dt(r) for r in c.restarts),
+            as_of=_dt(u),
+        )
+
+
+def _metric(value: SlaMetric | str) -> SlaMetric:
+    try:
+        return SlaMetric(value)
+    except ValueError:
+        known = ", ".join(m.value for m in SlaMetric)
+        raise InvalidInputError("metric", value, f"expected one of: {known}") from None

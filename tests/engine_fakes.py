@@ -268,3 +268,10 @@ class Keys:
     def __call__(self) -> str:
         self.n += 1
         return f"k{self.n}"
+
+
+def real_sla(config: EngineConfig | None = None) -> object:
+    """The package's SLA tracker, as the engine builds it by default."""
+    from dispatch_core._parts import default_sla
+
+    return default_sla(config or EngineConfig())

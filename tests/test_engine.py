@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +22,25 @@ from dispatch_core.errors import (
     UnknownTicketError,
 )
 from dispatch_core.events import EventBase
-from tests.engine_fakes import T0, FakeDispatcher, FakeSla, Keys, make_engine, tech, ticket
+from tests.engine_fakes import (
+    T0,
+    FakeDispatcher,
+    FakeSla,
+    Keys,
+    make_engine,
+    real_sla,
+    tech,
+    ticket,
+)
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
+SLAS = {"fake": FakeSla, "real": real_sla}
+
+
+@pytest.fixture(params=sorted(SLAS))
+def new_sla(request: pytest.FixtureRequest) -> Callable[[], Any]:
+    return SLAS[request.param]  # type: ignore[return-value]
 
 
 def types(events: list[EventBase]) -> list[str]:
@@ -64,8 +81,8 @@ def test_waiting_ticket_is_dispatched_when_capacity_appears() -> None:
     assert evs[1].ticket_id == "T2"  # type: ignore[attr-defined]
 
 
-def test_full_loop_with_hold_feedback_close_and_reopen() -> None:
-    eng, k = make_engine(), Keys()
+def test_full_loop_with_hold_feedback_close_and_reopen(new_sla: Callable[[], Any]) -> None:
+    eng, k = make_engine(sla=new_sla()), Keys()
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
     eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
     steps = [
@@ -93,8 +110,8 @@ def test_full_loop_with_hold_feedback_close_and_reopen() -> None:
     assert kpis["satisfaction"] == 5.0
 
 
-def test_yellow_reallocates_and_red_escalates() -> None:
-    eng, k = make_engine(), Keys()
+def test_yellow_reallocates_and_red_escalates(new_sla: Callable[[], Any]) -> None:
+    eng, k = make_engine(sla=new_sla()), Keys()
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
     eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("b")))
@@ -110,8 +127,8 @@ def test_yellow_reallocates_and_red_escalates() -> None:
     assert eng.snapshot()["tickets"]["T1"]["sla_results"] == [["first_response", False]]
 
 
-def test_commands_fire_due_thresholds_first() -> None:
-    eng, k = make_engine(), Keys()
+def test_commands_fire_due_thresholds_first(new_sla: Callable[[], Any]) -> None:
+    eng, k = make_engine(sla=new_sla()), Keys()
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
     eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
     evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 20 * M, ticket_id="T1"))
@@ -263,35 +280,39 @@ def _drive(eng: Engine) -> list[str]:
     return out
 
 
-def test_same_commands_give_byte_identical_events() -> None:
-    assert _drive(make_engine()) == _drive(make_engine())
+def test_same_commands_give_byte_identical_events(new_sla: Callable[[], Any]) -> None:
+    assert _drive(make_engine(sla=new_sla())) == _drive(make_engine(sla=new_sla()))
 
 
-def test_recovery_equals_live_state_with_and_without_snapshots(tmp_path: Path) -> None:
+def test_recovery_equals_live_state_with_and_without_snapshots(
+    tmp_path: Path, new_sla: Callable[[], Any]
+) -> None:
     for every in (3, 10_000):
         path = tmp_path / f"j{every}.db"
         cfg = EngineConfig(snapshot_every=every)
-        with Engine.open(path, cfg, dispatcher=FakeDispatcher(), sla=FakeSla()) as eng:
+        with Engine.open(path, cfg, dispatcher=FakeDispatcher(), sla=new_sla()) as eng:
             live_events = _drive(eng)
             live = eng.snapshot()
             deadline = eng.next_deadline()
-        with Engine.open(path, cfg, dispatcher=FakeDispatcher(), sla=FakeSla()) as again:
+        with Engine.open(path, cfg, dispatcher=FakeDispatcher(), sla=new_sla()) as again:
             assert again.snapshot() == live
             assert again.next_deadline() == deadline
             # idempotency survives: the first key's result is the original event
             first = again.handle(c.AddStaff(key="k1", at=T0, member=tech("a")))
             assert [ev.model_dump_json() for ev in first] == live_events[:1]
-    mem = make_engine()
+    mem = make_engine(sla=new_sla())
     _drive(mem)
     assert mem.snapshot() == live
 
 
-def test_overdue_timers_fire_on_the_first_advance_after_recovery(tmp_path: Path) -> None:
+def test_overdue_timers_fire_on_the_first_advance_after_recovery(
+    tmp_path: Path, new_sla: Callable[[], Any]
+) -> None:
     path = tmp_path / "j.db"
-    parts = {"dispatcher": FakeDispatcher(), "sla": FakeSla()}
+    parts = {"dispatcher": FakeDispatcher(), "sla": new_sla()}
     with Engine.open(path, EngineConfig(), **parts) as eng:  # type: ignore[arg-type]
         eng.handle(c.OpenTicket(key="k1", at=T0, ticket=ticket("T1")))
-    with Engine.open(path, EngineConfig(), dispatcher=FakeDispatcher(), sla=FakeSla()) as eng:
+    with Engine.open(path, EngineConfig(), dispatcher=FakeDispatcher(), sla=new_sla()) as eng:
         assert eng.next_deadline() == T0 + 15 * M * 0.75
         evs = eng.advance(T0 + 2 * H)
         assert "escalation_raised" in types(evs)

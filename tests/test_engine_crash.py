@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 
 from dispatch_core.engine import Engine
-from tests.crash_driver import CONFIG
-from tests.engine_fakes import FakeDispatcher, FakeSla
+from tests.crash_driver import CONFIG, parts
 
 ROOT = Path(__file__).parents[1]
 
 
-def _open(path: Path) -> Engine:
-    return Engine.open(path, CONFIG, dispatcher=FakeDispatcher(), sla=FakeSla())
+def _open(path: Path, seed: int) -> Engine:
+    return Engine.open(path, CONFIG, **parts(seed))  # type: ignore[arg-type]
 
 
 def crash_once(tmp: Path, seed: int) -> None:
@@ -58,7 +57,7 @@ def crash_once(tmp: Path, seed: int) -> None:
     assert len(keys) == len(set(keys)), "a command was journalled twice"
     assert set(acked) <= set(keys), "an acknowledged command was lost"
 
-    with _open(path) as eng:
+    with _open(path, seed) as eng:
         recovered = eng.snapshot()
         assert set(acked) <= set(eng.state.results)
         now = eng.state.now
@@ -69,11 +68,11 @@ def crash_once(tmp: Path, seed: int) -> None:
     db.execute("DELETE FROM snapshot")
     db.commit()
     db.close()
-    with _open(fresh) as eng:
+    with _open(fresh, seed) as eng:
         assert eng.snapshot() == recovered
     # overdue SLA timers fire on the first advance after recovery
     if now is not None:
-        with _open(path) as eng:
+        with _open(path, seed) as eng:
             due = eng.next_deadline()
             later = now + timedelta(days=30)
             fired = eng.advance(later)
@@ -83,7 +82,7 @@ def crash_once(tmp: Path, seed: int) -> None:
             assert after is None or after > later
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_crash_recovery_fast(tmp_path: Path, seed: int) -> None:
     crash_once(tmp_path, seed)
 

@@ -19,7 +19,8 @@ from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.errors import DispatchError
 from dispatch_core.lifecycle import ACTIVE, AWAITING_DISPATCH, OWNED, Status
 from dispatch_core.metrics import recompute
-from tests.engine_fakes import T0, FakeDispatcher, FakeSla, tech, ticket
+from dispatch_core.sla import ClockState, SlaTracker
+from tests.engine_fakes import T0, FakeDispatcher, FakeSla, real_sla, tech, ticket
 
 PROPS = ("P1", "P2")
 SKILLS = ("plumbing", "electrical")
@@ -50,12 +51,15 @@ class EngineMachine(RuleBasedStateMachine):
         self.seqs: list[int] = []
         self.eng: Engine
 
-    @initialize(journal=st.booleans(), snapshot_every=st.sampled_from([4, 1000]))
-    def start(self, journal: bool, snapshot_every: int) -> None:
+    @initialize(
+        journal=st.booleans(), snapshot_every=st.sampled_from([4, 1000]), real=st.booleans()
+    )
+    def start(self, journal: bool, snapshot_every: int, real: bool) -> None:
         self.cfg = EngineConfig(
             snapshot_every=snapshot_every, group_commit=3, complaint_min_tickets=3
         )
-        parts: dict[str, Any] = {"dispatcher": FakeDispatcher(), "sla": FakeSla()}
+        self.real = real
+        parts: dict[str, Any] = {"dispatcher": FakeDispatcher(), "sla": self.new_sla()}
         if journal:
             self.eng = Engine.open(self.dir / "j.db", self.cfg, **parts)
         else:
@@ -66,7 +70,7 @@ class EngineMachine(RuleBasedStateMachine):
         if getattr(self, "journal", False):
             live = self.eng.snapshot()
             again = Engine.open(
-                self.dir / "j.db", self.cfg, dispatcher=FakeDispatcher(), sla=FakeSla()
+                self.dir / "j.db", self.cfg, dispatcher=FakeDispatcher(), sla=self.new_sla()
             )
             try:
                 assert again.snapshot() == live
@@ -76,6 +80,9 @@ class EngineMachine(RuleBasedStateMachine):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---------------------------------------------------------------- helpers
+    def new_sla(self) -> Any:
+        return real_sla(self.cfg) if self.real else FakeSla()
+
     def key(self) -> str:
         self.n += 1
         return f"k{self.n}"
@@ -222,6 +229,9 @@ class EngineMachine(RuleBasedStateMachine):
     @invariant()
     def clocks_armed_exactly_once(self) -> None:
         sla = self.eng._sla
+        if isinstance(sla, SlaTracker):
+            self.real_clocks(sla)
+            return
         assert isinstance(sla, FakeSla)
         for tid, rec in self.eng.state.tickets.items():
             live = sla.live_entries(tid)
@@ -237,6 +247,20 @@ class EngineMachine(RuleBasedStateMachine):
                 assert sum(live.values()) == 0
                 if rec.status in {Status.CANCELLED, Status.CLOSED}:
                     assert tid not in sla.clocks
+
+    def real_clocks(self, sla: SlaTracker) -> None:
+        tracked = set(sla.tickets())
+        running = 0
+        for tid, rec in self.eng.state.tickets.items():
+            if rec.status in ACTIVE:
+                assert tid in tracked
+            if rec.status in {Status.CANCELLED, Status.CLOSED}:
+                assert tid not in tracked
+            if tid in tracked:
+                for r in sla.records(tid):
+                    assert (r.state is ClockState.STOPPED) == (r.metric in rec.stopped)
+                    running += r.state is ClockState.RUNNING
+        assert len(sla._timers) <= running  # at most one armed timer per running clock
 
     @invariant()
     def kpis_equal_recomputation(self) -> None:

@@ -1,22 +1,25 @@
-"""Default wiring of the engine's parts (the real dispatcher and SLA tracker)."""
+"""Default wiring of the engine's parts: the package's own SLA tracker and dispatcher."""
 
 from __future__ import annotations
 
 from dispatch_core.engine_config import EngineConfig
-from dispatch_core.errors import DispatchError
+from dispatch_core.errors import InvalidInputError
 from dispatch_core.ports import DispatchPort, NodeCatalog, SlaPort
+from dispatch_core.sla import SlaPolicy, SlaTracker
 
-__all__ = ["default_parts"]
+__all__ = ["default_dispatcher", "default_sla"]
 
 
-def default_parts(
-    config: EngineConfig, site: NodeCatalog | None
-) -> tuple[DispatchPort, SlaPort, NodeCatalog | None]:
-    """Build the package's own dispatcher and SLA tracker for ``config``."""
-    try:
-        from dispatch_core.dispatch import OnlineDispatcher  # type: ignore[import-not-found]  # noqa: PLC0415, F401
-        from dispatch_core.sla import SlaTracker  # type: ignore[import-not-found]  # noqa: PLC0415, F401
-    except ImportError as exc:
-        msg = f"default dispatcher or SLA tracker missing ({exc}); pass dispatcher= and sla="
-        raise DispatchError(msg) from exc
-    raise DispatchError("default wiring not available yet; pass dispatcher= and sla=")
+def default_sla(config: EngineConfig) -> SlaPort:
+    """Build an :class:`SlaTracker` on the seed policy with ``config``'s escalation chain."""
+    policy = SlaPolicy.default(
+        thresholds=config.sla_thresholds, emergency_on_site=config.emergency_on_site
+    )
+    return SlaTracker(policy)
+
+
+def default_dispatcher(site: NodeCatalog | None) -> DispatchPort:
+    """Build the online dispatcher on ``site`` (a ``SiteGraph``)."""
+    raise InvalidInputError(
+        "dispatcher", None, "no default dispatcher yet: pass dispatcher= (and site=)"
+    )

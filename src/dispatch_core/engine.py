@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch_core import commands as c
+from dispatch_core._parts import default_dispatcher, default_sla
 from dispatch_core.clock import Clock, require_aware
 from dispatch_core.engine_config import EngineConfig
 from dispatch_core.errors import (
@@ -67,13 +68,8 @@ class Engine:
     ) -> None:
         self.config = config if config is not None else EngineConfig()
         self._clock = clock
-        if dispatcher is None or sla is None:
-            from dispatch_core._parts import default_parts  # noqa: PLC0415 - optional wiring
-
-            d, s, g = default_parts(self.config, site)
-            dispatcher, sla, site = dispatcher or d, sla or s, site or g
-        self._dispatcher: DispatchPort = dispatcher
-        self._sla: SlaPort = sla
+        self._dispatcher = dispatcher if dispatcher is not None else default_dispatcher(site)
+        self._sla = sla if sla is not None else default_sla(self.config)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)
         self._journal: Journal | None = None

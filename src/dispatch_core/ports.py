@@ -120,11 +120,11 @@ class SlaPort(Protocol):
         """Arm the ticket's clocks; return the metrics started."""
         ...
 
-    def pause(self, ticket_id: str, *, at: datetime) -> None:
+    def pause(self, ticket_id: str, *, at: datetime) -> object:
         """Pause every running clock of the ticket."""
         ...
 
-    def resume(self, ticket_id: str, *, at: datetime) -> None:
+    def resume(self, ticket_id: str, *, at: datetime) -> object:
         """Resume the ticket's paused clocks."""
         ...
 

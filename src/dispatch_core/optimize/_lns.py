@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 __all__ = ["improve"]
 
 
-def _subsolve(
+def _subsolve(  # noqa: PLR0917 - private helper called from one place
     cost: list[list[int]],
     weight: list[list[int]],
     capacity: list[int],
@@ -68,7 +68,7 @@ def improve(
     if m < 3:
         return plan
     sign = -1 if maximize else 1
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded search randomness, not cryptography
     plan = list(plan)
     total = sum(sign * cost[plan[j]][j] for j in range(len(plan)))
     k = min(m - 1, 4 if m >= 10 else 3)

@@ -62,9 +62,9 @@ def _rectangular(cost: list[list[int]]) -> list[int]:
     flow = min_cost_flow.SimpleMinCostFlow()
     # nodes: rows 0..r-1, columns r..r+c-1, sink r+c
     sink = rows + cols
-    tails = np.concatenate(
-        [np.repeat(np.arange(rows), cols), np.arange(rows, rows + cols)]
-    ).astype(np.int64)
+    tails = np.concatenate([np.repeat(np.arange(rows), cols), np.arange(rows, rows + cols)]).astype(
+        np.int64
+    )
     heads = np.concatenate(
         [np.tile(np.arange(rows, rows + cols), rows), np.full(cols, sink)]
     ).astype(np.int64)
@@ -108,9 +108,7 @@ def linear_assignment(cost: Sequence[Sequence[int]]) -> AssignmentSolution:
     if len(matrix) > len(matrix[0]):
         msg = f"has more rows ({len(matrix)}) than columns ({len(matrix[0])})"
         raise InvalidInputError("cost", cost, msg, model=_MODEL)
-    if len(matrix) == len(matrix[0]):
-        assignment = _square(matrix)
-    else:
-        assignment = _rectangular(matrix)
+    square = len(matrix) == len(matrix[0])
+    assignment = _square(matrix) if square else _rectangular(matrix)
     objective = sum(matrix[i][j] for i, j in enumerate(assignment))
     return AssignmentSolution(assignment=assignment, objective=objective)

@@ -136,6 +136,43 @@ def greedy_gap(
     return plan
 
 
+def _build(
+    c: list[list[int]],
+    w: list[list[int]],
+    b: list[int],
+    *,
+    maximize: bool,
+    hint: Sequence[int] | None,
+) -> tuple[cp_model.CpModel, list[dict[int, cp_model.IntVar]]]:
+    m, n = len(c), len(c[0])
+    model = cp_model.CpModel()
+    x: list[dict[int, cp_model.IntVar]] = [{} for _ in range(n)]
+    for j in range(n):
+        for i in range(m):
+            if w[i][j] <= b[i]:
+                x[j][i] = model.new_bool_var(f"x{i}_{j}")
+        if not x[j]:
+            err = SolverError(f"job {j} fits no agent's capacity: the instance is infeasible")
+            err.status = "INFEASIBLE"  # type: ignore[attr-defined]
+            raise err
+        model.add_exactly_one(x[j].values())
+    for i in range(m):
+        terms = [(w[i][j], x[j][i]) for j in range(n) if i in x[j] and w[i][j] > 0]
+        if terms and sum(t[0] for t in terms) > b[i]:
+            model.add(sum(coef * var for coef, var in terms) <= b[i])
+    objective = sum(c[i][j] * var for j in range(n) for i, var in x[j].items())
+    if maximize:
+        model.maximize(objective)
+    else:
+        model.minimize(objective)
+    start = list(hint) if hint is not None else greedy_gap(c, w, b, maximize=maximize)
+    for j, agent in enumerate(start):
+        if agent is not None and agent in x[j]:
+            for i, var in x[j].items():
+                model.add_hint(var, i == agent)
+    return model, x
+
+
 def solve_gap(
     cost: Sequence[Sequence[int]],
     weight: Sequence[Sequence[int]],
@@ -193,31 +230,7 @@ def solve_gap(
     m, n = len(c), len(c[0])
     if hint is not None:
         hint = int_vector(hint, "hint", model=_MODEL, length=n, min_value=0)
-    model = cp_model.CpModel()
-    x: list[dict[int, cp_model.IntVar]] = [{} for _ in range(n)]
-    for j in range(n):
-        for i in range(m):
-            if w[i][j] <= b[i]:
-                x[j][i] = model.new_bool_var(f"x{i}_{j}")
-        if not x[j]:
-            err = SolverError(f"job {j} fits no agent's capacity: the instance is infeasible")
-            err.status = "INFEASIBLE"  # type: ignore[attr-defined]
-            raise err
-        model.add_exactly_one(x[j].values())
-    for i in range(m):
-        terms = [(w[i][j], x[j][i]) for j in range(n) if i in x[j] and w[i][j] > 0]
-        if terms and sum(t[0] for t in terms) > b[i]:
-            model.add(sum(coef * var for coef, var in terms) <= b[i])
-    objective = sum(c[i][j] * var for j in range(n) for i, var in x[j].items())
-    if maximize:
-        model.maximize(objective)
-    else:
-        model.minimize(objective)
-    start = list(hint) if hint is not None else greedy_gap(c, w, b, maximize=maximize)
-    for j, agent in enumerate(start):
-        if agent is not None and agent in x[j]:
-            for i, var in x[j].items():
-                model.add_hint(var, i == agent)
+    model, x = _build(c, w, b, maximize=maximize, hint=hint)
     solver = cp_model.CpSolver()
     use_lns = lns and m >= 3
     solver.parameters.max_time_in_seconds = float(time_limit_s) * (0.4 if use_lns else 1.0)

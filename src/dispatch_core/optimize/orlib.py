@@ -1,4 +1,4 @@
-"""Readers for the OR-Library GAP and linear-assignment instance formats.
+r"""Readers for the OR-Library GAP and linear-assignment instance formats.
 
 Formats (whitespace-separated integers; line breaks are not significant):
 
@@ -12,7 +12,7 @@ Examples
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as d:
 ...     p = pathlib.Path(d) / "tiny.txt"
-...     _ = p.write_text("1\\n2 3\\n1 2 3 4 5 6\\n1 1 1 1 1 1\\n2 2\\n")
+...     _ = p.write_text("1\n2 3\n1 2 3 4 5 6\n1 1 1 1 1 1\n2 2\n")
 ...     [inst] = read_orlib_gap(p)
 >>> inst.agents, inst.jobs, inst.capacity
 (2, 3, [2, 2])

@@ -11,7 +11,7 @@ from typing import Any
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Priority
 
-__all__ = ["HARD_RULES", "Decision", "Explanation", "ScoreWeights"]
+__all__ = ["Decision", "Explanation", "HARD_RULES", "ScoreWeights"]
 
 #: Hard rules in the order they are checked; a rejected candidate counts under the first.
 HARD_RULES = ("role", "property", "skill", "available", "shift", "capacity", "excluded")

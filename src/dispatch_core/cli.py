@@ -26,6 +26,8 @@ from dispatch_core.scenario import Scenario, default_scenario, load_scenario
 
 __all__ = ["main"]
 
+_PIPE_WIDTH = 120
+
 _SCHEMA_MODELS: dict[str, type[DomainModel]] = {
     "scenario": Scenario,
     "staff": StaffMember,
@@ -209,7 +211,8 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
-    out = console or Console()
+    # Piped output (make run, CI logs) would otherwise be cut to 80 columns.
+    out = console or Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
     func: Callable[[argparse.Namespace, Console], int] = args.func
     try:
         return func(args, out)

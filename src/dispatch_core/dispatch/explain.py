@@ -1,0 +1,148 @@
+"""Score weights, decisions and their explanations (frozen values)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from dispatch_core.errors import InvalidInputError
+from dispatch_core.model import Priority
+
+__all__ = ["Decision", "Explanation", "HARD_RULES", "ScoreWeights"]
+
+#: Hard rules in the order they are checked; a rejected candidate counts under the first.
+HARD_RULES = ("role", "property", "skill", "available", "shift", "capacity", "excluded")
+
+_DEFAULT_FACTORS: Mapping[Priority, float] = MappingProxyType(
+    {
+        Priority.EMERGENCY: 4.0,
+        Priority.URGENT: 3.0,
+        Priority.HIGH: 2.0,
+        Priority.NORMAL: 1.0,
+        Priority.LOW: 0.5,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWeights:
+    """Weights of the dispatch score (lower score is better).
+
+    ``score = f·(travel·travel_min + lateness·late_min) + load·load/capacity + skill_fit·over``
+    where ``f`` is the ticket priority's factor, ``late_min`` the minutes the technician would
+    arrive after the ticket's due time and ``over`` the mean over-qualification
+    ``(level - min_level) / 4`` across the required skills (sending experts to simple jobs
+    costs a little). The location part never decreases with travel time, which is what lets
+    the dispatcher stop scanning nodes early and still be exact.
+
+    Examples
+    --------
+    >>> ScoreWeights(load=5.0).load
+    5.0
+    >>> ScoreWeights(travel=-1)
+    Traceback (most recent call last):
+    ...
+    dispatch_core.errors.InvalidInputError: invalid ScoreWeights: travel=-1: ...
+    """
+
+    travel: float = 1.0
+    load: float = 10.0
+    skill_fit: float = 2.0
+    lateness: float = 5.0
+    priority_factors: Mapping[Priority, float] = field(default_factory=lambda: _DEFAULT_FACTORS)
+
+    def __post_init__(self) -> None:
+        for name in ("travel", "load", "skill_fit", "lateness"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise InvalidInputError(
+                    name, value, "must be finite and >= 0", model="ScoreWeights"
+                )
+        factors = dict(self.priority_factors)
+        for prio in Priority:
+            value = factors.get(prio)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                msg = "every priority needs a finite factor >= 0"
+                field_name = f"priority_factors.{prio.value}"
+                raise InvalidInputError(field_name, value, msg, model="ScoreWeights")
+        object.__setattr__(self, "priority_factors", MappingProxyType(factors))
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a decision came out as it did.
+
+    Attributes
+    ----------
+    travel_s : float or None
+        Travel seconds of the chosen technician to the ticket.
+    load, capacity : int or None
+        The chosen technician's current load and capacity.
+    over_qualification : float or None
+        Mean ``(level - min_level) / 4`` over the required skills (0 = exact fit).
+    sla_slack_s : float or None
+        Seconds between arrival and the due time (negative = late); None without a due time.
+    priority_factor : float
+        Multiplier applied to the location part for the ticket's priority.
+    components : mapping of str to float
+        Weighted contribution of each objective (travel, lateness, load, skill_fit).
+    rejected : mapping of str to int
+        Candidates rejected per hard rule (filled for unassignable tickets).
+    examined : int
+        Technicians looked at (the index keeps this small).
+    compared_to : float or None
+        For reallocation: the current technician's score.
+    """
+
+    travel_s: float | None = None
+    load: int | None = None
+    capacity: int | None = None
+    over_qualification: float | None = None
+    sla_slack_s: float | None = None
+    priority_factor: float = 1.0
+    components: Mapping[str, float] = field(default_factory=dict)
+    rejected: Mapping[str, int] = field(default_factory=dict)
+    examined: int = 0
+    compared_to: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict with sorted keys (for events and logs)."""
+        out: dict[str, Any] = {
+            "travel_s": self.travel_s,
+            "load": self.load,
+            "capacity": self.capacity,
+            "over_qualification": self.over_qualification,
+            "sla_slack_s": self.sla_slack_s,
+            "priority_factor": self.priority_factor,
+            "components": dict(sorted(self.components.items())),
+            "rejected": dict(sorted(self.rejected.items())),
+            "examined": self.examined,
+            "compared_to": self.compared_to,
+        }
+        return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Outcome of one online dispatch decision.
+
+    Attributes
+    ----------
+    staff_id : str or None
+        The chosen technician, or None when no one passes the hard rules.
+    score : float or None
+        Its score (lower is better).
+    explanation : Explanation
+        Per-objective grades, or per-rule rejection counts when unassignable.
+    action : str
+        ``"assign"`` (choose), ``"reassign"`` / ``"assist"`` (reallocate found a better /
+        an additional technician) or ``"none"``.
+    """
+
+    staff_id: str | None
+    score: float | None
+    explanation: Explanation
+    action: str = "assign"

@@ -1,0 +1,397 @@
+"""Online dispatch: one ticket at a time, hard rules first, then a weighted score.
+
+The :class:`OnlineDispatcher` keeps every technician's location, load and availability in an
+index by ``(property, skill)`` and site node. A decision scans site nodes nearest-first from
+the ticket's location, only in the bucket of the rarest required skill of the ticket's
+property, and stops as soon as the travel-only lower bound of the score exceeds the best score
+found. Because every other score term is non-negative, the choice is exactly the best feasible
+technician under the score (ties broken by staff id) while touching few candidates.
+
+Examples
+--------
+>>> from datetime import UTC, datetime
+>>> from dispatch_core.model import StaffMember, Ticket
+>>> from dispatch_core.site import SiteGraph
+>>> site = SiteGraph.from_edges([("depot", "B1", 60), ("B1", "B2", 60), ("B2", "B3", 60)])
+>>> d = OnlineDispatcher(site)
+>>> d.upsert(StaffMember(id="ana", home="depot", properties={"P1"},
+...                      skills=[{"name": "plumbing", "level": 3}]))
+>>> d.upsert(StaffMember(id="bo", home="B3", properties={"P1"},
+...                      skills=[{"name": "plumbing", "level": 2}]))
+>>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+>>> t = Ticket(id="T1", property_id="P1", category="repair", location="B2",
+...            required_skills=[{"skill": "plumbing", "min_level": 2}], opened_at=at)
+>>> dec = d.choose(t, at=at)
+>>> dec.staff_id, dec.explanation.travel_s
+('bo', 60.0)
+>>> d.set_load("bo", 1)  # bo's capacity is 1: now full
+>>> d.choose(t, at=at).staff_id
+'ana'
+>>> d.set_available("ana", False)
+>>> dict(d.choose(t, at=at).explanation.rejected)
+{'available': 1, 'capacity': 1}
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from dispatch_core.clock import require_aware
+from dispatch_core.dispatch._index import ANY_SKILL, Tech, TechIndex
+from dispatch_core.dispatch.explain import Decision, Explanation, ScoreWeights
+from dispatch_core.errors import InvalidInputError, UnknownStaffError
+from dispatch_core.model import DEFAULT_TARGETS, MAX_SKILL_LEVEL, SlaMetric, StaffMember, Ticket
+from dispatch_core.site import SiteGraph
+
+__all__ = ["OnlineDispatcher", "default_due_at"]
+
+_MODEL = "OnlineDispatcher"
+_OVER_SCALE = float(MAX_SKILL_LEVEL - 1)
+
+
+def default_due_at(ticket: Ticket) -> datetime | None:
+    """Due time used for SLA slack when none is given: the category's on-site target.
+
+    Falls back to the first-response target, then None. Wall-clock time, not business time;
+    the SLA layer passes its own business-time due time as ``due_at`` when it has one.
+    """
+    targets = {t.metric: t.target for t in DEFAULT_TARGETS.get(ticket.category, ())}
+    for metric in (SlaMetric.ON_SITE, SlaMetric.FIRST_RESPONSE):
+        if metric in targets:
+            return ticket.opened_at + targets[metric]
+    return None
+
+
+class OnlineDispatcher:
+    """Choose a technician for one ticket by location, skill and load.
+
+    Parameters
+    ----------
+    site : SiteGraph
+        The site; technicians' homes and locations and tickets' locations are its nodes.
+    weights : ScoreWeights, optional
+        Score weights (lower score is better).
+
+    Notes
+    -----
+    Hard rules, in order (a rejected candidate counts under the first it fails): role is
+    technician; serves ``ticket.property_id`` (tenant isolation: never crosses properties);
+    every required skill at its minimum level; available (on duty as driven by the engine);
+    on shift at ``at`` (when the member has shifts); load below capacity; not excluded.
+    """
+
+    __slots__ = ("_index", "_matrix", "_order", "_site", "weights")
+
+    def __init__(self, site: SiteGraph, *, weights: ScoreWeights | None = None) -> None:
+        self._site = site
+        self.weights = weights if weights is not None else ScoreWeights()
+        self._index = TechIndex()
+        # Plain lists: the hot path indexes them far faster than numpy scalars.
+        self._matrix: list[list[float]] = site.matrix.tolist()
+        self._order: list[list[int]] = [site.order_from(i).tolist() for i in range(len(site))]
+
+    # -- state updates (the engine drives these) -------------------------------------------
+
+    @property
+    def site(self) -> SiteGraph:
+        """The site graph."""
+        return self._site
+
+    def __len__(self) -> int:
+        return len(self._index.techs)
+
+    def __contains__(self, staff_id: object) -> bool:
+        return staff_id in self._index.techs
+
+    def _tech(self, staff_id: str) -> Tech:
+        try:
+            return self._index.techs[staff_id]
+        except KeyError:
+            raise UnknownStaffError(staff_id, field="staff_id") from None
+
+    def upsert(self, member: StaffMember) -> None:
+        """Add or replace a staff member; load, availability and location carry over.
+
+        A new member starts at ``member.home`` with load 0, available.
+        """
+        loc = self._site.index(member.home, field="home")
+        old = self._index.techs.get(member.id)
+        tech = Tech(member, loc)
+        if old is not None:
+            tech.load, tech.available, tech.loc = old.load, old.available, old.loc
+            self._index.discard(member.id)
+        self._index.add(tech)
+
+    def remove(self, staff_id: str) -> None:
+        """Forget a staff member."""
+        self._tech(staff_id)
+        self._index.discard(staff_id)
+
+    def set_load(self, staff_id: str, load: int) -> None:
+        """Set the number of open work orders a technician holds."""
+        tech = self._tech(staff_id)
+        if isinstance(load, bool) or not isinstance(load, int) or load < 0:
+            raise InvalidInputError("load", load, "must be an integer >= 0", model=_MODEL)
+        tech.load = load
+
+    def set_location(self, staff_id: str, node: str) -> None:
+        """Record that a technician is now at site node ``node``."""
+        tech = self._tech(staff_id)
+        self._index.move(tech, self._site.index(node, field="location"))
+
+    def set_available(self, staff_id: str, available: bool) -> None:
+        """Put a technician on duty (True) or off duty (False)."""
+        tech = self._tech(staff_id)
+        if not isinstance(available, bool):
+            raise InvalidInputError("available", available, "must be a bool", model=_MODEL)
+        tech.available = available
+
+    def load(self, staff_id: str) -> int:
+        """Return the current load of a technician."""
+        return self._tech(staff_id).load
+
+    def location(self, staff_id: str) -> str:
+        """Return the current site node of a technician."""
+        return self._site.nodes[self._tech(staff_id).loc]
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _slack(self, ticket: Ticket, at: datetime, due_at: datetime | None) -> float | None:
+        due = due_at if due_at is not None else default_due_at(ticket)
+        return None if due is None else (due - at) / timedelta(seconds=1)
+
+    def _location_part(self, travel_s: float, slack_s: float | None, factor: float) -> float:
+        late = 0.0 if slack_s is None or travel_s <= slack_s else travel_s - slack_s
+        w = self.weights
+        return factor * (w.travel * travel_s / 60.0 + w.lateness * late / 60.0)
+
+    def _rule(  # noqa: PLR0911 - one early return per hard rule keeps the hot path cheap
+        self, tech: Tech, ticket: Ticket, at: datetime, exclude: Collection[str]
+    ) -> str:
+        """Return the first hard rule ``tech`` fails for ``ticket``, or ``""`` if it passes."""
+        member = tech.member
+        if member.role.value != "technician":
+            return "role"
+        if ticket.property_id not in tech.props:
+            return "property"
+        for req in ticket.required_skills:
+            if tech.skills.get(req.skill, 0) < req.min_level:
+                return "skill"
+        if not tech.available:
+            return "available"
+        if member.shifts and not member.on_shift(at):
+            return "shift"
+        if tech.load >= tech.capacity:
+            return "capacity"
+        if tech.id in exclude:
+            return "excluded"
+        return ""
+
+    def _over(self, tech: Tech, ticket: Ticket) -> float:
+        reqs = ticket.required_skills
+        if not reqs:
+            return 0.0
+        total = sum(tech.skills.get(r.skill, 0) - r.min_level for r in reqs)
+        return total / (_OVER_SCALE * len(reqs))
+
+    def _score(self, tech: Tech, ticket: Ticket, loc_part: float, load: int | None = None) -> float:
+        w = self.weights
+        used = tech.load if load is None else load
+        return loc_part + (w.load * used / tech.capacity + w.skill_fit * self._over(tech, ticket))
+
+    def score(
+        self, staff_id: str, ticket: Ticket, *, at: datetime, due_at: datetime | None = None
+    ) -> float | None:
+        """Score of ``staff_id`` for ``ticket`` (None if a hard rule rejects it).
+
+        The same number :meth:`choose` minimises; useful for audits and brute-force checks.
+        """
+        tech = self._tech(staff_id)
+        ticket_loc = self._site.index(ticket.location, field="location")
+        if self._rule(tech, ticket, at, ()):
+            return None
+        factor = self.weights.priority_factors[ticket.priority]
+        travel = self._matrix[ticket_loc][tech.loc]
+        return self._score(
+            tech, ticket, self._location_part(travel, self._slack(ticket, at, due_at), factor)
+        )
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _search(
+        self,
+        ticket: Ticket,
+        at: datetime,
+        due_at: datetime | None,
+        exclude: Collection[str],
+        k: int,
+    ) -> tuple[list[tuple[float, str]], dict[str, int], int]:
+        """Return the ``k`` best (score, id) pairs, rejection tallies and the count examined."""
+        require_aware(at, field="at")
+        ticket_loc = self._site.index(ticket.location, field="location")
+        prop = ticket.property_id
+        skill, nodes = self._index.bucket(prop, [r.skill for r in ticket.required_skills])
+        slack = self._slack(ticket, at, due_at)
+        factor = self.weights.priority_factors[ticket.priority]
+        row = self._matrix[ticket_loc]
+        techs = self._index.techs
+        best: list[tuple[float, str]] = []
+        tally: dict[str, int] = {}
+        examined = 0
+        if nodes:
+            for node in self._order[ticket_loc]:
+                loc_part = self._location_part(row[node], slack, factor)
+                if len(best) == k and loc_part > best[-1][0]:
+                    break
+                ids = nodes.get(node)
+                if not ids:
+                    continue
+                for sid in ids:
+                    tech = techs[sid]
+                    examined += 1
+                    rule = self._rule(tech, ticket, at, exclude)
+                    if rule:
+                        tally[rule] = tally.get(rule, 0) + 1
+                        continue
+                    item = (self._score(tech, ticket, loc_part), sid)
+                    if len(best) < k or item < best[-1]:
+                        bisect.insort(best, item)
+                        del best[k:]
+        return best, self._rejections(tally, prop, skill), examined
+
+    def _rejections(self, tally: dict[str, int], prop: str, skill: str) -> dict[str, int]:
+        idx = self._index
+        counts = dict(tally)
+        outside = {
+            "role": len(idx.techs) - idx.technicians,
+            "property": idx.technicians - idx.prop_counts.get(prop, 0),
+        }
+        if skill != ANY_SKILL:
+            outside["skill"] = idx.size(prop, ANY_SKILL) - idx.size(prop, skill)
+        for rule, n in outside.items():
+            counts[rule] = counts.get(rule, 0) + n
+        return {rule: n for rule, n in sorted(counts.items()) if n}
+
+    def _explain(
+        self, staff_id: str, ticket: Ticket, at: datetime, due_at: datetime | None, examined: int
+    ) -> Explanation:
+        tech = self._index.techs[staff_id]
+        w = self.weights
+        travel = self._matrix[self._site.index(ticket.location)][tech.loc]
+        slack = self._slack(ticket, at, due_at)
+        factor = w.priority_factors[ticket.priority]
+        late = 0.0 if slack is None or travel <= slack else travel - slack
+        over = self._over(tech, ticket)
+        return Explanation(
+            travel_s=travel,
+            load=tech.load,
+            capacity=tech.capacity,
+            over_qualification=over,
+            sla_slack_s=None if slack is None else slack - travel,
+            priority_factor=factor,
+            components={
+                "lateness": factor * w.lateness * late / 60.0,
+                "load": w.load * tech.load / tech.capacity,
+                "skill_fit": w.skill_fit * over,
+                "travel": factor * w.travel * travel / 60.0,
+            },
+            examined=examined,
+        )
+
+    def choose(
+        self,
+        ticket: Ticket,
+        *,
+        at: datetime,
+        exclude: Collection[str] = (),
+        due_at: datetime | None = None,
+    ) -> Decision:
+        """Best technician for ``ticket`` at time ``at`` (None if the hard rules reject all).
+
+        Parameters
+        ----------
+        ticket : Ticket
+            The ticket; its ``location`` must be a site node.
+        at : datetime
+            Decision time (timezone-aware); used for shifts and SLA slack.
+        exclude : collection of str
+            Staff ids not to choose (e.g. who declined).
+        due_at : datetime, optional
+            When the technician should be on site; defaults to :func:`default_due_at`.
+
+        Returns
+        -------
+        Decision
+            Minimum score, ties broken by the smaller staff id. For an unassignable ticket,
+            ``explanation.rejected`` counts the candidates rejected per hard rule.
+        """
+        best, rejected, examined = self._search(ticket, at, due_at, frozenset(exclude), 1)
+        if not best:
+            factor = self.weights.priority_factors[ticket.priority]
+            expl = Explanation(priority_factor=factor, rejected=rejected, examined=examined)
+            return Decision(staff_id=None, score=None, explanation=expl, action="none")
+        score, sid = best[0]
+        expl = self._explain(sid, ticket, at, due_at, examined)
+        return Decision(staff_id=sid, score=score, explanation=expl)
+
+    def candidates(
+        self,
+        ticket: Ticket,
+        *,
+        at: datetime,
+        limit: int,
+        exclude: Collection[str] = (),
+        due_at: datetime | None = None,
+    ) -> list[tuple[str, float]]:
+        """Return the ``limit`` best feasible technicians as ``(staff_id, score)``, best first.
+
+        Batch dispatch uses these as the sparse candidate arcs of a ticket.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidInputError("limit", limit, "must be an integer >= 1", model=_MODEL)
+        best, _, _ = self._search(ticket, at, due_at, frozenset(exclude), limit)
+        return [(sid, score) for score, sid in best]
+
+    def reallocate(
+        self, ticket: Ticket, *, at: datetime, current: str, due_at: datetime | None = None
+    ) -> Decision:
+        """SLA yellow-level hook: find a better or an additional technician for ``ticket``.
+
+        ``current`` holds the ticket (its load includes it). Its score is recomputed as if it
+        did not hold the ticket and compared with the best other feasible technician:
+        ``action="reassign"`` if the other is strictly better (or ``current`` no longer passes
+        the hard rules), ``"assist"`` if the other should join as an additional technician,
+        ``"none"`` if nobody else is feasible.
+        """
+        tech = self._tech(current)
+        ticket_loc = self._site.index(ticket.location, field="location")
+        held = max(tech.load - 1, 0)
+        saved, tech.load = tech.load, held
+        try:
+            ok = not self._rule(tech, ticket, at, ())
+        finally:
+            tech.load = saved
+        current_score = None
+        if ok:
+            factor = self.weights.priority_factors[ticket.priority]
+            travel = self._matrix[ticket_loc][tech.loc]
+            loc_part = self._location_part(travel, self._slack(ticket, at, due_at), factor)
+            current_score = self._score(tech, ticket, loc_part, load=held)
+        dec = self.choose(ticket, at=at, exclude={current}, due_at=due_at)
+        if dec.staff_id is None or dec.score is None:
+            return dec
+        better = current_score is None or dec.score < current_score
+        expl = Explanation(
+            **{
+                **{f: getattr(dec.explanation, f) for f in dec.explanation.__slots__},
+                "compared_to": current_score,
+            }
+        )
+        return Decision(
+            staff_id=dec.staff_id,
+            score=dec.score,
+            explanation=expl,
+            action="reassign" if better else "assist",
+        )

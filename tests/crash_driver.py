@@ -13,7 +13,15 @@ from datetime import timedelta
 
 from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
-from tests.engine_fakes import T0, FakeDispatcher, FakeSla, real_sla, tech, ticket
+from tests.engine_fakes import (
+    T0,
+    FakeDispatcher,
+    FakeSla,
+    real_dispatcher,
+    real_sla,
+    tech,
+    ticket,
+)
 
 CONFIG = EngineConfig(snapshot_every=7, group_commit=4)
 TICKET_CMDS = [
@@ -30,8 +38,10 @@ TICKET_CMDS = [
 
 
 def parts(seed: int) -> dict[str, object]:
-    """Even seeds run the package's SLA tracker, odd ones the test double."""
-    return {"dispatcher": FakeDispatcher(), "sla": real_sla(CONFIG) if seed % 2 == 0 else FakeSla()}
+    """Even seeds run the package's own parts, odd ones the test doubles."""
+    if seed % 2 == 0:
+        return {"dispatcher": real_dispatcher(), "sla": real_sla(CONFIG)}
+    return {"dispatcher": FakeDispatcher(), "sla": FakeSla()}
 
 
 def script(seed: int, n: int = 400) -> list[c.CommandBase | str]:

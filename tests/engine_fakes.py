@@ -275,3 +275,17 @@ def real_sla(config: EngineConfig | None = None) -> object:
     from dispatch_core._parts import default_sla
 
     return default_sla(config or EngineConfig())
+
+
+#: The nodes the helpers above use, as a real site graph.
+def small_site() -> object:
+    from dispatch_core.site import SiteGraph
+
+    return SiteGraph.from_edges([("B1", "B2", 60.0), ("B2", "depot", 90.0)])
+
+
+def real_dispatcher() -> object:
+    """The package's online dispatcher on :func:`small_site`."""
+    from dispatch_core._parts import default_dispatcher
+
+    return default_dispatcher(small_site())  # type: ignore[arg-type]

@@ -20,7 +20,15 @@ from dispatch_core.errors import DispatchError
 from dispatch_core.lifecycle import ACTIVE, AWAITING_DISPATCH, OWNED, Status
 from dispatch_core.metrics import recompute
 from dispatch_core.sla import ClockState, SlaTracker
-from tests.engine_fakes import T0, FakeDispatcher, FakeSla, real_sla, tech, ticket
+from tests.engine_fakes import (
+    T0,
+    FakeDispatcher,
+    FakeSla,
+    real_dispatcher,
+    real_sla,
+    tech,
+    ticket,
+)
 
 PROPS = ("P1", "P2")
 SKILLS = ("plumbing", "electrical")
@@ -52,14 +60,17 @@ class EngineMachine(RuleBasedStateMachine):
         self.eng: Engine
 
     @initialize(
-        journal=st.booleans(), snapshot_every=st.sampled_from([4, 1000]), real=st.booleans()
+        journal=st.booleans(),
+        snapshot_every=st.sampled_from([4, 1000]),
+        real=st.booleans(),
+        real_dispatch=st.booleans(),
     )
-    def start(self, journal: bool, snapshot_every: int, real: bool) -> None:
+    def start(self, journal: bool, snapshot_every: int, real: bool, real_dispatch: bool) -> None:
         self.cfg = EngineConfig(
             snapshot_every=snapshot_every, group_commit=3, complaint_min_tickets=3
         )
-        self.real = real
-        parts: dict[str, Any] = {"dispatcher": FakeDispatcher(), "sla": self.new_sla()}
+        self.real, self.real_dispatch = real, real_dispatch
+        parts: dict[str, Any] = {"dispatcher": self.new_dispatcher(), "sla": self.new_sla()}
         if journal:
             self.eng = Engine.open(self.dir / "j.db", self.cfg, **parts)
         else:
@@ -70,7 +81,7 @@ class EngineMachine(RuleBasedStateMachine):
         if getattr(self, "journal", False):
             live = self.eng.snapshot()
             again = Engine.open(
-                self.dir / "j.db", self.cfg, dispatcher=FakeDispatcher(), sla=self.new_sla()
+                self.dir / "j.db", self.cfg, dispatcher=self.new_dispatcher(), sla=self.new_sla()
             )
             try:
                 assert again.snapshot() == live
@@ -80,6 +91,9 @@ class EngineMachine(RuleBasedStateMachine):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---------------------------------------------------------------- helpers
+    def new_dispatcher(self) -> Any:
+        return real_dispatcher() if self.real_dispatch else FakeDispatcher()
+
     def new_sla(self) -> Any:
         return real_sla(self.cfg) if self.real else FakeSla()
 

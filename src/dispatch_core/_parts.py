@@ -19,7 +19,18 @@ def default_sla(config: EngineConfig) -> SlaPort:
 
 
 def default_dispatcher(site: NodeCatalog | None) -> DispatchPort:
-    """Build the online dispatcher on ``site`` (a ``SiteGraph``)."""
-    raise InvalidInputError(
-        "dispatcher", None, "no default dispatcher yet: pass dispatcher= (and site=)"
-    )
+    """Build the :class:`~dispatch_core.dispatch.OnlineDispatcher` on ``site``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``site`` is not a :class:`~dispatch_core.site.SiteGraph`.
+    """
+    # Imported here: the solvers behind the dispatch package load only when needed.
+    from dispatch_core.dispatch import OnlineDispatcher  # noqa: PLC0415
+    from dispatch_core.site import SiteGraph  # noqa: PLC0415
+
+    if not isinstance(site, SiteGraph):
+        msg = "the default dispatcher needs a SiteGraph (or pass dispatcher=)"
+        raise InvalidInputError("site", site, msg, model="Engine")
+    return OnlineDispatcher(site)

@@ -3,6 +3,28 @@
 Data flows one way: **command → validate → apply → journal → effects → events**. Nothing is
 released (returned, or given to subscribers) before the journal has committed it; if a commit
 fails the engine refuses further work, and :meth:`Engine.open` recovers the committed history.
+
+Examples
+--------
+>>> from datetime import UTC, datetime
+>>> from dispatch_core.commands import AddStaff, OpenTicket
+>>> from dispatch_core.model import StaffMember, Ticket
+>>> from dispatch_core.site import SiteGraph
+>>> site = SiteGraph.from_edges([("depot", "B1", 120.0), ("B1", "B2", 60.0)])
+>>> eng = Engine(EngineConfig(), site=site)  # the package's dispatcher and SLA tracker
+>>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+>>> tech = StaffMember(id="tech-1", home="depot", properties={"P1"}, capacity=2,
+...                    skills=[{"name": "plumbing", "level": 3}])
+>>> [ev.type for ev in eng.handle(AddStaff(key="k1", at=at, member=tech))]
+['staff_changed']
+>>> t = Ticket(id="T-1", property_id="P1", category="repair", location="B2",
+...            required_skills=[{"skill": "plumbing"}], opened_at=at)
+>>> [ev.type for ev in eng.handle(OpenTicket(key="k2", at=at, ticket=t))]
+['ticket_opened', 'ticket_assigned']
+>>> eng.snapshot()["tickets"]["T-1"]["owner"]
+'tech-1'
+>>> eng.next_deadline().isoformat()  # first response due in 15 min: yellow at 75 %
+'2026-03-02T09:11:15+00:00'
 """
 
 from __future__ import annotations

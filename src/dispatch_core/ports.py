@@ -8,7 +8,7 @@ interchangeable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -66,7 +66,9 @@ class DispatchPort(Protocol):
         """Whether the member takes new work."""
         ...
 
-    def choose(self, ticket: Ticket, *, at: datetime, exclude: Iterable[str] = ()) -> DecisionLike:
+    def choose(
+        self, ticket: Ticket, *, at: datetime, exclude: Collection[str] = ()
+    ) -> DecisionLike:
         """Pick the best member for ``ticket`` (hard rules, then score)."""
         ...
 

@@ -97,6 +97,7 @@ class Engine:
         self._journal: Journal | None = None
         self._subscribers: list[Subscriber] = []
         self._horizon: datetime | None = None
+        self._sla_now: datetime | None = None  # the time of the tracker's last advance
         self._failed: BaseException | None = None
         self._since_snapshot = 0
 
@@ -254,7 +255,7 @@ class Engine:
         found = self._state.lookup(cmd)
         if found is not None:
             return list(found)
-        self._check_time(cmd.at, field="at")
+        self._check_time(cmd.at, field="at", aware=True)
         self._state.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
         if self._advance_to(cmd.at, records):  # thresholds due first: they may change the ticket
             self._state.check(cmd, has_node=self._has_node)  # still valid after them?
@@ -275,8 +276,9 @@ class Engine:
             return c.parse_command(raw)
         raise InvalidInputError("command", raw, "expected a command, a dict or JSON text")
 
-    def _check_time(self, at: datetime, *, field: str) -> None:
-        require_aware(at, field=field)
+    def _check_time(self, at: datetime, *, field: str, aware: bool = False) -> None:
+        if not aware:  # commands were validated when they were built
+            require_aware(at, field=field)
         if self._horizon is not None and at < self._horizon:
             raise ClockError(
                 field, at, f"is before the engine's current time {self._horizon.isoformat()}"
@@ -288,8 +290,10 @@ class Engine:
         self._settle(cmd.at)
 
     def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> bool:
+        if now == self._sla_now:
+            return False  # the tracker is there already, and nothing is due at "now" itself
         changes = self._sla.advance(now)
-        self._horizon = now
+        self._sla_now = self._horizon = now
         if not changes:
             return False
         self._tick(now, changes)
@@ -338,7 +342,8 @@ class Engine:
         """Carry out queued effects depth-first (each effect's follow-ups before the next)."""
         for eff in self._state.take_effects():
             self._perform(eff, at)
-            self._settle(at)
+            if self._state.has_effects:
+                self._settle(at)
 
     def _perform(self, eff: Effect, at: datetime) -> None:
         st, kind = self._state, eff.kind
@@ -438,7 +443,7 @@ class Engine:
         if kind == _TICK:
             now = datetime.fromisoformat(json.loads(body)["at"])
             changes = self._sla.advance(now)
-            self._horizon = now
+            self._sla_now = self._horizon = now
             self._tick(now, changes)
         elif kind == _CMD:
             cmd = c.parse_command(body)
@@ -475,6 +480,7 @@ class Engine:
                 pass  # as when it first happened
         if st.now is not None:
             self._sla.advance(st.now)  # levels already announced before the snapshot
+            self._sla_now = st.now
 
 
 def _explain(explanation: object) -> dict[str, Any]:

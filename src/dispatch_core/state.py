@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from dispatch_core import commands as c
 from dispatch_core import events as e
@@ -51,8 +51,7 @@ EffectKind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(NamedTuple):
     """A request from the state to the engine: call a part, then report back."""
 
     kind: EffectKind
@@ -250,9 +249,16 @@ class EngineState:
         out, self._events = self._events, []
         return out
 
+    @property
+    def has_effects(self) -> bool:
+        """Whether effects are waiting for the engine."""
+        return bool(self._effects)
+
     def take_effects(self) -> list[Effect]:
         """Take the effects queued since the last call, in order."""
-        out, self._effects = self._effects, []
+        out = self._effects
+        if out:
+            self._effects = []
         return out
 
     def ticket(self, ticket_id: str, *, field: str = "ticket_id") -> TicketRecord:
@@ -325,7 +331,15 @@ class EngineState:
             A subclass naming the field and value (unknown id, duplicate id, illegal
             transition, ineligible staff member, unknown site node).
         """
-        if isinstance(cmd, c.OpenTicket):
+        action = _TICKET_ACTIONS.get(type(cmd))
+        if action is not None:  # the common case first
+            rec = self.ticket(cmd.ticket_id)  # type: ignore[attr-defined]
+            transition(rec.ticket.id, rec.status, action)
+            if action is Action.ACKNOWLEDGE and rec.acknowledged:
+                raise IllegalTransitionError(rec.ticket.id, "already acknowledged", action)
+            if action is Action.FEEDBACK and rec.rated:
+                raise IllegalTransitionError(rec.ticket.id, "already rated", action)
+        elif isinstance(cmd, c.OpenTicket):
             t = cmd.ticket
             if t.id in self.tickets:
                 raise DuplicateEntityError("ticket", t.id, field="ticket.id")
@@ -343,14 +357,8 @@ class EngineState:
             self.member(cmd.staff_id)
         elif isinstance(cmd, c.AssignManually):
             self._check_manual(cmd)
-        else:
-            rec = self.ticket(cmd.ticket_id)  # type: ignore[attr-defined]
-            action = _TICKET_ACTIONS[type(cmd)]
-            transition(rec.ticket.id, rec.status, action)
-            if action is Action.ACKNOWLEDGE and rec.acknowledged:
-                raise IllegalTransitionError(rec.ticket.id, "already acknowledged", action)
-            if action is Action.FEEDBACK and rec.rated:
-                raise IllegalTransitionError(rec.ticket.id, "already rated", action)
+        else:  # pragma: no cover - every command type is handled above
+            raise InvalidInputError("type", cmd.type, "unknown command")  # type: ignore[attr-defined]
 
     def _check_manual(self, cmd: c.AssignManually) -> None:
         rec = self.ticket(cmd.ticket_id)

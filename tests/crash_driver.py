@@ -7,6 +7,7 @@ before it kills this process with SIGKILL.
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from datetime import timedelta
@@ -87,7 +88,26 @@ def script(seed: int, n: int = 400) -> list[c.CommandBase | str]:
     return out
 
 
+def transcript(seed: int) -> str:
+    """Every event (and the final snapshot) of an in-memory run of ``script(seed)``, as JSON."""
+    eng = Engine(CONFIG, **parts(seed))  # type: ignore[arg-type]
+    lines, last_at = [], T0
+    for item in script(seed):
+        if isinstance(item, str):
+            events = eng.advance(last_at)
+        else:
+            last_at = item.at
+            result = eng.handle_many([item])[0]
+            events = result if isinstance(result, list) else []
+        lines.extend(ev.model_dump_json() for ev in events)
+    lines.append(json.dumps(eng.snapshot(), sort_keys=True))
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if sys.argv[1] == "--transcript":
+        print(transcript(int(sys.argv[2])))
+        return
     path, seed = sys.argv[1], int(sys.argv[2])
     rng = random.Random(seed * 7919)
     eng = Engine.open(path, CONFIG, **parts(seed))  # type: ignore[arg-type]

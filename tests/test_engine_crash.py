@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -91,3 +92,21 @@ def test_crash_recovery_fast(tmp_path: Path, seed: int) -> None:
 def test_crash_recovery_many(tmp_path: Path) -> None:
     for seed in range(100, 160):
         crash_once(tmp_path, seed)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_byte_identical_events_across_processes(seed: int) -> None:
+    """Same commands → same event bytes, even with different string-hash seeds."""
+    outs = []
+    for hashseed in ("1", "2"):
+        proc = subprocess.run(  # noqa: S603 - our own driver module
+            [sys.executable, "-m", "tests.crash_driver", "--transcript", str(seed)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": hashseed},
+        )
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
+    assert outs[0].count("ticket_assigned") > 0

@@ -160,8 +160,10 @@ class StaffRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (sorted collections)."""
+        member = self.member.model_dump(mode="json")
+        member["properties"] = sorted(member["properties"])  # a set: its order is arbitrary
         return {
-            "member": self.member.model_dump(mode="json"),
+            "member": member,
             "location": self.location,
             "available": self.available,
             "external_load": self.external_load,

@@ -7,6 +7,7 @@ The public names below are the stable contract; submodules (``dispatch_core.time
 from importlib.metadata import PackageNotFoundError, version
 
 from dispatch_core.clock import Clock, ManualClock, SystemClock
+from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.errors import (
     ClockError,
     DispatchError,
@@ -47,6 +48,8 @@ __all__ = [
     "ClockError",
     "DispatchError",
     "DuplicateEntityError",
+    "Engine",
+    "EngineConfig",
     "IllegalTransitionError",
     "InfeasibleAssignmentError",
     "InvalidInputError",

@@ -36,11 +36,13 @@ from dispatch_core.staffing import SL_DEFINITION, QueueMetrics, evaluate, requir
 __all__ = [
     "DayPlan",
     "INTERVALS",
+    "IntervalDemand",
     "IntervalPlan",
     "Plan",
     "RuleComparison",
     "Status",
     "build_plan",
+    "interval_demand",
     "plan_day",
 ]
 
@@ -229,6 +231,126 @@ def _weighted(pairs: list[tuple[float, float]], default: float) -> float:
     return sum(w * v for w, v in pairs) / total if total > 0 else default
 
 
+@dataclass(frozen=True, slots=True)
+class IntervalDemand:
+    """What arrives at the desk in one interval, and who is rostered: the planner's inputs.
+
+    Shared by the analytic planner (:func:`plan_day`) and the SimPy replay
+    (:mod:`dispatch_core.sim.scenario_desk`), so both see the same demand.
+
+    Attributes
+    ----------
+    start_minute, minutes : int
+        Start (minutes after midnight) and length.
+    desk : str
+        ``"open"``, ``"evening"`` or ``"closed"``.
+    offered : dict of Category to float
+        Contacts offered to the desk by category (only the categories the desk takes then).
+    deferred : float
+        Contacts arriving while the desk is closed for their category.
+    field_jobs : float
+        Repair and emergency contacts arriving (taken or not), before callbacks are removed.
+    rostered, technicians : int
+        Desk agents (incl. part-timers) and technicians on shift at the interval start.
+    """
+
+    start_minute: int
+    minutes: int
+    desk: str
+    offered: dict[Category, float]
+    deferred: float
+    field_jobs: float
+    rostered: int
+    technicians: int
+
+    @property
+    def contacts(self) -> float:
+        """Contacts offered to the desk (all channels)."""
+        return math.fsum(self.offered.values())
+
+    def aht_s(self, scenario: Scenario) -> float:
+        """Mean handling time of the contacts offered (inquiry's mean when none are)."""
+        total = self.contacts
+        if total <= 0:
+            return scenario.handling[Category.INQUIRY].mean_s
+        return math.fsum(n * scenario.handling[c].mean_s for c, n in self.offered.items()) / total
+
+
+def _check_interval(interval_minutes: int) -> None:
+    if interval_minutes not in INTERVALS:
+        raise InvalidInputError(
+            "interval_minutes", interval_minutes, f"must be one of {INTERVALS}", model="plan"
+        )
+
+
+def interval_demand(
+    scenario: Scenario, day: Day, *, interval_minutes: int = 30
+) -> tuple[IntervalDemand, ...]:
+    """Contacts offered per interval and category, and the roster, for one day.
+
+    Daily contacts (:meth:`Scenario.daily_contacts`) × hourly profile × category mix × the
+    events of the day; categories the desk does not take at that time are *deferred*.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    day : Day
+        One of ``scenario.days``.
+    interval_minutes : {15, 30, 60}
+        Interval length.
+
+    Examples
+    --------
+    >>> from dispatch_core.scenario import default_scenario
+    >>> s = default_scenario()
+    >>> rows = interval_demand(s, s.day("mon"), interval_minutes=60)
+    >>> len(rows), rows[9].desk, rows[9].rostered
+    (24, 'open', 11)
+    """
+    _check_interval(interval_minutes)
+    s = scenario
+    desk = s.desk
+    events = s.events_on(day)
+    daily = s.daily_contacts(day)
+    open_at, close_at = clock_minutes(desk.open), clock_minutes(desk.close)
+    evening_at = clock_minutes(desk.evening_close)
+    shifts = [sh for sh in s.shifts if not sh.days or day.name in sh.days]
+    hours = interval_minutes / 60.0
+    rows: list[IntervalDemand] = []
+    for start in range(0, 24 * 60, interval_minutes):
+        if open_at <= start < close_at:
+            state, taken = "open", set(Category)
+        elif close_at <= start < evening_at:
+            state, taken = "evening", set(desk.evening_categories)
+        else:
+            state, taken = "closed", set()
+        base = daily * s.demand.hourly_profile[start // 60] * hours
+        offered: dict[Category, float] = {}
+        deferred = jobs = 0.0
+        for category, share in s.demand.category_mix.items():
+            n = base * share * math.prod(e.factor(category, start) for e in events.values())
+            if category in (Category.REPAIR, Category.EMERGENCY):
+                jobs += n
+            if category in taken:
+                offered[category] = n
+            else:
+                deferred += n
+        rows.append(
+            IntervalDemand(
+                start_minute=start,
+                minutes=interval_minutes,
+                desk=state,
+                offered=offered,
+                deferred=deferred,
+                field_jobs=jobs,
+                rostered=sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start)),
+                technicians=sum(sh.technicians for sh in shifts if sh.covers(start)),
+            )
+        )
+    return tuple(rows)
+
+
 def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> DayPlan:
     """Plan one day of ``scenario`` interval by interval.
 
@@ -245,43 +367,21 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
     -------
     DayPlan
     """
-    if interval_minutes not in INTERVALS:
-        raise InvalidInputError(
-            "interval_minutes", interval_minutes, f"must be one of {INTERVALS}", model="plan"
-        )
+    _check_interval(interval_minutes)
     s = scenario
-    sla, desk = s.sla, s.desk
-    events = s.events_on(day)
-    daily = s.daily_contacts(day)
+    sla = s.sla
     phone_share = s.demand.channel_mix.get(Channel.PHONE, 0.0)
     digital_share = 1.0 - phone_share
     patience = s.patience.mean_s if sla.model == "erlang_a" else None
     max_abandon = sla.max_abandon if sla.model == "erlang_a" else None
-    open_at, close_at = clock_minutes(desk.open), clock_minutes(desk.close)
-    evening_at = clock_minutes(desk.evening_close)
-    shifts = [sh for sh in s.shifts if not sh.days or day.name in sh.days]
     hours = interval_minutes / 60.0
     intervals: list[IntervalPlan] = []
     repair_contacts = 0.0
-    for start in range(0, 24 * 60, interval_minutes):
-        if open_at <= start < close_at:
-            state, taken = "open", set(Category)
-        elif close_at <= start < evening_at:
-            state, taken = "evening", set(desk.evening_categories)
-        else:
-            state, taken = "closed", set()
-        base = daily * s.demand.hourly_profile[start // 60] * hours
-        offered = deferred = work = 0.0
-        for category, share in s.demand.category_mix.items():
-            n = base * share * math.prod(e.factor(category, start) for e in events.values())
-            if category in (Category.REPAIR, Category.EMERGENCY):
-                repair_contacts += n
-            if category in taken:
-                offered += n
-                work += n * s.handling[category].mean_s
-            else:
-                deferred += n
-        aht = work / offered if offered > 0 else s.handling[Category.INQUIRY].mean_s
+    for demand in interval_demand(s, day, interval_minutes=interval_minutes):
+        start = demand.start_minute
+        repair_contacts += demand.field_jobs
+        offered = demand.contacts
+        aht = demand.aht_s(s)
         phone_rate = offered * phone_share / hours
         digital_rate = offered * digital_share / hours
         need_phone = required_agents(
@@ -296,8 +396,7 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
         need_digital = required_agents(
             digital_rate, aht, sla.digital_target, sla.digital_within_s, sla.max_occupancy
         )
-        rostered = sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start))
-        techs = sum(sh.technicians for sh in shifts if sh.covers(start))
+        rostered = demand.rostered
         on_phone = rostered - min(rostered, need_digital)
         projected = evaluate(
             phone_rate, aht, on_phone, within_s=sla.phone_within_s, patience_s=patience
@@ -307,23 +406,23 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
             IntervalPlan(
                 start_minute=start,
                 minutes=interval_minutes,
-                desk=state,
+                desk=demand.desk,
                 contacts=offered,
                 phone_contacts=offered * phone_share,
                 digital_contacts=offered * digital_share,
-                deferred_contacts=deferred,
+                deferred_contacts=demand.deferred,
                 aht_s=aht,
                 load_erlangs=(phone_rate + digital_rate) * aht / 3600.0,
                 required_phone=need_phone,
                 required_digital=need_digital,
                 required=required,
                 scheduled=rostered,
-                technicians=techs,
+                technicians=demand.technicians,
                 phone=projected,
                 status=_status(required, rostered),
             )
         )
-    return _roll_up(scenario, day, tuple(intervals), list(events), repair_contacts)
+    return _roll_up(scenario, day, tuple(intervals), list(s.events_on(day)), repair_contacts)
 
 
 def _roll_up(

@@ -24,9 +24,10 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
@@ -35,13 +36,17 @@ from dispatch_core.staffing import SL_DEFINITION, QueueMetrics, evaluate, requir
 
 __all__ = [
     "DayPlan",
+    "Headcount",
     "INTERVALS",
     "IntervalDemand",
     "IntervalPlan",
     "Plan",
+    "RolledUpDay",
     "RuleComparison",
     "Status",
     "build_plan",
+    "compare_with_rule",
+    "headcount",
     "interval_demand",
     "plan_day",
 ]
@@ -250,8 +255,9 @@ class IntervalDemand:
         Contacts arriving while the desk is closed for their category.
     field_jobs : float
         Repair and emergency contacts arriving (taken or not), before callbacks are removed.
-    rostered, technicians : int
-        Desk agents (incl. part-timers) and technicians on shift at the interval start.
+    rostered, part_timers, technicians : int
+        Desk agents (part-timers included), the part-timers among them, and technicians on
+        shift at the interval start.
     """
 
     start_minute: int
@@ -261,6 +267,7 @@ class IntervalDemand:
     deferred: float
     field_jobs: float
     rostered: int
+    part_timers: int
     technicians: int
 
     @property
@@ -345,6 +352,7 @@ def interval_demand(
                 deferred=deferred,
                 field_jobs=jobs,
                 rostered=sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start)),
+                part_timers=sum(sh.part_timers for sh in shifts if sh.covers(start)),
                 technicians=sum(sh.technicians for sh in shifts if sh.covers(start)),
             )
         )
@@ -425,6 +433,54 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
     return _roll_up(scenario, day, tuple(intervals), list(s.events_on(day)), repair_contacts)
 
 
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    """Staff to employ for a day's agent-hours, by the scenario's roll-up rules.
+
+    Attributes
+    ----------
+    fte : float
+        Agents on duty: agent-hours ÷ shift hours ÷ (1 - shrinkage).
+    agents : int
+        Agents to employ if every day were like this one: FTE × 7 ÷ workdays, rounded up.
+    reserve : int
+        Reserve headcount on top (``reserve`` share of ``agents``).
+    supervisors : int
+        One per ``agents_per_supervisor`` agents.
+    """
+
+    fte: float
+    agents: int
+    reserve: int
+    supervisors: int
+
+    @property
+    def total(self) -> int:
+        """Agents plus reserve."""
+        return self.agents + self.reserve
+
+
+def headcount(scenario: Scenario, agent_hours: float) -> Headcount:
+    """Roll a day's required agent-hours up into FTE, agents, reserve and supervisors.
+
+    Examples
+    --------
+    >>> from dispatch_core.scenario import default_scenario
+    >>> h = headcount(default_scenario(), 112.0)  # 8-h shifts, 30 % shrinkage, 5 days a week
+    >>> round(h.fte, 1), h.agents, h.reserve, h.supervisors, h.total
+    (20.0, 28, 3, 6, 31)
+    """
+    staff = scenario.staffing
+    fte = agent_hours / staff.shift_hours / (1.0 - staff.shrinkage)
+    agents = math.ceil(fte * 7 / staff.workdays_per_week - 1e-9)
+    return Headcount(
+        fte=fte,
+        agents=agents,
+        reserve=math.ceil(agents * staff.reserve - 1e-9),
+        supervisors=math.ceil(agents / staff.agents_per_supervisor - 1e-9),
+    )
+
+
 def _roll_up(
     s: Scenario,
     day: Day,
@@ -435,9 +491,7 @@ def _roll_up(
     staff = s.staffing
     hours = intervals[0].minutes / 60.0
     agent_hours = sum(iv.required for iv in intervals) * hours
-    fte = agent_hours / staff.shift_hours / (1.0 - staff.shrinkage)
-    agents = math.ceil(fte * 7 / staff.workdays_per_week - 1e-9)
-    reserve = math.ceil(agents * staff.reserve - 1e-9)
+    heads = headcount(s, agent_hours)
     phone = [(iv.phone_contacts, iv.phone) for iv in intervals if iv.phone_contacts > 0]
     jobs = repair_contacts / s.resolution.demand_multiplier
     tech_hours = sum(iv.technicians for iv in intervals) * hours
@@ -451,10 +505,10 @@ def _roll_up(
         required_agent_hours=agent_hours,
         scheduled_agent_hours=sum(iv.scheduled for iv in intervals) * hours,
         peak_required=max(iv.required for iv in intervals),
-        required_fte=fte,
-        headcount=agents + reserve,
-        reserve=reserve,
-        supervisors=math.ceil(agents / staff.agents_per_supervisor - 1e-9),
+        required_fte=heads.fte,
+        headcount=heads.total,
+        reserve=heads.reserve,
+        supervisors=heads.supervisors,
         service_level=_weighted([(w, m.service_level) for w, m in phone], 1.0),
         p_abandon=_weighted([(w, m.p_abandon) for w, m in phone], 0.0),
         asa_s=_weighted([(w, m.asa_s) for w, m in phone], 0.0),
@@ -466,7 +520,36 @@ def _roll_up(
     )
 
 
-def _compare(s: Scenario, days: tuple[DayPlan, ...]) -> RuleComparison:
+class RolledUpDay(Protocol):
+    """What the rule comparison needs of a day (a :class:`DayPlan` or a simulated day)."""
+
+    @property
+    def name(self) -> str:
+        """The day's name."""
+        ...
+
+    @property
+    def required_fte(self) -> float:
+        """Agents on duty needed that day."""
+        ...
+
+    @property
+    def headcount(self) -> int:
+        """Agents plus reserve to employ if every day were like this one."""
+        ...
+
+    @property
+    def reserve(self) -> int:
+        """The reserve part of ``headcount``."""
+        ...
+
+
+def compare_with_rule(s: Scenario, days: Sequence[RolledUpDay]) -> RuleComparison:
+    """Set the households rule of thumb beside the staffing required by ``days``.
+
+    The "normal week" is the days without named events (all days if every day has one);
+    the peak day is the one with the largest headcount.
+    """
     staff = s.staffing
     rule_agents = math.ceil(s.estate.households / staff.households_per_agent)
     week = [d for d in days if not s.day(d.name).events] or list(days)
@@ -523,4 +606,4 @@ def build_plan(
         if progress is not None:
             progress(day.name)
     result = tuple(planned)
-    return Plan(scenario, interval_minutes, result, _compare(scenario, result))
+    return Plan(scenario, interval_minutes, result, compare_with_rule(scenario, result))

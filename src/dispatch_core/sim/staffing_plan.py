@@ -488,7 +488,7 @@ def simulate_plan(
     scheduler: str | None = None,
     curve_day: str | None = None,
     curve_width: int = 3,
-    on_day: Callable[[str], None] | None = None,
+    on_day: Callable[[SimDay], None] | None = None,
     simulate: Callable[..., DeskRun] = simulate_desk,
 ) -> SimPlan:
     """Simulate and re-size every day of ``plan``.
@@ -511,7 +511,7 @@ def simulate_plan(
     curve_width : int
         Agents either side of the requirements on the curve.
     on_day : callable, optional
-        Called with each day's name when it is done (progress).
+        Called with each :class:`SimDay` when it is done (progress).
     simulate : callable
         One replication of a desk (see :func:`~dispatch_core.sim.summary.replicate_desk`).
 
@@ -542,10 +542,10 @@ def simulate_plan(
             for d in plan.days
         }
         days = []
-        for name, future in futures.items():
+        for future in futures.values():
             days.append(future.result())
             if on_day is not None:
-                on_day(name)
+                on_day(days[-1])
         by_name = {d.name: d for d in days}
         curve = _curve(
             scenario,

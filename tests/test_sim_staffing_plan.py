@@ -166,3 +166,17 @@ def test_polished_search_is_locally_minimal(need: list[int], start: list[int]) -
             fewer = list(result.staffing)
             fewer[i] -= 1
             assert not judge(tuple(fewer)).ok
+
+
+@pytest.mark.slow
+def test_process_pool_and_dask_give_the_same_plan() -> None:
+    distributed = pytest.importorskip("distributed")
+    plan = build_plan(default_scenario(), interval_minutes=60, days=["sun"])
+    pooled = simulate_plan(plan, replications=REPS, seed=3)  # default local process pool
+    assert pooled.days == sunday().days
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        dasked = simulate_plan(plan, replications=REPS, seed=3, scheduler=cluster.scheduler_address)
+    assert dasked.days == sunday().days
+    assert dasked.curve == sunday().curve

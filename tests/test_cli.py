@@ -9,6 +9,7 @@ from rich.console import Console
 
 from dispatch_core import __version__
 from dispatch_core.cli import main
+from dispatch_core.scenario import default_scenario_text
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -98,3 +99,45 @@ def test_schema_of_scenario() -> None:
     schema = json.loads(out)
     assert schema["title"] == "Scenario"
     assert "demand" in schema["properties"]
+
+
+def _storm_only_scenario(tmp_path: Path) -> Path:
+    """The default estate reduced to its storm day (one day keeps the simulation quick)."""
+    text = default_scenario_text()
+    text = text[: text.index("[[days]]")].replace('days = ["storm"]', "")
+    path = tmp_path / "storm.toml"
+    path.write_text(text + '[[days]]\nname = "storm"\nweekday = "tue"\nevents = ["storm"]\n')
+    return path
+
+
+def test_plan_simulate_writes_side_by_side_tables(tmp_path: Path) -> None:
+    scenario = _storm_only_scenario(tmp_path)
+    out_dir = tmp_path / "out"
+    code, out = run(
+        *("plan", str(scenario), "--simulate", "--replications", "2", "--seed", "7"),
+        *("--interval", "60", "--out", str(out_dir)),
+    )
+    assert code == 0
+    assert "storm: Erlang versus simulated agents (2 replications" in out
+    assert "Headcount: rule of thumb, Erlang, simulation" in out
+    assert "Part-timers on event days" in out
+    page = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Simulation: analytic versus simulated staffing" in page
+    assert "SLA attainment vs staffing" in page
+    assert (out_dir / "attainment.png").exists()
+
+
+def test_plan_simulate_rejects_one_replication(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["plan", "--simulate", "--replications", "1"])
+    assert "at least 2" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_plan_simulate_quick_default_estate(tmp_path: Path) -> None:
+    """The acceptance run (`plan --simulate --quick`, under 60 s on the 2-core machine)."""
+    code, out = run("plan", "--simulate", "--quick", "--out", str(tmp_path))
+    assert code == 0
+    assert "10 replications" in out
+    assert "simulated: every day like storm" in out
+    assert (tmp_path / "attainment.png").exists()

@@ -1,9 +1,12 @@
-"""The SimPy desk model (dispatch_core.sim.desk) against Erlang C and Erlang A."""
+"""The SimPy desk model (dispatch_core.sim.desk) against Erlang C and Erlang A.
+
+The references are the library's own exact formulas (:mod:`dispatch_core.staffing`), which
+tests/test_staffing.py checks against the published figures.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -16,88 +19,30 @@ from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.replicate import InlineExecutor
 from dispatch_core.sim.streams import Streams
 from dispatch_core.sim.summary import DeskSummary, replicate_desk
+from dispatch_core.staffing import QueueMetrics, evaluate
 
 # The reference desk of DESIGN.md: 100 calls per 30 min, AHT 3 min, 14 agents, T = 20 s.
 RATE, AHT, AGENTS, T, PATIENCE = 200.0, 180.0, 14, 20.0, 300.0
 
 
-@dataclass(frozen=True)
-class Reference:
-    service_level: float
-    wait_probability: float
-    asa_s: float
-    abandon_rate: float
+def erlang_reference(c: int, patience: float | None = None) -> QueueMetrics:
+    """Erlang C (or A with ``patience``) from :mod:`dispatch_core.staffing`."""
+    return evaluate(RATE, AHT, c, within_s=T, patience_s=patience)
 
 
-def erlang_c_reference(rate_per_hour: float, aht_s: float, c: int, t: float) -> Reference:
-    """Erlang C, computed here independently of the library."""
-    lam, mu = rate_per_hour / 3600.0, 1.0 / aht_s
-    a = lam / mu
-    b = 1.0
-    for k in range(1, c + 1):  # Erlang B recursion
-        b = a * b / (k + a * b)
-    pw = c * b / (c - a * (1 - b))
-    return Reference(1 - pw * math.exp(-(c * mu - lam) * t), pw, pw / (c * mu - lam), 0.0)
+# Desk KPI name -> QueueMetrics attribute.
+_REF_NAMES = {
+    "service_level": "service_level",
+    "wait_probability": "p_wait",
+    "asa_s": "asa_s",
+    "abandon_rate": "p_abandon",
+}
 
 
-def erlang_a_reference(
-    rate_per_hour: float, aht_s: float, patience_s: float, c: int, t: float
-) -> Reference:
-    """Exact M/M/c+M (Erlang A): stationary law + the tagged caller's position chain."""
-    lam, mu, theta = rate_per_hour / 3600.0, 1.0 / aht_s, 1.0 / patience_s
-    logp = [0.0]
-    for n in range(1, 600):
-        logp.append(logp[-1] + math.log(lam / (min(n, c) * mu + max(n - c, 0) * theta)))
-    top = max(logp)
-    p = [math.exp(x - top) for x in logp]
-    total = math.fsum(p)
-    p = [x / total for x in p]
-    p_now = math.fsum(p[:c])
-    waiting = p[c:]
-    # With j callers ahead the tagged caller moves up at rate c·mu + j·theta, abandons at theta.
-    served, ew = [], []
-    for j in range(len(waiting)):
-        move, out = c * mu + j * theta, c * mu + (j + 1) * theta
-        served.append(move / out * (served[j - 1] if j else 1.0))
-        ew.append(served[j] / out + move / out * (ew[j - 1] if j else 0.0))
-    p_served_later = math.fsum(w * s for w, s in zip(waiting, served, strict=True))
-    asa = math.fsum(w * e for w, e in zip(waiting, ew, strict=True)) / (p_now + p_served_later)
-    # P(served within t) by uniformisation of the position chain.
-    jmax = next(j for j in range(len(waiting)) if math.fsum(waiting[j:]) < 1e-16)
-    rate = c * mu + (jmax + 1) * theta
-    vec, absorbed, within = waiting[: jmax + 1], 0.0, 0.0
-    weight = math.exp(-rate * t)
-    for k in range(int(rate * t + 12 * math.sqrt(rate * t) + 60)):
-        within += weight * absorbed
-        new = [0.0] * len(vec)
-        for j, mass in enumerate(vec):
-            move = c * mu + j * theta
-            if j:
-                new[j - 1] += mass * move / rate
-            else:
-                absorbed += mass * move / rate
-            new[j] += mass * (1 - (move + theta) / rate)
-        vec = new
-        weight *= rate * t / (k + 1)
-    return Reference(p_now + within, 1 - p_now, asa, math.fsum(waiting) - p_served_later)
-
-
-def test_references_reproduce_the_published_figures() -> None:
-    c = erlang_c_reference(RATE, AHT, AGENTS, T)
-    assert (c.service_level, c.wait_probability, c.asa_s) == pytest.approx(
-        (0.888350, 0.174132, 7.836), abs=1e-3
-    )
-    assert c.service_level == pytest.approx(0.888350, abs=1e-6)
-    assert c.wait_probability == pytest.approx(0.174132, abs=1e-6)
-    a = erlang_a_reference(RATE, AHT, PATIENCE, AGENTS, T)
-    assert a.abandon_rate == pytest.approx(0.013984, abs=1e-6)
-    assert a.service_level == pytest.approx(0.916792, abs=1e-6)
-
-
-def _assert_within(summary: DeskSummary, ref: Reference, names: tuple[str, ...]) -> None:
+def _assert_within(summary: DeskSummary, ref: QueueMetrics, names: tuple[str, ...]) -> None:
     for name in names:
-        est = summary.kpi(name)
-        assert est.covers(getattr(ref, name), widths=3.0), (name, str(est), getattr(ref, name))
+        est, expected = summary.kpi(name), getattr(ref, _REF_NAMES[name])
+        assert est.covers(expected, widths=3.0), (name, str(est), expected)
 
 
 def _replicate(spec: DeskSpec, replications: int, seed: int) -> DeskSummary:
@@ -107,7 +52,7 @@ def _replicate(spec: DeskSpec, replications: int, seed: int) -> DeskSummary:
 def test_desk_reproduces_erlang_c() -> None:
     spec = DeskSpec.stationary(RATE, aht_s=AHT, agents=AGENTS, hours=10.0)
     summary = _replicate(spec, 12, seed=2026)
-    ref = erlang_c_reference(RATE, AHT, AGENTS, T)
+    ref = erlang_reference(AGENTS)
     _assert_within(summary, ref, ("service_level", "wait_probability", "asa_s", "abandon_rate"))
     assert summary.kpi("occupancy").covers(RATE * AHT / 3600 / AGENTS, widths=3.0)
 
@@ -115,7 +60,7 @@ def test_desk_reproduces_erlang_c() -> None:
 def test_desk_reproduces_erlang_a() -> None:
     spec = DeskSpec.stationary(RATE, aht_s=AHT, agents=AGENTS, hours=10.0, patience_s=PATIENCE)
     summary = _replicate(spec, 12, seed=2027)
-    ref = erlang_a_reference(RATE, AHT, PATIENCE, AGENTS, T)
+    ref = erlang_reference(AGENTS, PATIENCE)
     _assert_within(summary, ref, ("service_level", "wait_probability", "asa_s", "abandon_rate"))
 
 
@@ -124,17 +69,13 @@ def test_desk_reproduces_erlang_a() -> None:
 def test_desk_reproduces_erlang_long_runs(agents: int, patience: float | None) -> None:
     spec = DeskSpec.stationary(RATE, aht_s=AHT, agents=agents, hours=48.0, patience_s=patience)
     summary = replicate_desk(spec, replications=30, seed=7)  # default process pool
-    ref = (
-        erlang_c_reference(RATE, AHT, agents, T)
-        if patience is None
-        else erlang_a_reference(RATE, AHT, patience, agents, T)
-    )
+    ref = erlang_reference(agents, patience)
     _assert_within(summary, ref, ("service_level", "wait_probability", "asa_s", "abandon_rate"))
     assert summary.kpi("service_level").half_width < 0.01
 
 
 def test_bare_baseline_answers_the_same_question() -> None:
-    ref = erlang_a_reference(RATE, AHT, PATIENCE, AGENTS, T)
+    ref = erlang_reference(AGENTS, PATIENCE)
     runs = [
         simulate_bare(RATE, aht_s=AHT, agents=AGENTS, hours=10.0, seed=s, patience_s=PATIENCE)
         for s in range(6)
@@ -142,7 +83,7 @@ def test_bare_baseline_answers_the_same_question() -> None:
     sl = sum(r.service_level for r in runs) / len(runs)
     ab = sum(r.abandon_rate for r in runs) / len(runs)
     assert sl == pytest.approx(ref.service_level, abs=0.03)
-    assert ab == pytest.approx(ref.abandon_rate, abs=0.01)
+    assert ab == pytest.approx(ref.p_abandon, abs=0.01)
     assert all(r.answered + r.abandoned == r.offered for r in runs)
 
 

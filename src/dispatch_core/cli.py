@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -23,6 +24,10 @@ from dispatch_core.errors import DispatchError
 from dispatch_core.model import DEFAULT_PRIORITY, DEFAULT_TARGETS, Category, StaffMember, Ticket
 from dispatch_core.model._base import DomainModel
 from dispatch_core.scenario import Scenario, default_scenario, load_scenario
+
+if TYPE_CHECKING:
+    from dispatch_core.planning import Plan
+    from dispatch_core.sim.staffing_plan import SimDay, SimPlan
 
 __all__ = ["main"]
 
@@ -69,6 +74,9 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 _STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 
+#: Replications per staffing level: ``plan --simulate --quick`` and ``plan --simulate``.
+QUICK_REPLICATIONS, REPLICATIONS = 10, 30
+
 
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     """Plan staffing for a scenario: interval table, daily roll-up, rule comparison, report."""
@@ -84,6 +92,7 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     if args.day:
         scenario.day(args.day)  # fail early, before any work, on an unknown day
+    sim = None
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("planning", total=len(scenario.days))
         plan = build_plan(
@@ -92,8 +101,10 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
             progress=lambda name: progress.update(task, advance=1, description=f"planned {name}"),
         )
         shown = plan.day(args.day) if args.day else plan.busiest_day
+        if args.simulate:
+            sim = _simulate(args, plan, shown.name, progress)
         progress.update(task, description="writing report")
-        report = None if args.no_report else write_report(plan, args.out, day=shown.name)
+        report = None if args.no_report else write_report(plan, args.out, day=shown.name, sim=sim)
 
     console.print(f"[bold]{scenario.name}[/]: {scenario.estate.households:,} households")
     console.print(f"Service level = {plan.definition}")
@@ -160,15 +171,85 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     for row in rule_rows(plan):
         rule.add_row(*row)
     console.print(rule)
+    if sim is not None:
+        _print_simulation(sim, shown.name, console)
     if report is not None:
         console.print(f"report: {report.html}")
     return 0
+
+
+def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress) -> SimPlan:
+    """Run the simulation of ``plan`` with a progress bar over days (replications counted)."""
+    from dispatch_core.sim.staffing_plan import simulate_plan  # noqa: PLC0415 - lazy: heavy
+
+    replications = args.replications or (QUICK_REPLICATIONS if args.quick else REPLICATIONS)
+    task = progress.add_task(f"simulating, {replications} replications/level", total=len(plan.days))
+    done = [0]
+
+    def on_day(sim_day: SimDay) -> None:
+        done[0] += sim_day.evaluations * replications
+        progress.update(
+            task, advance=1, description=f"simulated {sim_day.name}: {done[0]:,} replications"
+        )
+
+    return simulate_plan(
+        plan,
+        replications=replications,
+        seed=args.seed,
+        confidence=args.confidence,
+        scheduler=args.scheduler,
+        curve_day=day,
+        on_day=on_day,
+    )
+
+
+def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
+    """Print the analytic-versus-simulated tables."""
+    from dispatch_core.report import (  # noqa: PLC0415 - lazy: heavy imports
+        part_timer_rows,
+        simulated_header,
+        simulated_rows,
+        simulated_rule_rows,
+    )
+
+    table = Table(
+        title=f"{day}: Erlang versus simulated agents ({sim.replications} replications, "
+        f"{sim.confidence:.0%} one-sided confidence)",
+        caption="req = phone+digital; SL % / ASA s / abandon %: phone, at the simulated "
+        f"requirement (sim) and as rostered (rost); ± {2 * sim.confidence - 1:.0%} intervals",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for i, col in enumerate(simulated_header(compact=True)):
+        table.add_column(col, justify="left" if i < 2 else "right")
+    for row in simulated_rows(sim.day(day), compact=True):
+        table.add_row(*row)
+    console.print(table)
+    for title, (headers, rows) in (
+        ("Headcount: rule of thumb, Erlang, simulation", simulated_rule_rows(sim)),
+        ("Part-timers on event days (beyond full-time desk agents)", part_timer_rows(sim)),
+    ):
+        out = Table(title=title, box=box.SIMPLE_HEAD)
+        for i, col in enumerate(headers):
+            out.add_column(col, justify="left" if i == 0 else "right")
+        for row in rows:
+            out.add_row(*row)
+        console.print(out)
+    console.print(f"simulated {sim.replications_run:,} desk-days (seed {sim.seed})")
 
 
 def _interval(text: str) -> int:
     value = int(text)
     if value not in (15, 30, 60):
         msg = f"interval must be 15, 30 or 60 minutes, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _replications(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        msg = f"replications must be at least 2, not {value}"
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -195,6 +276,21 @@ def _build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--interval", type=_interval, default=30, metavar="{15,30,60}")
     plan.add_argument("--day", help="day shown interval by interval (default: the busiest)")
     plan.add_argument("--no-report", action="store_true", help="print only, write no files")
+    sim = plan.add_argument_group("simulation")
+    sim.add_argument(
+        "--simulate", action="store_true", help="re-size the plan with SimPy replications"
+    )
+    sim.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_REPLICATIONS} replications per level (default {REPLICATIONS})",
+    )
+    sim.add_argument("--replications", type=_replications, metavar="N")
+    sim.add_argument("--seed", type=int, default=0, help="master seed (0)")
+    sim.add_argument(
+        "--confidence", type=float, default=0.95, help="one-sided confidence of targets (0.95)"
+    )
+    sim.add_argument("--scheduler", metavar="ADDR", help="dask.distributed scheduler address")
     plan.set_defaults(func=_cmd_plan)
     return parser
 

@@ -24,9 +24,10 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
@@ -35,12 +36,18 @@ from dispatch_core.staffing import SL_DEFINITION, QueueMetrics, evaluate, requir
 
 __all__ = [
     "DayPlan",
+    "Headcount",
     "INTERVALS",
+    "IntervalDemand",
     "IntervalPlan",
     "Plan",
+    "RolledUpDay",
     "RuleComparison",
     "Status",
     "build_plan",
+    "compare_with_rule",
+    "headcount",
+    "interval_demand",
     "plan_day",
 ]
 
@@ -229,6 +236,129 @@ def _weighted(pairs: list[tuple[float, float]], default: float) -> float:
     return sum(w * v for w, v in pairs) / total if total > 0 else default
 
 
+@dataclass(frozen=True, slots=True)
+class IntervalDemand:
+    """What arrives at the desk in one interval, and who is rostered: the planner's inputs.
+
+    Shared by the analytic planner (:func:`plan_day`) and the SimPy replay
+    (:mod:`dispatch_core.sim.scenario_desk`), so both see the same demand.
+
+    Attributes
+    ----------
+    start_minute, minutes : int
+        Start (minutes after midnight) and length.
+    desk : str
+        ``"open"``, ``"evening"`` or ``"closed"``.
+    offered : dict of Category to float
+        Contacts offered to the desk by category (only the categories the desk takes then).
+    deferred : float
+        Contacts arriving while the desk is closed for their category.
+    field_jobs : float
+        Repair and emergency contacts arriving (taken or not), before callbacks are removed.
+    rostered, part_timers, technicians : int
+        Desk agents (part-timers included), the part-timers among them, and technicians on
+        shift at the interval start.
+    """
+
+    start_minute: int
+    minutes: int
+    desk: str
+    offered: dict[Category, float]
+    deferred: float
+    field_jobs: float
+    rostered: int
+    part_timers: int
+    technicians: int
+
+    @property
+    def contacts(self) -> float:
+        """Contacts offered to the desk (all channels)."""
+        return math.fsum(self.offered.values())
+
+    def aht_s(self, scenario: Scenario) -> float:
+        """Mean handling time of the contacts offered (inquiry's mean when none are)."""
+        total = self.contacts
+        if total <= 0:
+            return scenario.handling[Category.INQUIRY].mean_s
+        return math.fsum(n * scenario.handling[c].mean_s for c, n in self.offered.items()) / total
+
+
+def _check_interval(interval_minutes: int) -> None:
+    if interval_minutes not in INTERVALS:
+        raise InvalidInputError(
+            "interval_minutes", interval_minutes, f"must be one of {INTERVALS}", model="plan"
+        )
+
+
+def interval_demand(
+    scenario: Scenario, day: Day, *, interval_minutes: int = 30
+) -> tuple[IntervalDemand, ...]:
+    """Contacts offered per interval and category, and the roster, for one day.
+
+    Daily contacts (:meth:`Scenario.daily_contacts`) × hourly profile × category mix × the
+    events of the day; categories the desk does not take at that time are *deferred*.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    day : Day
+        One of ``scenario.days``.
+    interval_minutes : {15, 30, 60}
+        Interval length.
+
+    Examples
+    --------
+    >>> from dispatch_core.scenario import default_scenario
+    >>> s = default_scenario()
+    >>> rows = interval_demand(s, s.day("mon"), interval_minutes=60)
+    >>> len(rows), rows[9].desk, rows[9].rostered
+    (24, 'open', 11)
+    """
+    _check_interval(interval_minutes)
+    s = scenario
+    desk = s.desk
+    events = s.events_on(day)
+    daily = s.daily_contacts(day)
+    open_at, close_at = clock_minutes(desk.open), clock_minutes(desk.close)
+    evening_at = clock_minutes(desk.evening_close)
+    shifts = [sh for sh in s.shifts if not sh.days or day.name in sh.days]
+    hours = interval_minutes / 60.0
+    rows: list[IntervalDemand] = []
+    for start in range(0, 24 * 60, interval_minutes):
+        if open_at <= start < close_at:
+            state, taken = "open", set(Category)
+        elif close_at <= start < evening_at:
+            state, taken = "evening", set(desk.evening_categories)
+        else:
+            state, taken = "closed", set()
+        base = daily * s.demand.hourly_profile[start // 60] * hours
+        offered: dict[Category, float] = {}
+        deferred = jobs = 0.0
+        for category, share in s.demand.category_mix.items():
+            n = base * share * math.prod(e.factor(category, start) for e in events.values())
+            if category in (Category.REPAIR, Category.EMERGENCY):
+                jobs += n
+            if category in taken:
+                offered[category] = n
+            else:
+                deferred += n
+        rows.append(
+            IntervalDemand(
+                start_minute=start,
+                minutes=interval_minutes,
+                desk=state,
+                offered=offered,
+                deferred=deferred,
+                field_jobs=jobs,
+                rostered=sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start)),
+                part_timers=sum(sh.part_timers for sh in shifts if sh.covers(start)),
+                technicians=sum(sh.technicians for sh in shifts if sh.covers(start)),
+            )
+        )
+    return tuple(rows)
+
+
 def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> DayPlan:
     """Plan one day of ``scenario`` interval by interval.
 
@@ -245,43 +375,21 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
     -------
     DayPlan
     """
-    if interval_minutes not in INTERVALS:
-        raise InvalidInputError(
-            "interval_minutes", interval_minutes, f"must be one of {INTERVALS}", model="plan"
-        )
+    _check_interval(interval_minutes)
     s = scenario
-    sla, desk = s.sla, s.desk
-    events = s.events_on(day)
-    daily = s.daily_contacts(day)
+    sla = s.sla
     phone_share = s.demand.channel_mix.get(Channel.PHONE, 0.0)
     digital_share = 1.0 - phone_share
     patience = s.patience.mean_s if sla.model == "erlang_a" else None
     max_abandon = sla.max_abandon if sla.model == "erlang_a" else None
-    open_at, close_at = clock_minutes(desk.open), clock_minutes(desk.close)
-    evening_at = clock_minutes(desk.evening_close)
-    shifts = [sh for sh in s.shifts if not sh.days or day.name in sh.days]
     hours = interval_minutes / 60.0
     intervals: list[IntervalPlan] = []
     repair_contacts = 0.0
-    for start in range(0, 24 * 60, interval_minutes):
-        if open_at <= start < close_at:
-            state, taken = "open", set(Category)
-        elif close_at <= start < evening_at:
-            state, taken = "evening", set(desk.evening_categories)
-        else:
-            state, taken = "closed", set()
-        base = daily * s.demand.hourly_profile[start // 60] * hours
-        offered = deferred = work = 0.0
-        for category, share in s.demand.category_mix.items():
-            n = base * share * math.prod(e.factor(category, start) for e in events.values())
-            if category in (Category.REPAIR, Category.EMERGENCY):
-                repair_contacts += n
-            if category in taken:
-                offered += n
-                work += n * s.handling[category].mean_s
-            else:
-                deferred += n
-        aht = work / offered if offered > 0 else s.handling[Category.INQUIRY].mean_s
+    for demand in interval_demand(s, day, interval_minutes=interval_minutes):
+        start = demand.start_minute
+        repair_contacts += demand.field_jobs
+        offered = demand.contacts
+        aht = demand.aht_s(s)
         phone_rate = offered * phone_share / hours
         digital_rate = offered * digital_share / hours
         need_phone = required_agents(
@@ -296,8 +404,7 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
         need_digital = required_agents(
             digital_rate, aht, sla.digital_target, sla.digital_within_s, sla.max_occupancy
         )
-        rostered = sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start))
-        techs = sum(sh.technicians for sh in shifts if sh.covers(start))
+        rostered = demand.rostered
         on_phone = rostered - min(rostered, need_digital)
         projected = evaluate(
             phone_rate, aht, on_phone, within_s=sla.phone_within_s, patience_s=patience
@@ -307,23 +414,71 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
             IntervalPlan(
                 start_minute=start,
                 minutes=interval_minutes,
-                desk=state,
+                desk=demand.desk,
                 contacts=offered,
                 phone_contacts=offered * phone_share,
                 digital_contacts=offered * digital_share,
-                deferred_contacts=deferred,
+                deferred_contacts=demand.deferred,
                 aht_s=aht,
                 load_erlangs=(phone_rate + digital_rate) * aht / 3600.0,
                 required_phone=need_phone,
                 required_digital=need_digital,
                 required=required,
                 scheduled=rostered,
-                technicians=techs,
+                technicians=demand.technicians,
                 phone=projected,
                 status=_status(required, rostered),
             )
         )
-    return _roll_up(scenario, day, tuple(intervals), list(events), repair_contacts)
+    return _roll_up(scenario, day, tuple(intervals), list(s.events_on(day)), repair_contacts)
+
+
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    """Staff to employ for a day's agent-hours, by the scenario's roll-up rules.
+
+    Attributes
+    ----------
+    fte : float
+        Agents on duty: agent-hours ÷ shift hours ÷ (1 - shrinkage).
+    agents : int
+        Agents to employ if every day were like this one: FTE × 7 ÷ workdays, rounded up.
+    reserve : int
+        Reserve headcount on top (``reserve`` share of ``agents``).
+    supervisors : int
+        One per ``agents_per_supervisor`` agents.
+    """
+
+    fte: float
+    agents: int
+    reserve: int
+    supervisors: int
+
+    @property
+    def total(self) -> int:
+        """Agents plus reserve."""
+        return self.agents + self.reserve
+
+
+def headcount(scenario: Scenario, agent_hours: float) -> Headcount:
+    """Roll a day's required agent-hours up into FTE, agents, reserve and supervisors.
+
+    Examples
+    --------
+    >>> from dispatch_core.scenario import default_scenario
+    >>> h = headcount(default_scenario(), 112.0)  # 8-h shifts, 30 % shrinkage, 5 days a week
+    >>> round(h.fte, 1), h.agents, h.reserve, h.supervisors, h.total
+    (20.0, 28, 3, 6, 31)
+    """
+    staff = scenario.staffing
+    fte = agent_hours / staff.shift_hours / (1.0 - staff.shrinkage)
+    agents = math.ceil(fte * 7 / staff.workdays_per_week - 1e-9)
+    return Headcount(
+        fte=fte,
+        agents=agents,
+        reserve=math.ceil(agents * staff.reserve - 1e-9),
+        supervisors=math.ceil(agents / staff.agents_per_supervisor - 1e-9),
+    )
 
 
 def _roll_up(
@@ -336,9 +491,7 @@ def _roll_up(
     staff = s.staffing
     hours = intervals[0].minutes / 60.0
     agent_hours = sum(iv.required for iv in intervals) * hours
-    fte = agent_hours / staff.shift_hours / (1.0 - staff.shrinkage)
-    agents = math.ceil(fte * 7 / staff.workdays_per_week - 1e-9)
-    reserve = math.ceil(agents * staff.reserve - 1e-9)
+    heads = headcount(s, agent_hours)
     phone = [(iv.phone_contacts, iv.phone) for iv in intervals if iv.phone_contacts > 0]
     jobs = repair_contacts / s.resolution.demand_multiplier
     tech_hours = sum(iv.technicians for iv in intervals) * hours
@@ -352,10 +505,10 @@ def _roll_up(
         required_agent_hours=agent_hours,
         scheduled_agent_hours=sum(iv.scheduled for iv in intervals) * hours,
         peak_required=max(iv.required for iv in intervals),
-        required_fte=fte,
-        headcount=agents + reserve,
-        reserve=reserve,
-        supervisors=math.ceil(agents / staff.agents_per_supervisor - 1e-9),
+        required_fte=heads.fte,
+        headcount=heads.total,
+        reserve=heads.reserve,
+        supervisors=heads.supervisors,
         service_level=_weighted([(w, m.service_level) for w, m in phone], 1.0),
         p_abandon=_weighted([(w, m.p_abandon) for w, m in phone], 0.0),
         asa_s=_weighted([(w, m.asa_s) for w, m in phone], 0.0),
@@ -367,7 +520,36 @@ def _roll_up(
     )
 
 
-def _compare(s: Scenario, days: tuple[DayPlan, ...]) -> RuleComparison:
+class RolledUpDay(Protocol):
+    """What the rule comparison needs of a day (a :class:`DayPlan` or a simulated day)."""
+
+    @property
+    def name(self) -> str:
+        """The day's name."""
+        ...
+
+    @property
+    def required_fte(self) -> float:
+        """Agents on duty needed that day."""
+        ...
+
+    @property
+    def headcount(self) -> int:
+        """Agents plus reserve to employ if every day were like this one."""
+        ...
+
+    @property
+    def reserve(self) -> int:
+        """The reserve part of ``headcount``."""
+        ...
+
+
+def compare_with_rule(s: Scenario, days: Sequence[RolledUpDay]) -> RuleComparison:
+    """Set the households rule of thumb beside the staffing required by ``days``.
+
+    The "normal week" is the days without named events (all days if every day has one);
+    the peak day is the one with the largest headcount.
+    """
     staff = s.staffing
     rule_agents = math.ceil(s.estate.households / staff.households_per_agent)
     week = [d for d in days if not s.day(d.name).events] or list(days)
@@ -424,4 +606,4 @@ def build_plan(
         if progress is not None:
             progress(day.name)
     result = tuple(planned)
-    return Plan(scenario, interval_minutes, result, _compare(scenario, result))
+    return Plan(scenario, interval_minutes, result, compare_with_rule(scenario, result))

@@ -18,6 +18,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from dispatch_core.planning import DayPlan, IntervalPlan, Plan, Status
+from dispatch_core.sim.staffing_plan import AttainmentCurve, SimDay, SimPlan
+from dispatch_core.sim.stats import Estimate
 from dispatch_core.staffing import evaluate
 
 # Headless and explicit: never pick an interactive backend. The plots use Figure objects
@@ -26,11 +28,17 @@ mpl.use("Agg")
 
 __all__ = [
     "Report",
+    "attainment_png",
+    "fmt_estimate",
     "interval_rows",
     "load_profile_png",
+    "part_timer_rows",
     "rule_header",
     "rule_rows",
     "service_level_png",
+    "simulated_header",
+    "simulated_rows",
+    "simulated_rule_rows",
     "staffing_grid_png",
     "write_report",
 ]
@@ -160,6 +168,199 @@ def service_level_png(plan: Plan, day: DayPlan) -> bytes:
     return _png(fig)
 
 
+def fmt_estimate(est: Estimate | None, spec: str = ".1%") -> str:
+    """``mean ± half width`` (``–`` when nothing was offered).
+
+    Examples
+    --------
+    >>> fmt_estimate(Estimate(0.9, 0.02, 10, 0.9))
+    '90.0% ± 2.0%'
+    >>> fmt_estimate(None)
+    '–'
+    """
+    if est is None:
+        return "–"
+    half = "–" if math.isinf(est.half_width) else format(est.half_width, spec)
+    return f"{format(est.mean, spec)} ± {half}"
+
+
+def simulated_header(*, compact: bool = False) -> list[str]:
+    """Column headers of the analytic-versus-simulated interval table."""
+    if compact:
+        return [
+            *("time", "desk", "Erl req", "sim req", "rost", "SL sim"),
+            *("ASA sim", "ab sim", "SL rost", "ab rost"),
+        ]
+    return [
+        *("time", "desk", "Erlang req", "sim req", "rostered"),
+        *("sim SL", "sim ASA s", "sim abandon", "sim SL rostered", "sim abandon rostered"),
+    ]
+
+
+def _compact(est: Estimate | None, scale: float = 100.0) -> str:
+    if est is None:
+        return "–"
+    half = "–" if math.isinf(est.half_width) else f"{est.half_width * scale:.0f}"
+    return f"{est.mean * scale:.0f}±{half}"
+
+
+def simulated_rows(day: SimDay, *, compact: bool = False) -> list[list[str]]:
+    """Rows of the analytic-versus-simulated interval table (open intervals only).
+
+    Requirements are ``total (phone+digital)``; SL, ASA and abandonment are the phone queue's,
+    at the simulated requirement and with the rostered agents. ``compact``: percentages and
+    seconds as ``mean±half`` integers, requirements as ``phone+digital`` (terminal tables).
+    """
+    if compact:
+        return [
+            [
+                iv.label,
+                {"evening": "eve"}.get(iv.desk, iv.desk),
+                f"{iv.analytic_phone}+{iv.analytic_digital}",
+                f"{iv.phone}+{iv.digital}",
+                str(iv.rostered),
+                _compact(iv.service_level),
+                _compact(iv.asa_s, 1.0),
+                _compact(iv.abandon_rate),
+                _compact(iv.rostered_service_level),
+                _compact(iv.rostered_abandon_rate),
+            ]
+            for iv in day.intervals
+            if iv.desk != "closed" or iv.required or iv.rostered
+        ]
+    return [
+        [
+            iv.label,
+            iv.desk,
+            f"{iv.analytic_required} ({iv.analytic_phone}+{iv.analytic_digital})",
+            f"{iv.required} ({iv.phone}+{iv.digital})",
+            str(iv.rostered),
+            fmt_estimate(iv.service_level),
+            fmt_estimate(iv.asa_s, ".1f"),
+            fmt_estimate(iv.abandon_rate),
+            fmt_estimate(iv.rostered_service_level),
+            fmt_estimate(iv.rostered_abandon_rate),
+        ]
+        for iv in day.intervals
+        if iv.desk != "closed" or iv.required or iv.rostered
+    ]
+
+
+def simulated_rule_rows(sim: SimPlan) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: the rule of thumb, Erlang and simulation, normal week and peak day."""
+    e, r = sim.plan.rule, sim.rule
+    headers = [
+        "",
+        f"rule: 1 per {r.households_per_agent} households",
+        "Erlang: normal week",
+        "simulated: normal week",
+        f"Erlang: every day like {e.peak_day}",
+        f"simulated: every day like {r.peak_day}",
+    ]
+    per = sim.plan.scenario.staffing.agents_per_supervisor
+    rows: list[tuple[str, int, int, int, int, int]] = [
+        ("agents", r.rule_agents, e.erlang_agents, r.erlang_agents, e.peak_day_agents,
+         r.peak_day_agents),
+        (f"supervisors (1 per {per})", r.rule_supervisors, e.erlang_supervisors,
+         r.erlang_supervisors, e.peak_day_supervisors, r.peak_day_supervisors),
+        ("reserve", r.rule_reserve, e.erlang_reserve, r.erlang_reserve, e.peak_day_reserve,
+         r.peak_day_reserve),
+        ("manager", *(r.managers,) * 5),
+    ]  # fmt: skip
+    total = ("total", *(sum(int(row[i]) for row in rows) for i in range(1, 6)))
+    return headers, [[str(c) for c in row] for row in [*rows, total]]
+
+
+def part_timer_rows(sim: SimPlan) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: part-timers each event day needs beyond its full-time agents."""
+    headers = [
+        *("day", "rost peak", "rost h", "Erl peak", "Erl h", "Erl call-in"),
+        *("sim peak", "sim h", "sim call-in"),
+    ]
+    rows = [
+        [
+            p.day,
+            str(p.rostered_peak),
+            _fmt(p.rostered_hours, ".1f"),
+            str(p.analytic_peak),
+            _fmt(p.analytic_hours, ".1f"),
+            str(p.analytic_headcount),
+            str(p.peak),
+            _fmt(p.hours, ".1f"),
+            str(p.headcount),
+        ]
+        for p in sim.part_timers
+    ]
+    return headers, rows
+
+
+def attainment_png(curve: AttainmentCurve) -> bytes:
+    """Phone SLA attainment against agents at one interval: simulated (90 % CI) and Erlang."""
+    agents = [p.agents for p in curve.points]
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.add_subplot()
+    series: list[tuple[str, list[Estimate | None], str]] = [
+        ("service level", [p.service_level for p in curve.points], "#1565c0"),
+        ("abandonment", [p.abandon_rate for p in curve.points], "#c62828"),
+    ]
+    for name, values, colour in series:
+        pts = [(a, e) for a, e in zip(agents, values, strict=True) if e is not None]
+        ax.errorbar(
+            [a for a, _ in pts],
+            [e.mean for _, e in pts],
+            yerr=[0.0 if math.isinf(e.half_width) else e.half_width for _, e in pts],
+            marker="o",
+            capsize=3,
+            color=colour,
+            label=f"simulated {name}",
+        )
+    ax.plot(agents, [p.analytic.service_level for p in curve.points], "--", color="#1565c0",
+            alpha=0.6, label="Erlang service level")  # fmt: skip
+    ax.plot(agents, [p.analytic.p_abandon for p in curve.points], "--", color="#c62828",
+            alpha=0.6, label="Erlang abandonment")  # fmt: skip
+    ax.axhline(curve.target, color="#555", linestyle=":", label="SL target")
+    if curve.max_abandon is not None:
+        ax.axhline(curve.max_abandon, color="#c62828", linestyle=":", alpha=0.5)
+    ax.axvline(curve.analytic_required, color="#2e7d32", linestyle="-.", label="Erlang required")
+    ax.axvline(curve.simulated_required, color="#6a1b9a", linestyle="-", label="sim required")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"phone agents at {curve.day} {curve.label} (rest of the day as simulated)")
+    ax.set_ylabel(f"answered within {curve.within_s:g} s ÷ offered; abandoned ÷ offered")
+    ax.set_title(
+        f"SLA attainment vs staffing, {curve.day} {curve.label} "
+        f"({curve.rate_per_hour:.0f} calls/h, AHT {curve.aht_s:.0f} s)"
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="center right")
+    return _png(fig)
+
+
+def _sim_html(sim: SimPlan, day: SimDay) -> str:
+    rule_headers, rule_body = simulated_rule_rows(sim)
+    pt_headers, pt_rows = part_timer_rows(sim)
+    classes = [
+        "red" if iv.required > iv.rostered else ""
+        for iv in day.intervals
+        if iv.desk != "closed" or iv.required or iv.rostered
+    ]
+    two_sided = 2 * sim.confidence - 1
+    return f"""
+<h2>Simulation: analytic versus simulated staffing</h2>
+<p class="note">{sim.replications} replications per staffing level, seed {sim.seed},
+{sim.replications_run:,} desk-days simulated. The simulated requirement is the fewest agents
+per interval whose phone service level and abandonment (and digital service level) meet the
+targets with {sim.confidence:.0%} one-sided confidence, found from the Erlang estimate with
+common random numbers; one agent fewer in any single interval fails. It judges the SLA targets,
+not the occupancy cap. ± are {two_sided:.0%} intervals (their end is the one-sided bound).</p>
+<h3>Headcount: rule of thumb, Erlang, simulation</h3>
+{_table(rule_headers, rule_body)}
+<h3>Part-timers on event days</h3>
+{_table(pt_headers, pt_rows) if pt_rows else '<p class="note">No event days.</p>'}
+<h3>Intervals: {html.escape(day.name)} (red: rostered below the simulated requirement)</h3>
+{_table(simulated_header(), simulated_rows(day), classes)}
+"""
+
+
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;
 margin:24px auto;max-width:1180px;color:#222;background:#fff}
@@ -272,7 +473,7 @@ def rule_rows(plan: Plan) -> list[list[str]]:
     return [[str(c) for c in row] for row in [*rows, total]]
 
 
-def _html(plan: Plan, day: DayPlan, images: dict[str, bytes]) -> str:
+def _html(plan: Plan, day: DayPlan, images: dict[str, bytes], sim: str = "") -> str:
     s = plan.scenario
     imgs = "".join(
         f'<h3>{html.escape(title)}</h3><img alt="{html.escape(title)}" '
@@ -302,6 +503,7 @@ reserve, {s.staffing.workdays_per_week:g} working days a week of {s.staffing.shi
 red: short by more. SL, ASA, occupancy and abandonment are projected for the phone queue with
 the rostered agents. Closed intervals without contacts are omitted.</p>
 {_interval_table(day)}
+{sim}
 <h2>Charts</h2>
 {imgs}
 <p class="note">Generated by dispatch_core (analytic Erlang planner).</p>
@@ -309,7 +511,9 @@ the rostered agents. Closed intervals without contacts are omitted.</p>
 """
 
 
-def write_report(plan: Plan, out_dir: str | Path, *, day: str | None = None) -> Report:
+def write_report(
+    plan: Plan, out_dir: str | Path, *, day: str | None = None, sim: SimPlan | None = None
+) -> Report:
     """Write the PNG plots and ``report.html`` into ``out_dir`` (created if missing).
 
     Parameters
@@ -320,6 +524,8 @@ def write_report(plan: Plan, out_dir: str | Path, *, day: str | None = None) -> 
         Output directory.
     day : str, optional
         Day shown interval by interval (default: the busiest day).
+    sim : SimPlan, optional
+        Simulated staffing to set beside the analytic plan (tables and the attainment curve).
 
     Returns
     -------
@@ -337,13 +543,18 @@ def write_report(plan: Plan, out_dir: str | Path, *, day: str | None = None) -> 
             service_level_png(plan, chosen),
         ),
     }
+    if sim is not None and sim.curve is not None:
+        images[f"SLA attainment vs staffing ({sim.curve.day} {sim.curve.label})"] = (
+            "attainment.png",
+            attainment_png(sim.curve),
+        )
     paths = []
     for name, data in images.values():
         path = out / name
         path.write_bytes(data)
         paths.append(path)
     page = out / "report.html"
-    page.write_text(
-        _html(plan, chosen, {title: data for title, (_, data) in images.items()}), encoding="utf-8"
-    )
+    extra = "" if sim is None else _sim_html(sim, sim.day(chosen.name))
+    pictures = {title: data for title, (_, data) in images.items()}
+    page.write_text(_html(plan, chosen, pictures, extra), encoding="utf-8")
     return Report(html=page, images=tuple(paths))

@@ -20,13 +20,19 @@ search
     Staffing search: fewest staff per interval meeting every target with confidence.
 simclock
     A :class:`~dispatch_core.clock.Clock` bound to SimPy time, for driving the engine.
+scenario_desk
+    A staffing scenario's day as phone and digital desks (the planner's demand).
+staffing_plan
+    The analytic plan re-sized by simulation (``dispatch-core plan --simulate``).
 """
 
 from dispatch_core.sim.desk import ContactType, DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.replicate import InlineExecutor, replicate
+from dispatch_core.sim.scenario_desk import ScenarioDesk, scenario_desk
 from dispatch_core.sim.search import SearchResult, search_desk_staffing, search_staffing
 from dispatch_core.sim.simclock import SimClock
+from dispatch_core.sim.staffing_plan import SimPlan, simulate_plan
 from dispatch_core.sim.stats import Estimate, estimate
 from dispatch_core.sim.streams import Streams
 from dispatch_core.sim.summary import DeskSummary, replicate_desk
@@ -39,13 +45,17 @@ __all__ = [
     "Distribution",
     "Estimate",
     "InlineExecutor",
+    "ScenarioDesk",
     "SearchResult",
     "SimClock",
+    "SimPlan",
     "Streams",
     "estimate",
     "replicate",
     "replicate_desk",
+    "scenario_desk",
     "search_desk_staffing",
     "search_staffing",
     "simulate_desk",
+    "simulate_plan",
 ]

@@ -111,6 +111,11 @@ class DeskSpec:
         The service-level threshold T, seconds.
     warmup_s : float
         Warm-up before the first interval (not measured), seconds.
+    mix : tuple of tuple of float, optional
+        Per-interval shares of the contact types (one row per interval, one column per type,
+        each row summing to 1, or to 0 where the rate is 0), for mixes that change over the
+        day (an evening desk taking only emergencies, a storm raising repairs). ``None``: the
+        types' ``share`` everywhere.
     """
 
     interval_s: float
@@ -120,6 +125,7 @@ class DeskSpec:
     patience: Distribution | None = None
     answer_within_s: float = 20.0
     warmup_s: float = 0.0
+    mix: tuple[tuple[float, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         _check_float("interval_s", self.interval_s, positive=True)
@@ -144,6 +150,22 @@ class DeskSpec:
         total = math.fsum(t.share for t in self.contact_types)
         if abs(total - 1.0) > 1e-9:
             raise InvalidInputError("contact_types", total, "shares must sum to 1")
+        if self.mix is not None:
+            self._check_mix(self.mix)
+
+    def _check_mix(self, mix: tuple[tuple[float, ...], ...]) -> None:
+        if len(mix) != len(self.arrival_rates):
+            raise InvalidInputError("mix", len(mix), f"needs {len(self.arrival_rates)} rows")
+        for i, row in enumerate(mix):
+            if len(row) != len(self.contact_types):
+                raise InvalidInputError(
+                    f"mix.{i}", row, f"needs {len(self.contact_types)} shares, one per type"
+                )
+            for share in row:
+                _check_float(f"mix.{i}", share, positive=False)
+            total = math.fsum(row)
+            if abs(total - 1.0) > 1e-9 and not (total == 0.0 and self.arrival_rates[i] == 0.0):
+                raise InvalidInputError(f"mix.{i}", total, "shares must sum to 1")
 
     @classmethod
     def stationary(
@@ -229,6 +251,25 @@ def _poisson_times(
     return np.concatenate(parts) if parts else np.empty(0)
 
 
+def _mixed_kinds(
+    spec: DeskSpec,
+    mix: tuple[tuple[float, ...], ...],
+    arrival: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Contact types drawn with each interval's own shares (the warm-up uses the first row)."""
+    index = np.clip((arrival // spec.interval_s).astype(np.int64), 0, spec.intervals - 1)
+    kind = np.zeros(arrival.shape[0], dtype=np.int64)
+    uniform: np.ndarray = rng.random(int(arrival.shape[0]))
+    last = len(spec.contact_types) - 1
+    for i in np.unique(index).tolist():
+        row: np.ndarray = np.cumsum(np.asarray(mix[i], dtype=float))
+        at = index == i
+        found = row.searchsorted(uniform[at] * row[-1], side="right")
+        kind[at] = np.minimum(found, last)
+    return kind
+
+
 def draw_contacts(spec: DeskSpec, streams: Streams) -> Contacts:
     """Draw every caller of one replication from its own streams.
 
@@ -257,10 +298,12 @@ def draw_contacts(spec: DeskSpec, streams: Streams) -> Contacts:
     kind: np.ndarray
     if len(types) == 1:
         kind = np.zeros(n, dtype=np.int64)
-    else:
+    elif spec.mix is None:
         shares = np.array([t.share for t in types])
         rng = streams.generator("contact_type")
         kind = np.asarray(rng.choice(len(types), size=n, p=shares / shares.sum()), dtype=np.int64)
+    else:
+        kind = _mixed_kinds(spec, spec.mix, arrival, streams.generator("contact_type"))
     handling = np.empty(n)
     for k, ctype in enumerate(types):
         mask = kind == k
@@ -345,7 +388,9 @@ class DeskModel:
     """The desk inside a SimPy environment: agents, FIFO queue, abandonment, KPIs.
 
     Internal SimPy time is ``offset_s`` + seconds from the first interval. Subclasses (the
-    engine driver) override :meth:`on_answered` and :meth:`on_handled` to hook in.
+    engine driver) override :meth:`on_answered` and :meth:`on_handled` to hook in; contact
+    ``n``'s type is ``spec.contact_types[contacts.kind[n]]`` (for a scenario desk its name is
+    the ticket :class:`~dispatch_core.model.Category`).
 
     Parameters
     ----------
@@ -360,6 +405,7 @@ class DeskModel:
     def __init__(self, env: simpy.Environment, spec: DeskSpec, contacts: Contacts) -> None:
         self.env = env
         self.spec = spec
+        self.contacts = contacts
         self.offset_s = spec.warmup_s
         self._arrival = (contacts.arrival + spec.warmup_s).tolist()
         self._handling = contacts.handling.tolist()
@@ -517,7 +563,9 @@ class DeskModel:
         )
 
 
-def simulate_desk(spec: DeskSpec, *, seed: int, replication: int = 0) -> DeskRun:
+def simulate_desk(
+    spec: DeskSpec, *, seed: int, replication: int = 0, model: type[DeskModel] = DeskModel
+) -> DeskRun:
     """Run one replication of the desk and return its KPIs.
 
     Parameters
@@ -528,10 +576,12 @@ def simulate_desk(spec: DeskSpec, *, seed: int, replication: int = 0) -> DeskRun
         The experiment's master seed.
     replication : int
         Replication index; the streams are keyed by ``(seed, replication, name)``.
+    model : type of DeskModel
+        The model class (a subclass hooks :meth:`DeskModel.on_handled`, e.g. to raise tickets).
     """
     contacts = draw_contacts(spec, Streams(seed, replication=replication))
     env = simpy.Environment()
-    model = DeskModel(env, spec, contacts)
-    model.start()
+    desk = model(env, spec, contacts)
+    desk.start()
     env.run()
-    return model.result()
+    return desk.result()

@@ -30,7 +30,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from dispatch_core.errors import InvalidInputError
 
-__all__ = ["InlineExecutor", "default_executor", "replicate"]
+__all__ = ["InlineExecutor", "default_executor", "executor_for", "replicate"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -68,6 +68,28 @@ def default_executor(max_workers: int = DEFAULT_WORKERS) -> ProcessPoolExecutor:
 
 
 @contextmanager
+def executor_for(scheduler: str | None = None) -> Iterator[Executor]:
+    """Open the executor a run should use, and close it afterwards.
+
+    A ``dask.distributed`` cluster when a scheduler address is given, else a local process
+    pool (:func:`default_executor`). Share one across many :func:`replicate` calls: starting
+    a pool costs about a second.
+
+    Examples
+    --------
+    >>> with executor_for() as pool:
+    ...     pool.submit(pow, 2, 5).result()
+    32
+    """
+    if scheduler is not None:
+        with _dask_executor(scheduler) as executor:
+            yield executor
+        return
+    with default_executor() as pool:
+        yield pool
+
+
+@contextmanager
 def _dask_executor(address: str) -> Iterator[Executor]:
     try:  # optional dependency, imported lazily (and untyped: held as Any)
         distributed: Any = importlib.import_module("distributed")
@@ -91,6 +113,7 @@ def replicate(
     scheduler: str | None = None,
     progress: bool = False,
     description: str = "replications",
+    on_result: Callable[[int], None] | None = None,
 ) -> list[T]:
     """Run ``task(seed=seed, replication=i)`` for ``i`` in ``range(replications)``.
 
@@ -113,6 +136,9 @@ def replicate(
         Show a ``rich`` progress bar over the replications (on stderr).
     description : str
         Label of the progress bar.
+    on_result : callable, optional
+        Called with the replication index as each replication finishes (for progress bars
+        owned by the caller).
 
     Returns
     -------
@@ -141,7 +167,11 @@ def replicate(
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     bar.advance(job)
+                    if on_result is not None:
+                        on_result(futures[future])
         else:
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
+                if on_result is not None:
+                    on_result(futures[future])
     return [results[i] for i in range(replications)]

@@ -13,6 +13,11 @@ Each failed cut freezes at least one interval and each accepted cut lowers the h
 the search ends after at most ``intervals + total head count`` evaluations; the answer is the
 last staffing that was *evaluated* and passed everywhere.
 
+With ``polish=True`` a last phase tries to cut **one interval at a time** (a joint cut may
+have been blamed on an interval that was not the culprit) and repeats until a whole pass
+accepts nothing. The answer is then *locally minimal*: one person fewer in any single
+interval above its minimum fails some target (in the same evaluation, with the same seed).
+
 :func:`search_desk_staffing` applies it to the desk model with a service-level target judged
 by a one-sided lower confidence bound.
 
@@ -35,7 +40,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.desk import DeskSpec
+from dispatch_core.sim.desk import DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.stats import Estimate
 from dispatch_core.sim.summary import DeskSummary, replicate_desk
 
@@ -175,12 +180,35 @@ def _shrink(
     return staffing, current
 
 
+def _polish(
+    run: Callable[[list[int]], Evaluation[R]],
+    staffing: list[int],
+    current: Evaluation[R],
+    lo: list[int],
+    capped: set[int],
+) -> tuple[list[int], Evaluation[R]]:
+    """Cut single intervals until no single cut passes any more."""
+    changed = current.ok
+    while changed:
+        changed = False
+        for i in range(len(staffing)):
+            if i in capped or staffing[i] <= lo[i]:
+                continue
+            trial = list(staffing)
+            trial[i] -= 1
+            attempt = run(trial)
+            if attempt.ok:
+                staffing, current, changed = trial, attempt, True
+    return staffing, current
+
+
 def search_staffing(
     evaluate: Callable[[tuple[int, ...]], Evaluation[R]],
     start: Sequence[int],
     *,
     min_staff: Sequence[int] | int = 0,
     max_staff: Sequence[int] | int = 10_000,
+    polish: bool = False,
 ) -> SearchResult[R]:
     """Find the fewest staff per interval for which ``evaluate`` passes every interval.
 
@@ -192,6 +220,8 @@ def search_staffing(
         Starting staffing, one per interval (e.g. the Erlang estimate).
     min_staff, max_staff : int or sequence of int
         Bounds per interval (e.g. a minimum of one on the evening emergency desk).
+    polish : bool
+        Finish with single-interval cuts, so that the answer is locally minimal.
 
     Returns
     -------
@@ -213,6 +243,8 @@ def search_staffing(
 
     current, capped = _grow(run, staffing, hi)
     staffing, current = _shrink(run, staffing, current, lo, capped)
+    if polish:
+        staffing, current = _polish(run, staffing, current, lo, capped)
     count = calls[0]
     return SearchResult(
         staffing=tuple(staffing),
@@ -232,6 +264,8 @@ class _DeskJudge:
     replications: int
     seed: int
     executor: Executor | None
+    simulate: Callable[..., DeskRun]
+    on_result: Callable[[int], None] | None
 
     def __call__(self, agents: tuple[int, ...]) -> Evaluation[DeskSummary]:
         summary = replicate_desk(
@@ -240,6 +274,8 @@ class _DeskJudge:
             seed=self.seed,
             executor=self.executor,
             confidence=2.0 * self.confidence - 1.0,
+            simulate=self.simulate,
+            on_result=self.on_result,
         )
         sl = summary.interval_kpi("service_level")
         passed = [meets_at_least(e, self.service_level) for e in sl]
@@ -264,6 +300,9 @@ def search_desk_staffing(
     executor: Executor | None = None,
     min_agents: Sequence[int] | int = 0,
     max_agents: Sequence[int] | int = 10_000,
+    polish: bool = False,
+    simulate: Callable[..., DeskRun] = simulate_desk,
+    on_result: Callable[[int], None] | None = None,
 ) -> SearchResult[DeskSummary]:
     """Smallest agents per interval whose service level meets ``service_level`` with confidence.
 
@@ -288,6 +327,10 @@ def search_desk_staffing(
         As in :func:`~dispatch_core.sim.summary.replicate_desk`.
     min_agents, max_agents : int or sequence of int
         Bounds per interval.
+    polish : bool
+        Finish with single-interval cuts (see :func:`search_staffing`).
+    simulate, on_result
+        As in :func:`~dispatch_core.sim.summary.replicate_desk`.
     """
     if not 0.0 < service_level <= 1.0:
         raise InvalidInputError("service_level", service_level, "must be in (0, 1]")
@@ -296,6 +339,14 @@ def search_desk_staffing(
     if len(start) != spec.intervals:
         raise InvalidInputError("start", start, f"needs {spec.intervals} values")
     judge = _DeskJudge(
-        spec, service_level, max_abandon_rate, confidence, replications, seed, executor
+        spec,
+        service_level,
+        max_abandon_rate,
+        confidence,
+        replications,
+        seed,
+        executor,
+        simulate,
+        on_result,
     )
-    return search_staffing(judge, start, min_staff=min_agents, max_staff=max_agents)
+    return search_staffing(judge, start, min_staff=min_agents, max_staff=max_agents, polish=polish)

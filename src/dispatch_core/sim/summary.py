@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -107,6 +107,8 @@ def replicate_desk(
     scheduler: str | None = None,
     progress: bool = False,
     confidence: float = 0.95,
+    simulate: Callable[..., DeskRun] = simulate_desk,
+    on_result: Callable[[int], None] | None = None,
 ) -> DeskSummary:
     """Replicate :func:`~dispatch_core.sim.desk.simulate_desk` and summarise.
 
@@ -122,14 +124,21 @@ def replicate_desk(
         As in :func:`~dispatch_core.sim.replicate.replicate`.
     confidence : float
         Confidence level of the intervals.
+    simulate : callable
+        One replication: ``simulate(spec, seed=…, replication=…) -> DeskRun`` (picklable);
+        :func:`~dispatch_core.sim.desk.simulate_desk` by default, the engine-driven desk in
+        the field simulation.
+    on_result : callable, optional
+        As in :func:`~dispatch_core.sim.replicate.replicate`.
     """
     runs = replicate(
-        partial(simulate_desk, spec),
+        partial(simulate, spec),
         replications=replications,
         seed=seed,
         executor=executor,
         scheduler=scheduler,
         progress=progress,
         description="desk replications",
+        on_result=on_result,
     )
     return DeskSummary(spec=spec, runs=tuple(runs), confidence=confidence)

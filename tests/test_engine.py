@@ -354,3 +354,17 @@ def test_engine_events_equal_validated_ones() -> None:
         ev = parse_event(text)
         assert ev.model_dump_json() == text
     assert eng.snapshot()["alarms"] == ["P1"]
+
+
+def test_thresholds_due_before_a_command_fire_even_if_it_is_then_rejected() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a", capacity=1)))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1", category="inquiry")))
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("b", capacity=1)))
+    # At 09:03 the inquiry's 3-minute first response is yellow (reallocate T1 to b) and red.
+    seen: list[str] = []
+    eng.subscribe(lambda ev: seen.append(ev.type))
+    with pytest.raises(InvalidInputError, match="already owns"):
+        eng.handle(c.AssignManually(key=k(), at=T0 + 3 * M, ticket_id="T1", staff_id="b"))
+    assert "ticket_reassigned" in seen  # the thresholds' effects are durable and published
+    assert eng.snapshot()["tickets"]["T1"]["owner"] == "b"

@@ -102,6 +102,9 @@ class EngineMachine(RuleBasedStateMachine):
         return f"k{self.n}"
 
     def send(self, cmd: c.CommandBase) -> None:
+        # Time passing may fire thresholds (and reallocate); a rejected command must change
+        # nothing beyond that, so let time pass first.
+        self.seqs.extend(ev.seq for ev in self.eng.advance(self.now))
         before = _dump(self.eng)
         try:
             events = self.eng.handle(cmd)

@@ -159,12 +159,15 @@ class Engine:
     def handle(self, command: c.CommandBase | dict[str, Any] | str) -> list[EventBase]:
         """Validate, apply and journal one command; return its events once durable.
 
-        A repeated idempotency key returns the original events and changes nothing.
+        A repeated idempotency key returns the original events and changes nothing. SLA
+        thresholds due at or before ``command.at`` fire first (their events come first in the
+        list); if they make the command invalid (e.g. a reallocation took the ticket), the
+        command is rejected but the thresholds' effects stay: time did pass.
 
         Raises
         ------
         DispatchError
-            A subclass naming the bad field and value; the state is unchanged.
+            A subclass naming the bad field and value; the command changed nothing.
         """
         (result,) = self.handle_many([command])
         if isinstance(result, BaseException):

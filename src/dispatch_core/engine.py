@@ -219,12 +219,11 @@ class Engine:
         self._check_time(now, field="now")
         records: list[tuple[str, str]] = []
         try:
-            self._advance_to(now, records)
+            events = self._advance_to(now, records)
             self._commit(records)
         except BaseException as exc:
             self._failed = exc
             raise
-        events = self._state.take_events()
         self._publish(events)
         return events
 
@@ -260,10 +259,10 @@ class Engine:
             return list(found)
         self._check_time(cmd.at, field="at", aware=True)
         self._state.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
-        if self._advance_to(cmd.at, records):  # thresholds due first: they may change the ticket
-            self._state.check(cmd, has_node=self._has_node)  # still valid after them?
-        fired = self._state.take_events()
+        fired = self._advance_to(cmd.at, records)  # thresholds due first: they may change it
         released.extend(fired)
+        if fired:
+            self._state.check(cmd, has_node=self._has_node)  # still valid after them?
         self._apply(cmd)
         if self._journal is not None:
             records.append((_CMD, cmd.model_dump_json()))
@@ -292,17 +291,18 @@ class Engine:
         self._horizon = cmd.at
         self._settle(cmd.at)
 
-    def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> bool:
+    def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> list[EventBase]:
+        """Fire the thresholds due by ``now``; return their events (journalled as a tick)."""
         if now == self._sla_now:
-            return False  # the tracker is there already, and nothing is due at "now" itself
+            return []  # the tracker is there already, and nothing is due at "now" itself
         changes = self._sla.advance(now)
         self._sla_now = self._horizon = now
         if not changes:
-            return False
+            return []
         self._tick(now, changes)
         if self._journal is not None:
             records.append((_TICK, json.dumps({"at": now.isoformat()})))
-        return True
+        return self._state.take_events()
 
     def _tick(self, now: datetime, changes: Sequence[Any]) -> None:
         self._state.tick(now)

@@ -3,7 +3,8 @@
 Every job goes to exactly one agent; each agent's jobs fit its capacity; the total cost is
 minimised (or maximised). The model is the symmetry-free textbook one: a boolean ``x[i][j]``
 per agent/job pair that fits at all, ``AddExactlyOne`` per job and one linear capacity
-constraint per agent, warm-started from a regret-greedy plan.
+constraint per agent, warm-started from a regret-greedy plan. Hard instances get a hybrid
+search (LP-kernel CP-SAT and a related-agent LNS, see ``lns`` in :func:`solve_gap`).
 
 CP-SAT releases the GIL while it searches, so a solve in a worker thread does not block the
 engine thread; long solves should still run off the engine's thread (ideally in a worker
@@ -303,9 +304,13 @@ def solve_gap(
     hint : list of int, optional
         A plan (agent per job) to warm-start from; defaults to :func:`greedy_gap`.
     lns : bool, optional
-        When the full CP-SAT search (given 40 % of the time limit) has not proven optimality,
-        spend 30 % on an agent-subset large-neighbourhood search (free the jobs of 3–4
-        agents, re-solve exactly, keep improvements), then the rest on CP-SAT again, hinted
+        Hybrid search for hard instances. When the first full CP-SAT search (given 10 % of
+        the time limit) has not proven optimality: solve the LP relaxation (GLOP), run CP-SAT
+        on the *kernel* of agent-job pairs with LP reduced cost <= 0.5 (plus the incumbent's),
+        then a large-neighbourhood search that frees the jobs of a few related agents (agents
+        that are cheap alternatives for each other's jobs) and re-solves them on the pairs of
+        reduced cost <= 2, with an adaptive neighbourhood size; these heuristic phases get
+        ``min(0.8 * time_limit_s, 8 s)``. The rest goes to CP-SAT on the full model, hinted
         with the improved plan (to prove it). Default: on for instances with at least 10
         agents and 1,000 agent-job pairs, where plain CP-SAT stalls on hard (type D) ones.
 
@@ -337,6 +342,11 @@ def solve_gap(
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
     status = solver.solve(model)
+    if use_lns and status == cp_model.UNKNOWN and deadline - time.monotonic() > 0.01:
+        # no plan within the hybrid's first share: give the full search the rest of the limit
+        solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+        use_lns = False
+        status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         name = solver.status_name(status)
         err = SolverError(f"no feasible assignment: CP-SAT status {name}")

@@ -122,3 +122,26 @@ def test_linear_assignment_rejects_tall_matrix() -> None:
     with pytest.raises(InvalidInputError) as err:
         linear_assignment([[1], [2]])
     assert err.value.field == "cost"
+
+
+def test_kernel_lns_never_worsens_and_stays_feasible() -> None:
+    import random
+
+    from dispatch_core.optimize._lns import improve, kernel, lp_reduced_costs
+
+    rng = random.Random(11)
+    m, n = 10, 60
+    weight = [[rng.randint(5, 25) for _ in range(n)] for _ in range(m)]
+    cost = [[120 - weight[i][j] + rng.randint(-10, 10) for j in range(n)] for i in range(m)]
+    cap = [int(0.8 * sum(row) / m) for row in weight]
+    start = solve_gap(cost, weight, cap, time_limit_s=0.5, lns=False, workers=1).assignment
+    rc = lp_reduced_costs(cost, weight, cap, 1)
+    assert rc is not None
+    plan = improve(
+        cost, weight, cap, start, maximize=False, budget_s=0.5, seed=2, allowed=kernel(rc, 2.0)
+    )
+    assert sum(cost[i][j] for j, i in enumerate(plan)) <= sum(
+        cost[i][j] for j, i in enumerate(start)
+    )
+    for i, b in enumerate(cap):
+        assert sum(weight[i][j] for j, a in enumerate(plan) if a == i) <= b

@@ -157,17 +157,16 @@ def _quality(inst: GapInstance, best: int, bound: int, label: str) -> float:
     return gap
 
 
-# Measured 2026-11-23 on 2 shared cores: d05100-d10200 within 0.0-0.8 %, d20100 1.42 %,
-# d20200 1.50 %. The 1 % target is kept as the assertion; 20+-agent D instances are marked
-# as known misses (non-strict xfail) so `make test-all` reports them without going red.
-D_MISS = pytest.mark.xfail(strict=False, reason="1 % in 10 s not reached with 20+ agents yet")
+# Measured on 2 shared cores with the hybrid search (LP kernel + related-agent LNS): every D
+# instance within 0.1-0.9 % (see benchmarks/README.md). d40400 met 1 % in the final runs
+# (0.73 %) but not in every development run under load (1.03 % once): kept as a non-strict
+# xfail so `make test-all` reports it without going red.
+D_MISS = pytest.mark.xfail(strict=False, reason="d40400: 1 % in 10 s is met, but without margin")
 
 
 @needs_data
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "k", [0, 1, 2, 3, pytest.param(4, marks=D_MISS), pytest.param(5, marks=D_MISS)], ids=NAMES
-)
+@pytest.mark.parametrize("k", range(6), ids=NAMES)
 def test_gapd_within_one_percent_in_10s(k: int) -> None:
     inst = read_orlib_gap(ORLIB / "gap" / "gapd.txt")[k]
     gap = _quality(inst, D_BEST[k], D_BOUND[k], f"d{NAMES[k]}")
@@ -178,7 +177,7 @@ def test_gapd_within_one_percent_in_10s(k: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=D_MISS) if n in {"d20400", "d40400"} else n for n in sorted(YAGIURA)],
+    [pytest.param(n, marks=D_MISS) if n == "d40400" else n for n in sorted(YAGIURA)],
 )
 def test_yagiura_gap_to_best_known(name: str) -> None:
     [inst] = read_orlib_gap(ORLIB / "gap_yagiura" / f"{name}.txt")

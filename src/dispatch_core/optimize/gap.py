@@ -3,7 +3,8 @@
 Every job goes to exactly one agent; each agent's jobs fit its capacity; the total cost is
 minimised (or maximised). The model is the symmetry-free textbook one: a boolean ``x[i][j]``
 per agent/job pair that fits at all, ``AddExactlyOne`` per job and one linear capacity
-constraint per agent, warm-started from a regret-greedy plan.
+constraint per agent, warm-started from a regret-greedy plan. Hard instances get a hybrid
+search (LP-kernel CP-SAT and a related-agent LNS, see ``lns`` in :func:`solve_gap`).
 
 CP-SAT releases the GIL while it searches, so a solve in a worker thread does not block the
 engine thread; long solves should still run off the engine's thread (ideally in a worker
@@ -21,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ from ortools.sat.python import cp_model
 
 from dispatch_core.errors import InvalidInputError, SolverError
 from dispatch_core.optimize._checks import int_matrix, int_vector
-from dispatch_core.optimize._lns import improve
+from dispatch_core.optimize._lns import improve, kernel, lp_reduced_costs
 
 __all__ = ["GapSolution", "greedy_gap", "solve_gap"]
 
@@ -143,13 +145,16 @@ def _build(
     *,
     maximize: bool,
     hint: Sequence[int] | None,
+    allowed: list[list[bool]] | None = None,
 ) -> tuple[cp_model.CpModel, list[dict[int, cp_model.IntVar]]]:
     m, n = len(c), len(c[0])
     model = cp_model.CpModel()
     x: list[dict[int, cp_model.IntVar]] = [{} for _ in range(n)]
     for j in range(n):
         for i in range(m):
-            if w[i][j] <= b[i]:
+            if w[i][j] <= b[i] and (
+                allowed is None or allowed[i][j] or (hint is not None and hint[j] == i)
+            ):
                 x[j][i] = model.new_bool_var(f"x{i}_{j}")
         if not x[j]:
             err = SolverError(f"job {j} fits no agent's capacity: the instance is infeasible")
@@ -171,6 +176,95 @@ def _build(
             for i, var in x[j].items():
                 model.add_hint(var, i == agent)
     return model, x
+
+
+_FIRST = 0.1  # share of the time limit for the first full CP-SAT search (hybrid path)
+_KERNEL_DELTAS = (0.5, 2.0)  # LP reduced-cost thresholds: kernel CP-SAT search, then LNS
+
+
+def _run(
+    model: cp_model.CpModel,
+    x: list[dict[int, cp_model.IntVar]],
+    *,
+    limit_s: float,
+    seed: int,
+    workers: int = 2,
+) -> tuple[list[int] | None, cp_model.CpSolver, cp_model.CpSolverStatus]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(limit_s, 0.05)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = int(seed)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, solver, status
+    plan = [next(i for i, v in x[j].items() if solver.boolean_value(v)) for j in range(len(x))]
+    return plan, solver, status
+
+
+def _hybrid(
+    c: list[list[int]],
+    w: list[list[int]],
+    b: list[int],
+    assignment: list[int],
+    bound: int,
+    *,
+    maximize: bool,
+    time_limit_s: float,
+    seed: int,
+    deadline: float,
+    workers: int,
+) -> tuple[list[int], int]:
+    """Kernel CP-SAT, kernel LNS, then full CP-SAT (to prove) after an unproven first search.
+
+    The heuristic phases get ``min(0.8 T, 8 s)`` in total (1/4 kernel search, 3/4 LNS); the
+    final full search gets what is left of ``T`` (measured from the call's start, model
+    building included), so long limits still prove optimality.
+    """
+    n = len(c[0])
+    sign = -1 if maximize else 1
+
+    def value(plan: list[int]) -> int:
+        return sum(c[plan[j]][j] for j in range(n))
+
+    best = value(assignment)
+    # Phase limits are solver time limits: a monotonic clock, never a wall-clock reading.
+    heuristic_end = min(time.monotonic() + min(0.8 * time_limit_s, 8.0), deadline)
+    rc = lp_reduced_costs(c, w, b, sign)
+    if rc is not None:
+        small = kernel(rc, _KERNEL_DELTAS[0])
+        model, x = _build(c, w, b, maximize=maximize, hint=assignment, allowed=small)
+        limit = (heuristic_end - time.monotonic()) / 4
+        plan, _, _ = _run(model, x, limit_s=limit, seed=seed, workers=workers)
+        if plan is not None and sign * value(plan) < sign * best:
+            assignment, best = plan, value(plan)
+    allowed = None if rc is None else kernel(rc, _KERNEL_DELTAS[1])
+    assignment = improve(
+        c,
+        w,
+        b,
+        assignment,
+        maximize=maximize,
+        budget_s=heuristic_end - time.monotonic(),
+        seed=seed,
+        target=bound,
+        allowed=allowed,
+    )
+    best = value(assignment)
+    if best == bound:
+        return assignment, bound
+    if deadline - time.monotonic() < 0.05 * time_limit_s:
+        return assignment, bound
+    model, x = _build(c, w, b, maximize=maximize, hint=assignment)
+    limit = deadline - time.monotonic()
+    plan, solver, status = _run(model, x, limit_s=limit, seed=seed, workers=workers)
+    if plan is not None:
+        if sign * value(plan) < sign * best:
+            assignment, best = plan, value(plan)
+        if status == cp_model.OPTIMAL:
+            bound = best
+        elif sign * solver.best_objective_bound > sign * bound:
+            bound = round(solver.best_objective_bound)
+    return assignment, bound
 
 
 def solve_gap(
@@ -210,9 +304,13 @@ def solve_gap(
     hint : list of int, optional
         A plan (agent per job) to warm-start from; defaults to :func:`greedy_gap`.
     lns : bool, optional
-        When the full CP-SAT search (given 40 % of the time limit) has not proven optimality,
-        spend 30 % on an agent-subset large-neighbourhood search (free the jobs of 3–4
-        agents, re-solve exactly, keep improvements), then the rest on CP-SAT again, hinted
+        Hybrid search for hard instances. When the first full CP-SAT search (given 10 % of
+        the time limit) has not proven optimality: solve the LP relaxation (GLOP), run CP-SAT
+        on the *kernel* of agent-job pairs with LP reduced cost <= 0.5 (plus the incumbent's),
+        then a large-neighbourhood search that frees the jobs of a few related agents (agents
+        that are cheap alternatives for each other's jobs) and re-solves them on the pairs of
+        reduced cost <= 2, with an adaptive neighbourhood size; these heuristic phases get
+        ``min(0.8 * time_limit_s, 8 s)``. The rest goes to CP-SAT on the full model, hinted
         with the improved plan (to prove it). Default: on for instances with at least 10
         agents and 1,000 agent-job pairs, where plain CP-SAT stalls on hard (type D) ones.
 
@@ -229,20 +327,26 @@ def solve_gap(
         If the instance is infeasible (``status="INFEASIBLE"``) or no feasible plan was found
         within the time limit (``status="UNKNOWN"``); the status is in ``err.status``.
     """
+    # The time limit is a solver limit: a monotonic clock, never a wall-clock reading.
+    deadline = time.monotonic() + float(time_limit_s)
     c, w, b = _validate(cost, weight, capacity, time_limit_s)
     m, n = len(c), len(c[0])
     if hint is not None:
         hint = int_vector(hint, "hint", model=_MODEL, length=n, min_value=0)
-    sign = -1 if maximize else 1
     model, x = _build(c, w, b, maximize=maximize, hint=hint)
     solver = cp_model.CpSolver()
     use_lns = (m >= 10 and m * n >= 1000) if lns is None else (lns and m >= 3)
-    solver.parameters.max_time_in_seconds = float(time_limit_s) * (0.4 if use_lns else 1.0)
+    solver.parameters.max_time_in_seconds = float(time_limit_s) * (_FIRST if use_lns else 1.0)
     if workers is None:
         workers = 1 if m * n < 1000 else 2
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
     status = solver.solve(model)
+    if use_lns and status == cp_model.UNKNOWN and deadline - time.monotonic() > 0.01:
+        # no plan within the hybrid's first share: give the full search the rest of the limit
+        solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+        use_lns = False
+        status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         name = solver.status_name(status)
         err = SolverError(f"no feasible assignment: CP-SAT status {name}")
@@ -253,25 +357,18 @@ def solve_gap(
     optimal = status == cp_model.OPTIMAL
     wall = solver.wall_time
     if use_lns and not optimal:
-        budget = float(time_limit_s) * 0.3
-        assignment = improve(
-            c, w, b, assignment, maximize=maximize, budget_s=budget, seed=seed, target=bound
+        assignment, bound = _hybrid(
+            c,
+            w,
+            b,
+            assignment,
+            bound,
+            maximize=maximize,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            deadline=deadline,
+            workers=max(1, int(workers)),
         )
-        total = sum(c[assignment[j]][j] for j in range(n))
-        if total != bound:
-            model, x = _build(c, w, b, maximize=maximize, hint=assignment)
-            solver.parameters.max_time_in_seconds = max(float(time_limit_s) * 0.3, 0.05)
-            again = solver.solve(model)
-            if again in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                plan = [
-                    next(i for i, v in x[j].items() if solver.boolean_value(v)) for j in range(n)
-                ]
-                if sign * sum(c[plan[j]][j] for j in range(n)) < sign * total:
-                    assignment = plan
-                if again == cp_model.OPTIMAL:
-                    bound = sum(c[plan[j]][j] for j in range(n))
-                elif sign * solver.best_objective_bound > sign * bound:
-                    bound = round(solver.best_objective_bound)
         wall = float(time_limit_s)
     total = sum(c[assignment[j]][j] for j in range(n))
     optimal = optimal or total == bound

@@ -7,7 +7,7 @@ from dispatch_core.errors import InvalidInputError
 from dispatch_core.ports import DispatchPort, NodeCatalog, SlaPort
 from dispatch_core.sla import SlaPolicy, SlaTracker
 
-__all__ = ["default_dispatcher", "default_sla"]
+__all__ = ["default_dispatcher", "default_sla", "site_from_config"]
 
 
 def default_sla(config: EngineConfig) -> SlaPort:
@@ -31,6 +31,18 @@ def default_dispatcher(site: NodeCatalog | None) -> DispatchPort:
     from dispatch_core.site import SiteGraph  # noqa: PLC0415
 
     if not isinstance(site, SiteGraph):
-        msg = "the default dispatcher needs a SiteGraph (or pass dispatcher=)"
+        msg = (
+            "the default dispatcher needs a SiteGraph: pass site=, set EngineConfig.site, "
+            "or pass dispatcher="
+        )
         raise InvalidInputError("site", site, msg, model="Engine")
     return OnlineDispatcher(site)
+
+
+def site_from_config(config: EngineConfig) -> NodeCatalog | None:
+    """Build the :class:`~dispatch_core.site.SiteGraph` that ``config.site`` describes, if any."""
+    if config.site is None:
+        return None
+    from dispatch_core.site import SiteGraph  # noqa: PLC0415 - networkx loads only when needed
+
+    return SiteGraph.from_spec(config.site)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch_core import commands as c
-from dispatch_core._parts import default_dispatcher, default_sla
+from dispatch_core._parts import default_dispatcher, default_sla, site_from_config
 from dispatch_core.clock import Clock, require_aware
 from dispatch_core.engine_config import EngineConfig
 from dispatch_core.errors import (
@@ -77,6 +77,7 @@ class Engine:
         The SLA tracker (default: the package's ``SlaTracker`` on the default policy).
     site : NodeCatalog, optional
         Known site-graph nodes; when given, unknown locations are rejected before journaling.
+        Default: the graph ``config.site`` describes, when there is one.
     """
 
     def __init__(
@@ -90,6 +91,8 @@ class Engine:
     ) -> None:
         self.config = config if config is not None else EngineConfig()
         self._clock = clock
+        if site is None:
+            site = site_from_config(self.config)
         self._dispatcher = dispatcher if dispatcher is not None else default_dispatcher(site)
         self._sla = sla if sla is not None else default_sla(self.config)
         self._has_node = site.__contains__ if site is not None else None

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from dispatch_core.model import DomainModel
+from dispatch_core.model import DomainModel, SiteSpec
 
 __all__ = ["EngineConfig"]
 
@@ -51,6 +51,10 @@ class EngineConfig(DomainModel):
         SQLite durability: FULL syncs every commit (no acknowledged command is ever lost).
     group_commit : int
         Most commands per journal transaction in :meth:`Engine.handle_many`.
+    site : SiteSpec, optional
+        The site graph (nodes, travel seconds). With it ``Engine(config)`` builds its own
+        dispatcher, and a journal's configuration is self-contained; ``site=`` passed to the
+        engine takes precedence.
     """
 
     sla_thresholds: Literal["warn", "delay_bands"] = "warn"
@@ -64,3 +68,4 @@ class EngineConfig(DomainModel):
     snapshot_every: Annotated[int, Field(ge=1)] = 5_000
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     group_commit: Annotated[int, Field(ge=1, le=100_000)] = 256
+    site: SiteSpec | None = None

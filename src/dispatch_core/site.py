@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dispatch_core.errors import InvalidInputError, UnknownNodeError
+from dispatch_core.model import SiteSpec
 
 __all__ = ["NODE_KINDS", "SiteGraph"]
 
@@ -108,6 +109,18 @@ class SiteGraph:
         for node, kind in (kinds or {}).items():
             graph.add_node(node, kind=kind)
         return cls(graph)
+
+    @classmethod
+    def from_spec(cls, spec: SiteSpec) -> SiteGraph:
+        """Build from a serialisable :class:`~dispatch_core.model.SiteSpec` (e.g. from config).
+
+        Examples
+        --------
+        >>> spec = SiteSpec(edges=[{"a": "depot", "b": "B1", "seconds": 90}])
+        >>> SiteGraph.from_spec(spec).travel_seconds("depot", "B1")
+        90.0
+        """
+        return cls.from_edges(((e.a, e.b, e.seconds) for e in spec.edges), kinds=spec.kinds)
 
     @classmethod
     def from_coordinates(

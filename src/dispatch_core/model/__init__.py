@@ -6,6 +6,7 @@ value) on bad input, round-trips through JSON, and exports a JSON schema.
 
 from dispatch_core.model._base import AwareDatetime, DomainModel, Identifier
 from dispatch_core.model.policy import DEFAULT_TARGETS, SlaMetric, SlaTarget
+from dispatch_core.model.site import SiteEdge, SiteSpec
 from dispatch_core.model.skill import (
     MAX_SKILL_LEVEL,
     MIN_SKILL_LEVEL,
@@ -28,6 +29,8 @@ __all__ = [
     "Priority",
     "Role",
     "Shift",
+    "SiteEdge",
+    "SiteSpec",
     "Skill",
     "SkillLevel",
     "SkillRequirement",

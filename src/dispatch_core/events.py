@@ -25,7 +25,15 @@ from pydantic import Field, TypeAdapter
 
 from dispatch_core.commands import HoldReason
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.model import AwareDatetime, Category, DomainModel, Priority, Role, SlaMetric
+from dispatch_core.model import (
+    AwareDatetime,
+    Category,
+    DomainModel,
+    Priority,
+    Role,
+    SlaLevel,
+    SlaMetric,
+)
 
 __all__ = [
     "ComplaintRateAlarm",
@@ -182,7 +190,7 @@ class SlaLevelChanged(_TicketEvent):
 
     type: Literal["sla_level_changed"] = "sla_level_changed"
     metric: SlaMetric
-    level: str
+    level: SlaLevel
 
 
 class EscalationRaised(_TicketEvent):
@@ -190,7 +198,7 @@ class EscalationRaised(_TicketEvent):
 
     type: Literal["escalation_raised"] = "escalation_raised"
     metric: SlaMetric
-    level: str
+    level: SlaLevel
     role: Role
 
 

@@ -30,7 +30,7 @@ from dispatch_core.errors import (
 )
 from dispatch_core.lifecycle import ACTIVE, AWAITING_DISPATCH, Action, Status, transition
 from dispatch_core.metrics import KpiTracker
-from dispatch_core.model import Category, Role, SlaMetric, Ticket
+from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, Ticket
 from dispatch_core.state_records import Effect, EffectKind, StaffRecord, TicketRecord
 
 __all__ = ["Effect", "EffectKind", "EngineState", "StaffRecord", "TicketRecord"]
@@ -485,6 +485,7 @@ class EngineState:
         rec = self.tickets.get(ticket_id)
         if rec is None or rec.status not in ACTIVE or metric in rec.stopped:
             return
+        level = SlaLevel(level)
         rec.levels[metric] = level
         self._emit(e.SlaLevelChanged, at, ticket_id=ticket_id, metric=metric, level=level)
         if action == "escalate" and notify is not None:

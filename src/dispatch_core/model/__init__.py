@@ -5,7 +5,7 @@ value) on bad input, round-trips through JSON, and exports a JSON schema.
 """
 
 from dispatch_core.model._base import AwareDatetime, DomainModel, Identifier
-from dispatch_core.model.policy import DEFAULT_TARGETS, SlaMetric, SlaTarget
+from dispatch_core.model.policy import DEFAULT_TARGETS, SlaLevel, SlaMetric, SlaTarget
 from dispatch_core.model.site import SiteEdge, SiteSpec
 from dispatch_core.model.skill import (
     MAX_SKILL_LEVEL,
@@ -34,6 +34,7 @@ __all__ = [
     "Skill",
     "SkillLevel",
     "SkillRequirement",
+    "SlaLevel",
     "SlaMetric",
     "SlaTarget",
     "StaffMember",

@@ -10,7 +10,7 @@ from pydantic import field_validator
 from dispatch_core.model._base import DomainModel, Identifier
 from dispatch_core.model.ticket import Category
 
-__all__ = ["DEFAULT_TARGETS", "SlaMetric", "SlaTarget"]
+__all__ = ["DEFAULT_TARGETS", "SlaLevel", "SlaMetric", "SlaTarget"]
 
 
 class SlaMetric(StrEnum):
@@ -20,6 +20,22 @@ class SlaMetric(StrEnum):
     ON_SITE = "on_site"
     RESOLUTION = "resolution"
     FEEDBACK = "feedback"
+
+
+class SlaLevel(StrEnum):
+    """Traffic-light state of an SLA clock."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def rank(self) -> int:
+        """0 for green, 1 for yellow, 2 for red."""
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {SlaLevel.GREEN: 0, SlaLevel.YELLOW: 1, SlaLevel.RED: 2}
 
 
 class SlaTarget(DomainModel):

@@ -41,6 +41,7 @@ from dispatch_core.model import (
     Identifier,
     Priority,
     Role,
+    SlaLevel,
     SlaMetric,
 )
 
@@ -85,22 +86,6 @@ def parse_duration(value: object) -> object:
 
 #: A duration: a timedelta, seconds, ``"15min"``/``"1h30m"``/``"2d"``, or ISO 8601 ``"PT2H"``.
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-class SlaLevel(StrEnum):
-    """Traffic-light state of an SLA clock."""
-
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-
-    @property
-    def rank(self) -> int:
-        """0 for green, 1 for yellow, 2 for red."""
-        return _LEVEL_RANK[self]
-
-
-_LEVEL_RANK = {SlaLevel.GREEN: 0, SlaLevel.YELLOW: 1, SlaLevel.RED: 2}
 
 
 class EscalationAction(StrEnum):

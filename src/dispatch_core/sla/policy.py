@@ -38,11 +38,11 @@ from dispatch_core.model import (
     DEFAULT_TARGETS,
     Category,
     DomainModel,
-    Identifier,
     Priority,
     Role,
     SlaLevel,
     SlaMetric,
+    SlaTarget,
 )
 
 __all__ = [
@@ -177,8 +177,11 @@ def _check_chain(chain: tuple[Threshold, ...]) -> tuple[Threshold, ...]:
 ThresholdChain = Annotated[tuple[Threshold, ...], BeforeValidator(_preset)]
 
 
-class MetricPolicy(DomainModel):
+class MetricPolicy(SlaTarget):
     """A metric's target, the calendar it is measured on, and optionally its own chain.
+
+    An :class:`~dispatch_core.model.SlaTarget` whose target also accepts ``"1h30m"``-style
+    text, plus an optional threshold chain of its own.
 
     Examples
     --------
@@ -186,18 +189,8 @@ class MetricPolicy(DomainModel):
     datetime.timedelta(seconds=3600)
     """
 
-    metric: SlaMetric
     target: Duration
-    calendar: Identifier = "always"
     thresholds: ThresholdChain | None = None
-
-    @field_validator("target")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            msg = "must be a positive duration"
-            raise ValueError(msg)
-        return value
 
     @field_validator("thresholds")
     @classmethod

@@ -80,6 +80,10 @@ class TechShift:
         return self.start_s <= t < self.end_s
 
 
+def _default_config() -> EngineConfig:
+    return EngineConfig(idempotency_keys=128)  # the simulation never retries a command
+
+
 def _default_work() -> Distribution:
     return Distribution.lognormal(2700.0, cv=0.5)
 
@@ -122,7 +126,9 @@ class FieldSpec:
     drain_days : int
         Days simulated after the day of contacts (>= 2 covers the 48-hour targets).
     engine_config : EngineConfig
-        The engine's configuration (SLA chain, redispatch limit…).
+        The engine's configuration (SLA chain, redispatch limit…); by default the package's
+        defaults with 128 remembered idempotency keys (the simulation never retries, and a
+        smaller table keeps the garbage collector's work small).
     """
 
     desks: tuple[tuple[str, DeskSpec], ...]
@@ -138,7 +144,7 @@ class FieldSpec:
     site_seed: int = 0
     communities: int = 4
     drain_days: int = 2
-    engine_config: EngineConfig = field(default_factory=EngineConfig)
+    engine_config: EngineConfig = field(default_factory=_default_config)
 
     def __post_init__(self) -> None:
         if not self.desks:

@@ -36,7 +36,7 @@ Examples
 >>> [s.name for s in spec.shifts], spec.technicians
 (['early', 'late', 'evening-emergency-desk'], (8, 6, 2))
 >>> analytic_technicians(default_scenario(), "sun", spec)
-(3, 3, 1)
+(6, 5, 3)
 """
 
 from __future__ import annotations

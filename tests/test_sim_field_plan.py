@@ -82,3 +82,16 @@ def test_bad_arguments(small) -> None:  # type: ignore[no-untyped-def]
         simulate_field_day(small, "sun", replications=1)
     with pytest.raises(InvalidInputError, match="attainment"):
         simulate_field_day(small, "sun", attainment=0.0)
+
+
+def test_report_shows_the_technician_side(small, day, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dispatch_core.planning import build_plan
+    from dispatch_core.report import write_report
+    from dispatch_core.sim.field_report import field_rows
+
+    plan = build_plan(small, interval_minutes=60, days=["sun"])
+    report = write_report(plan, tmp_path, field=[day])
+    page = report.html.read_text(encoding="utf-8")
+    assert "Field simulation: technicians per shift" in page
+    assert (tmp_path / "field_attainment_sun.png").read_bytes().startswith(b"\x89PNG")
+    assert [row[0] for row in field_rows(day)] == [s.name for s in day.shifts]

@@ -10,8 +10,10 @@ import base64
 import html
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 from matplotlib.colors import ListedColormap
@@ -21,6 +23,9 @@ from dispatch_core.planning import DayPlan, IntervalPlan, Plan, Status
 from dispatch_core.sim.staffing_plan import AttainmentCurve, SimDay, SimPlan
 from dispatch_core.sim.stats import Estimate
 from dispatch_core.staffing import evaluate
+
+if TYPE_CHECKING:  # pragma: no cover - the field simulation loads only when it is used
+    from dispatch_core.sim.field_plan import FieldDay
 
 # Headless and explicit: never pick an interactive backend. The plots use Figure objects
 # directly (no pyplot state), so the backend only matters for anything else importing pyplot.
@@ -512,7 +517,12 @@ the rostered agents. Closed intervals without contacts are omitted.</p>
 
 
 def write_report(
-    plan: Plan, out_dir: str | Path, *, day: str | None = None, sim: SimPlan | None = None
+    plan: Plan,
+    out_dir: str | Path,
+    *,
+    day: str | None = None,
+    sim: SimPlan | None = None,
+    field: Sequence[FieldDay] = (),
 ) -> Report:
     """Write the PNG plots and ``report.html`` into ``out_dir`` (created if missing).
 
@@ -526,6 +536,8 @@ def write_report(
         Day shown interval by interval (default: the busiest day).
     sim : SimPlan, optional
         Simulated staffing to set beside the analytic plan (tables and the attainment curve).
+    field : sequence of FieldDay
+        Technician staffing from the field simulation (tables and attainment curves).
 
     Returns
     -------
@@ -548,6 +560,14 @@ def write_report(
             "attainment.png",
             attainment_png(sim.curve),
         )
+    if field:
+        from dispatch_core.sim.field_report import field_png  # noqa: PLC0415 - only with sims
+
+        for fd in field:
+            images[f"Field SLA attainment vs technicians ({fd.day})"] = (
+                f"field_attainment_{fd.day}.png",
+                field_png(fd),
+            )
     paths = []
     for name, data in images.values():
         path = out / name
@@ -555,6 +575,10 @@ def write_report(
         paths.append(path)
     page = out / "report.html"
     extra = "" if sim is None else _sim_html(sim, sim.day(chosen.name))
+    if field:
+        from dispatch_core.sim.field_report import field_html  # noqa: PLC0415 - only with sims
+
+        extra += field_html(field)
     pictures = {title: data for title, (_, data) in images.items()}
     page.write_text(_html(plan, chosen, pictures, extra), encoding="utf-8")
     return Report(html=page, images=tuple(paths))

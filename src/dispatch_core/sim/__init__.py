@@ -24,10 +24,17 @@ scenario_desk
     A staffing scenario's day as phone and digital desks (the planner's demand).
 staffing_plan
     The analytic plan re-sized by simulation (``dispatch-core plan --simulate``).
+field_spec, field
+    The field simulation: desks, the real engine, technicians on shifts, SLA wakes, follow-ups.
+field_plan, field_report
+    Technicians per shift: analytic estimate, simulated search, attainment curves, tables.
 """
 
 from dispatch_core.sim.desk import ContactType, DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.distributions import Distribution
+from dispatch_core.sim.field import simulate_field
+from dispatch_core.sim.field_plan import FieldDay, simulate_field_day
+from dispatch_core.sim.field_spec import FieldRun, FieldSpec, TechShift
 from dispatch_core.sim.replicate import InlineExecutor, replicate
 from dispatch_core.sim.scenario_desk import ScenarioDesk, scenario_desk
 from dispatch_core.sim.search import SearchResult, search_desk_staffing, search_staffing
@@ -44,12 +51,16 @@ __all__ = [
     "DeskSummary",
     "Distribution",
     "Estimate",
+    "FieldDay",
+    "FieldRun",
+    "FieldSpec",
     "InlineExecutor",
     "ScenarioDesk",
     "SearchResult",
     "SimClock",
     "SimPlan",
     "Streams",
+    "TechShift",
     "estimate",
     "replicate",
     "replicate_desk",
@@ -57,5 +68,7 @@ __all__ = [
     "search_desk_staffing",
     "search_staffing",
     "simulate_desk",
+    "simulate_field",
+    "simulate_field_day",
     "simulate_plan",
 ]

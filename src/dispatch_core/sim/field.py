@@ -1,0 +1,519 @@
+"""The field simulation: the desk, the real :class:`~dispatch_core.engine.Engine` and technicians.
+
+One replication runs, inside one SimPy environment,
+
+1. the **desks** of :mod:`dispatch_core.sim.desk` (phone and digital queues, abandonment),
+   hooked through :meth:`~dispatch_core.sim.desk.DeskModel.on_handled`;
+2. a contact answered is **resolved at first contact** with probability ``first_contact``;
+   otherwise it becomes a ticket: :class:`~dispatch_core.commands.OpenTicket` (category from
+   the contact type, default priority, a location drawn on a seeded
+   :meth:`~dispatch_core.site.SiteGraph.grid` site, a required skill) and
+   :class:`~dispatch_core.commands.Acknowledge` (the agent answered the resident);
+3. the **engine dispatches** it (events ``ticket_assigned`` / ``ticket_unassignable``);
+   repair and emergency tickets go to **technicians** (``AddStaff`` members, capacity 1, on and
+   off shift with ``StaffOnShift`` / ``StaffOffShift`` as the roster says), the others to
+   **case officers** (the back office that investigates complaints and answers the rest);
+4. a technician accepts at once, **travels** on the site graph
+   (:meth:`~dispatch_core.site.SiteGraph.travel_seconds`), arrives (``ArriveOnSite``,
+   ``StaffMoved``), works, and resolves (``Resolve``); a case officer accepts and resolves
+   after the case work;
+5. the engine's **SLA timers** are woken by a SimPy callback sleeping until
+   :meth:`~dispatch_core.engine.Engine.next_deadline` (re-armed whenever a command starts
+   clocks, and after every wake), so yellow thresholds **reallocate** work
+   (``ticket_reassigned``: the first technician turns back, the new one sets off) and red ones
+   raise escalations;
+6. an agent's **follow-up call** (回访) some time after resolution, inside the desk's opening
+   hours, records the resident's rating (``RecordFeedback``) and closes the loop (``Close``).
+
+The engine's clock is a :class:`~dispatch_core.sim.simclock.SimClock` on ``env.now``; every
+command carries that time. Simulated time 0 is midnight of the day; contacts arrive on day 0
+only, the technicians' roster repeats on the following ``drain_days`` days so that every
+ticket can finish (or miss its targets).
+
+KPIs are attributed to the interval in which the contact arrived. SLA attainment per
+``metric/category`` is read from the engine's ticket records (clocks stopped before the breach
+level ÷ clocks started; a clock still running at the end counts as missed: after the drain its
+target has passed). The engine starts clocks when the ticket is opened (after the call); the
+desk's own service level covers the wait before that.
+
+Modelling choices (stated, not hidden): the engine's dispatcher routes to technician-role
+staff only, so case officers join it as technician-role members with the ``casework`` skill
+(field technicians lack it, case officers lack field skills); case officers are always on
+duty; follow-up calls are outbound work not queued behind inbound contacts; a technician
+turned back by a reallocation stays where they were.
+
+Randomness: every per-contact draw (first-contact resolution, location, skill, work time,
+case time, follow-up delay, rating) comes from its own stream per desk, drawn before the run,
+so a contact is the same whatever the staffing (common random numbers).
+
+Examples
+--------
+>>> from dispatch_core.sim.desk import ContactType, DeskSpec
+>>> from dispatch_core.sim.distributions import Distribution
+>>> repair = ContactType("repair", 1.0, Distribution.exponential(300.0))
+>>> desk = DeskSpec(interval_s=3600.0, arrival_rates=(20.0, 20.0), agents=(2, 2),
+...                 contact_types=(repair,))
+>>> spec = FieldSpec(desks=(("phone", desk),), shifts=(TechShift("day", 0.0, 86_400.0, 3),))
+>>> run = simulate_field(spec, seed=1)
+>>> run.tickets_opened == run.closed + run.open_at_end + run.cancelled
+True
+>>> run == simulate_field(spec, seed=1)
+True
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import numpy as np
+import simpy
+
+from dispatch_core.commands import (
+    Accept,
+    Acknowledge,
+    AddStaff,
+    ArriveOnSite,
+    Close,
+    CommandBase,
+    OpenTicket,
+    RecordFeedback,
+    Resolve,
+    StaffMoved,
+    StaffOffShift,
+    StaffOnShift,
+)
+from dispatch_core.engine import Engine
+from dispatch_core.errors import DispatchError
+from dispatch_core.events import EventBase
+from dispatch_core.lifecycle import Status
+from dispatch_core.model import Category, Role, StaffMember, Ticket
+from dispatch_core.sim.desk import Contacts, DeskModel, draw_contacts
+from dispatch_core.sim.field_spec import (
+    DAY_S,
+    EPOCH,
+    FIELD_CATEGORIES,
+    FIELD_SKILLS,
+    FieldRun,
+    FieldSpec,
+    TechShift,
+)
+from dispatch_core.sim.simclock import SimClock
+from dispatch_core.sim.streams import Streams
+from dispatch_core.site import SiteGraph
+
+__all__ = ["FieldModel", "FieldRun", "FieldSpec", "TechShift", "simulate_field"]
+
+_DEPOT = "n0-0"
+
+
+class _Tech:
+    __slots__ = ("job", "location")
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.job: str | None = None
+
+
+@dataclass(slots=True)
+class _Info:
+    interval: int
+    work_s: float
+    case_s: float
+    followup_s: float
+    rating: int
+    token: int = 0
+
+
+class _Draws:
+    """Per-contact draws of one desk (common random numbers)."""
+
+    def __init__(self, spec: FieldSpec, name: str, n: int, streams: Streams, nodes: int) -> None:
+        def gen(what: str) -> np.random.Generator:
+            return streams.generator(f"{name}:{what}")
+
+        self.fcr = (gen("first_contact").random(n) < spec.first_contact).tolist()
+        self.location = gen("location").integers(1, nodes, n).tolist()
+        self.skill = gen("skill").integers(0, len(FIELD_SKILLS), n).tolist()
+        self.work = spec.work.sample(gen("work"), n).tolist()
+        self.case = spec.casework.sample(gen("casework"), n).tolist()
+        self.followup = spec.followup_after.sample(gen("followup"), n).tolist()
+        ratings = gen("rating").choice(5, size=n, p=[0.03, 0.05, 0.12, 0.35, 0.45]) + 1
+        self.rating = ratings.tolist()
+
+
+class _FieldDesk(DeskModel):
+    """A desk whose handled contacts go to the field driver."""
+
+    driver: FieldModel
+    name: str
+
+    def on_handled(self, n: int, now: float) -> None:
+        self.driver.handled(self, n, now)
+
+
+class FieldModel:
+    """The driver: desks, engine, technicians, case officers and follow-ups in one environment.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The environment (time 0 = midnight of the day of contacts).
+    spec : FieldSpec
+        What to simulate.
+    streams : Streams
+        The replication's streams.
+    """
+
+    def __init__(self, env: simpy.Environment, spec: FieldSpec, streams: Streams) -> None:
+        self.env = env
+        self.spec = spec
+        self.clock = SimClock(env, EPOCH)
+        self.site = SiteGraph.grid(spec.site_rows, spec.site_cols, seed=spec.site_seed)
+        self.engine = Engine(spec.engine_config, clock=self.clock, site=self.site)
+        nodes = self.site.nodes
+        band = spec.site_cols / spec.communities
+        self._nodes = nodes
+        self._property = [f"C{int(int(n.split('-')[1]) // band) + 1}" for n in nodes]
+        self._properties = frozenset(self._property)
+        self.desks: list[_FieldDesk] = []
+        self._draws: list[_Draws] = []
+        for name, desk_spec in spec.desks:
+            contacts: Contacts = draw_contacts(desk_spec, _Named(streams, name))
+            desk = _FieldDesk(env, desk_spec, contacts)
+            desk.driver, desk.name = self, name
+            self.desks.append(desk)
+            self._draws.append(_Draws(spec, name, len(contacts), streams, len(nodes)))
+        self._techs: dict[str, _Tech] = {}
+        self._info: dict[str, _Info] = {}
+        self._key = 0
+        self._wake_at = math.inf
+        self._wake_token = 0
+        self.count: dict[str, int] = dict.fromkeys(
+            (
+                "answered",
+                "first_contact",
+                "unassignable",
+                "reassigned",
+                "escalations",
+                "yellow",
+                "red",
+                "followups",
+                "followups_within_24h",
+                "commands",
+                "events",
+            ),
+            0,
+        )
+
+    # ------------------------------------------------------------------ engine plumbing
+    def _next_key(self) -> str:
+        self._key += 1
+        return f"k{self._key}"
+
+    def send(self, *commands: CommandBase) -> None:
+        """Handle commands at the current time and react to their events."""
+        results = self.engine.handle_many(commands)
+        self.count["commands"] += len(commands)
+        for result in results:
+            if isinstance(result, DispatchError):
+                raise result
+            self._react(result)
+
+    def _react(self, events: list[EventBase]) -> None:
+        self.count["events"] += len(events)
+        for ev in events:
+            kind = ev.type  # type: ignore[attr-defined]
+            if kind == "ticket_assigned":
+                self._start(cast(Any, ev).staff_id, cast(Any, ev).ticket_id)
+            elif kind == "ticket_reassigned":
+                self.count["reassigned"] += 1
+                moved = cast(Any, ev)
+                tech = self._techs[moved.from_staff_id]
+                if tech.job == moved.ticket_id:
+                    tech.job = None  # turned back; stays where they are
+                self._start(moved.staff_id, moved.ticket_id)
+            elif kind == "ticket_unassignable":
+                self.count["unassignable"] += 1
+            elif kind == "escalation_raised":
+                self.count["escalations"] += 1
+            elif kind == "sla_level_changed":
+                level = cast(Any, ev).level
+                if level in ("yellow", "red"):
+                    self.count[level] += 1
+
+    def _arm(self) -> None:
+        """Make sure a wake-up is due no later than the engine's next SLA deadline."""
+        due = self.engine.next_deadline()
+        if due is None:
+            return
+        at = self.clock.seconds_at(due) + 1e-6  # rounds to the deadline's microsecond or later
+        if self.env.now <= self._wake_at <= at:
+            return
+        self._wake_at = at
+        self._wake_token += 1
+        ev = self.env.timeout(max(at - self.env.now, 0.0), self._wake_token)
+        ev.callbacks.append(self._wake)
+
+    def _wake(self, event: simpy.Event) -> None:
+        if event.value != self._wake_token:
+            return
+        self._wake_at = math.inf
+        self._react(self.engine.advance(self.clock.now()))
+        self._arm()
+
+    def _later(self, delay: float, callback: Any, value: object) -> None:
+        ev = self.env.timeout(delay, value)
+        ev.callbacks.append(callback)
+
+    # ------------------------------------------------------------------ set-up
+    def start(self) -> None:
+        """Add staff, schedule the roster, start the desks."""
+        now = self.clock.now()
+        spec = self.spec
+        members: list[tuple[str, list[dict[str, object]], int, TechShift | None]] = []
+        for shift in spec.shifts:
+            for k in range(shift.technicians):
+                skills = [{"name": s, "level": 3} for s in FIELD_SKILLS]
+                members.append((f"{shift.name}-{k + 1:02d}", skills, 1, shift))
+        for k in range(spec.case_officers):
+            members.append((f"case-{k + 1:02d}", [{"name": "casework", "level": 3}], 50, None))
+        for sid, skills, capacity, rota in members:
+            member = StaffMember(
+                id=sid,
+                role=Role.TECHNICIAN,
+                skills=skills,
+                home=_DEPOT,
+                properties=self._properties,
+                capacity=capacity,
+            )
+            self._techs[sid] = _Tech(_DEPOT)
+            cmds: list[CommandBase] = [AddStaff(key=self._next_key(), at=now, member=member)]
+            if rota is not None and not rota.covers(0.0):
+                cmds.append(StaffOffShift(key=self._next_key(), at=now, staff_id=sid))
+            self.send(*cmds)
+            if rota is not None:
+                for day in range(spec.drain_days + 1):
+                    base = day * DAY_S
+                    if day or rota.start_s > 0:
+                        self._later(base + rota.start_s, self._on_shift, sid)
+                    if base + rota.end_s < (spec.drain_days + 1) * DAY_S:
+                        self._later(base + rota.end_s, self._off_shift, sid)
+        for desk in self.desks:
+            desk.start()
+
+    def _on_shift(self, event: simpy.Event) -> None:
+        sid = cast(str, event.value)
+        self.send(StaffOnShift(key=self._next_key(), at=self.clock.now(), staff_id=sid))
+
+    def _off_shift(self, event: simpy.Event) -> None:
+        sid = cast(str, event.value)
+        self.send(StaffOffShift(key=self._next_key(), at=self.clock.now(), staff_id=sid))
+
+    @property
+    def horizon_s(self) -> float:
+        """End of the run, seconds."""
+        return (self.spec.drain_days + 1) * DAY_S
+
+    # ------------------------------------------------------------------ contacts → tickets
+    def handled(self, desk: _FieldDesk, n: int, now: float) -> None:
+        """Contact ``n`` of ``desk`` was handled at ``now``: resolved, or a ticket."""
+        self.count["answered"] += 1
+        draws = self._draws[self.desks.index(desk)]
+        if draws.fcr[n]:
+            self.count["first_contact"] += 1
+            return
+        category = Category(desk.spec.contact_types[int(desk.contacts.kind[n])].name)
+        node = draws.location[n]
+        field_job = category in FIELD_CATEGORIES
+        skill = FIELD_SKILLS[draws.skill[n]] if field_job else "casework"
+        tid = f"{desk.name}-{n}"
+        arrived = float(desk.contacts.arrival[n])
+        interval = min(max(int(arrived // desk.spec.interval_s), 0), desk.spec.intervals - 1)
+        self._info[tid] = _Info(
+            interval, draws.work[n], draws.case[n], draws.followup[n], draws.rating[n]
+        )
+        at = self.clock.now()
+        ticket = Ticket(
+            id=tid,
+            property_id=self._property[node],
+            category=category,
+            priority=None,  # the category's default priority
+            location=self._nodes[node],
+            required_skills=[{"skill": skill}],
+            work_minutes=self.spec.work.mean / 60.0 if field_job else 30.0,
+            opened_at=self.clock.epoch + timedelta(seconds=arrived),
+        )
+        self.send(
+            OpenTicket(key=self._next_key(), at=at, ticket=ticket),
+            Acknowledge(key=self._next_key(), at=at, ticket_id=tid),
+        )
+        self._arm()
+
+    # ------------------------------------------------------------------ work
+    def _owned(self, tid: str, sid: str, status: Status) -> bool:
+        rec = self.engine.state.tickets[tid]
+        return rec.owner == sid and rec.status == status
+
+    def _start(self, sid: str, tid: str) -> None:
+        if not self._owned(tid, sid, Status.ASSIGNED):
+            return  # already moved on within the same batch
+        info = self._info[tid]
+        info.token += 1
+        self.send(Accept(key=self._next_key(), at=self.clock.now(), ticket_id=tid))
+        tech = self._techs[sid]
+        if sid.startswith("case-"):
+            self._later(info.case_s, self._resolve, (sid, tid, info.token))
+            return
+        tech.job = tid
+        node = self.engine.state.tickets[tid].ticket.location
+        travel = self.site.travel_seconds(tech.location, node)
+        self._later(travel, self._arrive, (sid, tid, info.token))
+
+    def _current(self, event: simpy.Event) -> tuple[str, str] | None:
+        sid, tid, token = cast(tuple[str, str, int], event.value)
+        if self._info[tid].token != token:
+            return None
+        return sid, tid
+
+    def _arrive(self, event: simpy.Event) -> None:
+        job = self._current(event)
+        if job is None or not self._owned(job[1], job[0], Status.ACCEPTED):
+            return
+        sid, tid = job
+        node = self.engine.state.tickets[tid].ticket.location
+        self._techs[sid].location = node
+        at = self.clock.now()
+        self.send(
+            ArriveOnSite(key=self._next_key(), at=at, ticket_id=tid),
+            StaffMoved(key=self._next_key(), at=at, staff_id=sid, node=node),
+        )
+        self._later(self._info[tid].work_s, self._resolve, (sid, tid, self._info[tid].token))
+
+    def _resolve(self, event: simpy.Event) -> None:
+        job = self._current(event)
+        if job is None:
+            return
+        sid, tid = job
+        rec = self.engine.state.tickets[tid]
+        if rec.owner != sid or rec.status not in (Status.ACCEPTED, Status.ON_SITE):
+            return
+        tech = self._techs[sid]
+        if tech.job == tid:
+            tech.job = None
+        self.send(Resolve(key=self._next_key(), at=self.clock.now(), ticket_id=tid))
+        delay = self._followup_delay(self._info[tid].followup_s)
+        self._later(delay, self._followup, (tid, self.env.now))
+
+    def _followup_delay(self, delay: float) -> float:
+        """``delay``, pushed to the next desk opening if it ends outside desk hours."""
+        opens, closes = self.spec.followup_hours
+        at = self.env.now + delay
+        day, second = divmod(at, DAY_S)
+        if second < opens:
+            at = day * DAY_S + opens
+        elif second >= closes:
+            at = (day + 1) * DAY_S + opens
+        return at - self.env.now
+
+    def _followup(self, event: simpy.Event) -> None:
+        tid, resolved_at = cast(tuple[str, float], event.value)
+        if self.engine.state.tickets[tid].status != Status.RESOLVED:
+            return
+        self.count["followups"] += 1
+        if self.env.now - resolved_at <= DAY_S:
+            self.count["followups_within_24h"] += 1
+        at = self.clock.now()
+        self.send(
+            RecordFeedback(
+                key=self._next_key(), at=at, ticket_id=tid, rating=self._info[tid].rating
+            ),
+            Close(key=self._next_key(), at=at, ticket_id=tid),
+        )
+
+    # ------------------------------------------------------------------ results
+    def result(self) -> FieldRun:
+        """Return the KPIs (call after the run)."""
+        m = self.spec.intervals
+        met: dict[str, list[int]] = {}
+        total: dict[str, list[int]] = {}
+        status = {"closed": 0, "cancelled": 0, "open": 0}
+        for tid, rec in self.engine.state.tickets.items():
+            i = self._info[tid].interval
+            results = dict(rec.sla_results)
+            for metric in rec.metrics:
+                key = f"{metric.value}/{rec.ticket.category.value}"
+                total.setdefault(key, [0] * m)[i] += 1
+                met.setdefault(key, [0] * m)[i] += bool(results.get(metric, False))
+            if rec.status == Status.CLOSED:
+                status["closed"] += 1
+            elif rec.status == Status.CANCELLED:
+                status["cancelled"] += 1
+            else:
+                status["open"] += 1
+        state = self.engine.state
+        c = self.count
+        return FieldRun(
+            interval_s=self.spec.interval_s,
+            desks=tuple((d.name, d.result()) for d in self.desks),
+            sla_met={k: tuple(v) for k, v in sorted(met.items())},
+            sla_total={k: tuple(v) for k, v in sorted(total.items())},
+            answered=c["answered"],
+            first_contact=c["first_contact"],
+            tickets_opened=len(state.tickets),
+            closed=status["closed"],
+            open_at_end=status["open"],
+            cancelled=status["cancelled"],
+            unassignable=c["unassignable"],
+            reassigned=c["reassigned"],
+            escalations=c["escalations"],
+            yellow=c["yellow"],
+            red=c["red"],
+            followups=c["followups"],
+            followups_within_24h=c["followups_within_24h"],
+            commands=c["commands"],
+            events=c["events"],
+            engine_kpis=state.kpis.report(now=state.now),
+        )
+
+
+class _Named(Streams):
+    """Streams of one desk: every stream name prefixed with the desk's name."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, streams: Streams, prefix: str) -> None:
+        super().__init__(streams.seed, replication=streams.replication)
+        self._prefix = prefix
+
+    def seed_sequence(self, name: str) -> np.random.SeedSequence:
+        """Return the seed sequence of stream ``<prefix>:<name>``."""
+        return super().seed_sequence(f"{self._prefix}:{name}")
+
+
+def simulate_field(spec: FieldSpec, *, seed: int, replication: int = 0) -> FieldRun:
+    """Run one field replication and return its KPIs.
+
+    Parameters
+    ----------
+    spec : FieldSpec
+        What to simulate.
+    seed : int
+        The experiment's master seed.
+    replication : int
+        Replication index (streams keyed by ``(seed, replication, name)``).
+    """
+    env = simpy.Environment()
+    model = FieldModel(env, spec, Streams(seed, replication=replication))
+    collecting = gc.isenabled()
+    gc.disable()  # the run creates no reference cycles worth collecting; ~10 % faster
+    try:
+        model.start()
+        env.run(until=model.horizon_s)
+        return model.result()
+    finally:
+        if collecting:
+            gc.enable()

@@ -256,23 +256,29 @@ class Engine:
         records: list[tuple[str, str]],
         released: list[EventBase],
     ) -> list[EventBase]:
-        cmd = self._coerce(raw)
-        found = self._state.lookup(cmd)
+        cmd = raw if isinstance(raw, c.CommandBase) else self._coerce(raw)
+        st = self._state
+        found = st.lookup(cmd)
         if found is not None:
             return list(found)
-        self._check_time(cmd.at, field="at", aware=True)
-        self._state.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
-        fired = self._advance_to(cmd.at, records)  # thresholds due first: they may change it
-        released.extend(fired)
-        if fired:
-            self._state.check(cmd, has_node=self._has_node)  # still valid after them?
+        at = cmd.at
+        if self._horizon is not None and at < self._horizon:
+            self._check_time(at, field="at", aware=True)  # raises the ClockError
+        st.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
+        if at != self._sla_now:
+            fired = self._advance_to(at, records)  # thresholds due first: they may change it
+            if fired:
+                released.extend(fired)
+                st.check(cmd, has_node=self._has_node)  # still valid after them?
+        else:
+            fired = []  # the tracker is there already, and nothing is due at "now" itself
         self._apply(cmd)
         if self._journal is not None:
             records.append((_CMD, cmd.model_dump_json()))
-        events = self._state.take_events()
-        self._state.remember(cmd, events)
+        events = st.take_events()
+        st.remember(cmd, events)
         released.extend(events)
-        return fired + events
+        return fired + events if fired else events
 
     def _coerce(self, raw: object) -> c.CommandBase:
         if isinstance(raw, c.CommandBase):
@@ -312,7 +318,7 @@ class Engine:
         for ch in changes:
             self._state.sla_level(
                 ch.ticket_id,
-                SlaMetric(ch.metric),
+                _metric(ch.metric),
                 str(ch.level),
                 ch.at,
                 notify=ch.notify,
@@ -346,27 +352,40 @@ class Engine:
     # ------------------------------------------------------------------ effects
     def _settle(self, at: datetime) -> None:
         """Carry out queued effects depth-first (each effect's follow-ups before the next)."""
-        for eff in self._state.take_effects():
-            self._perform(eff, at)
-            if self._state.has_effects:
+        st = self._state
+        effects = st.take_effects()
+        if not effects:
+            return
+        perform = _PERFORM
+        for eff in effects:
+            perform[eff.kind](self, eff, at)
+            if st._effects:  # has_effects, without the property call
                 self._settle(at)
 
     def _perform(self, eff: Effect, at: datetime) -> None:
-        st, kind = self._state, eff.kind
-        if kind == "dispatch":
-            if eff.ticket_id in st.pending:
-                self._dispatch(eff.ticket_id, at)
-        elif kind == "dispatch_pending":
-            for tid in st.pending_order(self.config.redispatch_limit):
-                if tid in st.pending:
-                    self._dispatch(tid, at)
-                    self._settle(at)
-        elif kind == "reallocate":
-            self._reallocate(eff.ticket_id, at)
-        elif kind.startswith("staff_"):
-            self._sync_staff(kind, eff.staff_id)
-        else:
-            self._sla_effect(eff, at)
+        _PERFORM[eff.kind](self, eff, at)
+
+    def _do_dispatch(self, eff: Effect, at: datetime) -> None:
+        if eff.ticket_id in self._state.pending:
+            self._dispatch(eff.ticket_id, at)
+
+    def _do_dispatch_pending(self, eff: Effect, at: datetime) -> None:
+        st = self._state
+        if not st.pending:
+            return
+        for tid in st.pending_order(self.config.redispatch_limit):
+            if tid in st.pending:
+                self._dispatch(tid, at)
+                self._settle(at)
+
+    def _do_reallocate(self, eff: Effect, at: datetime) -> None:
+        self._reallocate(eff.ticket_id, at)
+
+    def _do_staff(self, eff: Effect, at: datetime) -> None:
+        self._sync_staff(eff.kind, eff.staff_id)
+
+    def _do_staff_load(self, eff: Effect, at: datetime) -> None:
+        self._dispatcher.set_load(eff.staff_id, self._state.staff[eff.staff_id].load)
 
     def _dispatch(self, ticket_id: str, at: datetime) -> None:
         rec = self._state.tickets[ticket_id]
@@ -421,12 +440,28 @@ class Engine:
             d.set_available(staff_id, rec.available)
         d.set_load(staff_id, rec.load)
 
+    def _sla_stop(self, eff: Effect, at: datetime) -> None:
+        tid, st, metric = eff.ticket_id, self._state, eff.metric
+        if metric is None:
+            return
+        try:
+            record = self._sla.stop(tid, metric, at=at)
+        except (UnknownEntityError, IllegalTransitionError):
+            return  # e.g. a clock that already stopped: nothing to do
+        outcome = getattr(record, "outcome", None)
+        met = (
+            str(outcome) == "met"
+            if outcome is not None
+            else st.tickets[tid].levels.get(metric) != "red"
+        )
+        st.sla_result(tid, metric, met=met)
+
     def _sla_effect(self, eff: Effect, at: datetime) -> None:
         sla, tid, st = self._sla, eff.ticket_id, self._state
         try:
             if eff.kind == "sla_start":
                 metrics = sla.start_ticket(st.tickets[tid].ticket, at=at)
-                st.sla_started(tid, tuple(SlaMetric(m) for m in metrics))
+                st.sla_started(tid, tuple(_metric(m) for m in metrics))
             elif eff.kind == "sla_pause":
                 sla.pause(tid, at=at)
             elif eff.kind == "sla_resume":
@@ -487,6 +522,28 @@ class Engine:
         if st.now is not None:
             self._sla.advance(st.now)  # levels already announced before the snapshot
             self._sla_now = st.now
+
+
+#: What the engine does for each kind of effect the state queues.
+_PERFORM: dict[str, Callable[[Engine, Effect, datetime], None]] = {
+    "dispatch": Engine._do_dispatch,
+    "dispatch_pending": Engine._do_dispatch_pending,
+    "reallocate": Engine._do_reallocate,
+    "staff_upsert": Engine._do_staff,
+    "staff_location": Engine._do_staff,
+    "staff_available": Engine._do_staff,
+    "staff_load": Engine._do_staff_load,
+    "sla_start": Engine._sla_effect,
+    "sla_pause": Engine._sla_effect,
+    "sla_resume": Engine._sla_effect,
+    "sla_stop": Engine._sla_stop,
+    "sla_cancel": Engine._sla_effect,
+}
+
+
+def _metric(value: SlaMetric | str) -> SlaMetric:
+    """``SlaMetric(value)``, skipping the enum lookup when it already is one."""
+    return value if type(value) is SlaMetric else SlaMetric(value)
 
 
 def _explain(explanation: object) -> dict[str, Any]:

@@ -285,18 +285,29 @@ def trusted(cls: type[_E], **fields: Any) -> _E:
     ...     seq=1, at=at, ticket_id="T")
     True
     """
-    values = {**fields, "type": cls.model_fields["type"].default}
+    tag, order = _shape(cls)
+    fields["type"] = tag
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", {name: values[name] for name in _order(cls)})
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set_dict(obj, {name: fields[name] for name in order})
+    del fields["type"]
+    _set_fields_set(obj, set(fields))
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 
+# The slots pydantic models keep their state in, set directly (the models are frozen).
+_set_dict = pydantic.BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = pydantic.BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = pydantic.BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = pydantic.BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 @cache
-def _order(cls: type[EventBase]) -> tuple[str, ...]:
-    return tuple(cls.model_fields)
+def _shape(cls: type[EventBase]) -> tuple[str, tuple[str, ...]]:
+    """Return the class's ``type`` tag and its field order."""
+    fields = cls.model_fields
+    return fields["type"].default, tuple(fields)
 
 
 def event_to_json(event: EventBase) -> str:

@@ -88,9 +88,18 @@ class TicketCounts:
 
     def sla_hit(self, category: Category, metric: SlaMetric, *, met: bool) -> None:
         """Count one stopped clock."""
-        cell = self.sla.setdefault(f"{metric.value}/{category.value}", [0, 0])
+        key = _SLA_KEYS.get((metric, category))
+        if key is None:
+            key = _SLA_KEYS[metric, category] = f"{metric.value}/{category.value}"
+        cell = self.sla.get(key)
+        if cell is None:
+            cell = self.sla[key] = [0, 0]
         cell[0] += met
         cell[1] += 1
+
+
+#: ``metric/category`` keys of the SLA attainment counters, built once.
+_SLA_KEYS: dict[tuple[SlaMetric, Category], str] = {}
 
 
 @dataclass(slots=True)

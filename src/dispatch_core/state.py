@@ -49,6 +49,11 @@ _TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
 }
 
 
+#: ``EngineState._on_<type>`` by (state class, command class), looked up once.
+_HANDLERS: dict[tuple[type, type], Callable[[Any, Any], None]] = {}
+_new_effect = tuple.__new__  # Effect(...) without its keyword-handling __new__
+
+
 class EngineState:
     """Tickets, staff, queue, idempotency results and KPIs; changed only by ``apply``.
 
@@ -74,6 +79,7 @@ class EngineState:
         self.complaint_counts: dict[str, int] = {}
         self.alarms: set[str] = set()
         self.kpis = KpiTracker()
+        self._keep = config.idempotency_keys
         self._events: list[e.EventBase] = []
         self._effects: list[Effect] = []
 
@@ -89,8 +95,8 @@ class EngineState:
         staff_id: str = "",
         metric: SlaMetric | None = None,
     ) -> None:
-        self._effects.append(Effect(kind, ticket_id, staff_id, metric))
-        if kind.startswith("sla_"):  # keep what recovery needs to re-arm the clocks
+        self._effects.append(_new_effect(Effect, (kind, ticket_id, staff_id, metric)))
+        if kind[:4] == "sla_":  # keep what recovery needs to re-arm the clocks
             log = self.tickets[ticket_id].sla_log
             if kind == "sla_cancel":
                 log.clear()
@@ -172,9 +178,11 @@ class EngineState:
 
     def remember(self, cmd: c.CommandBase, events: list[e.EventBase]) -> None:
         """Keep ``cmd``'s result under its key (the oldest keys are forgotten first)."""
-        self.results[cmd.key] = (cmd, tuple(events))
-        while len(self.results) > self.config.idempotency_keys:
-            self.results.popitem(last=False)
+        results = self.results
+        results[cmd.key] = (cmd, tuple(events))
+        if len(results) > self._keep:
+            while len(results) > self._keep:
+                results.popitem(last=False)
 
     # ------------------------------------------------------------------ validation
     def check(self, cmd: c.CommandBase, *, has_node: Callable[[str], bool] | None = None) -> None:
@@ -231,7 +239,11 @@ class EngineState:
         """Apply a checked command: change the state, queue events and effects."""
         self.records += 1
         self.now = cmd.at
-        getattr(self, "_on_" + cmd.type)(cmd)  # type: ignore[attr-defined]
+        key = (type(self), type(cmd))
+        handler = _HANDLERS.get(key)
+        if handler is None:
+            handler = _HANDLERS[key] = getattr(type(self), "_on_" + cmd.type)  # type: ignore[attr-defined]
+        handler(self, cmd)
 
     def tick(self, at: datetime) -> None:
         """Record a journalled clock advance (the SLA answers arrive via :meth:`sla_level`)."""

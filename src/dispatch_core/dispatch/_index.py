@@ -20,7 +20,18 @@ ANY_SKILL = "*"
 class Tech:
     """Mutable dispatch state of one staff member."""
 
-    __slots__ = ("available", "capacity", "id", "load", "loc", "member", "props", "skills")
+    __slots__ = (
+        "available",
+        "capacity",
+        "id",
+        "load",
+        "loc",
+        "member",
+        "props",
+        "shifts",
+        "skills",
+        "technician",
+    )
 
     def __init__(self, member: StaffMember, loc: int) -> None:
         self.id = member.id
@@ -31,6 +42,8 @@ class Tech:
         self.load = 0
         self.loc = loc
         self.available = True
+        self.technician = member.role is Role.TECHNICIAN
+        self.shifts = bool(member.shifts)
 
 
 class TechIndex:

@@ -110,19 +110,18 @@ class Explanation:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly dict with sorted keys (for events and logs)."""
-        out: dict[str, Any] = {
-            "travel_s": self.travel_s,
-            "load": self.load,
+        return {  # keys in sorted order
             "capacity": self.capacity,
-            "over_qualification": self.over_qualification,
-            "sla_slack_s": self.sla_slack_s,
-            "priority_factor": self.priority_factor,
-            "components": dict(sorted(self.components.items())),
-            "rejected": dict(sorted(self.rejected.items())),
-            "examined": self.examined,
             "compared_to": self.compared_to,
+            "components": dict(sorted(self.components.items())),
+            "examined": self.examined,
+            "load": self.load,
+            "over_qualification": self.over_qualification,
+            "priority_factor": self.priority_factor,
+            "rejected": dict(sorted(self.rejected.items())),
+            "sla_slack_s": self.sla_slack_s,
+            "travel_s": self.travel_s,
         }
-        return dict(sorted(out.items()))
 
 
 @dataclass(frozen=True, slots=True)

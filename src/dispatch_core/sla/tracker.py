@@ -57,8 +57,18 @@ def _to_us(value: datetime) -> int:
     return (value - _EPOCH) // _US
 
 
+def _aware_us(value: datetime, field: str) -> int:
+    """``_to_us(require_aware(value))``, with the common case (an aware datetime) inlined."""
+    if type(value) is datetime and value.tzinfo is not None and value.utcoffset() is not None:
+        return (value - _EPOCH) // _US
+    return _to_us(require_aware(value, field=field))
+
+
 def _dt(u: int) -> datetime:
     return _EPOCH + timedelta(microseconds=u)
+
+
+_Plan = tuple[SlaMetric, str, BusinessCalendar, int, tuple[Threshold, ...], tuple[int, ...]]
 
 
 class _Arm:
@@ -214,6 +224,8 @@ class SlaTracker:
         # Memoised policy lookups and threshold offsets (the policy is immutable).
         self._lookups: dict[tuple[Any, Any, SlaMetric], tuple[timedelta, str, Any]] = {}
         self._offsets: dict[tuple[int, int], tuple[int, ...]] = {}
+        # Per (category, priority): (metric, calendar name, calendar, target, chain, offsets).
+        self._rules: dict[tuple[Category, Priority], tuple[_Plan, ...]] = {}
 
     @property
     def calendars(self) -> Mapping[str, BusinessCalendar]:
@@ -266,21 +278,36 @@ class SlaTracker:
         if not isinstance(ticket, Ticket):
             raise InvalidInputError("ticket", ticket, "expected a Ticket")
         when = ticket.opened_at if at is None else at
-        metrics = self.policy.metrics_for(ticket.category, ticket.priority)
-        specs = [
-            self._spec(
-                ticket.id,
-                m.metric,
-                at=when,
-                target=None,
-                category=ticket.category,
-                priority=ticket.priority,
-                calendar=None,
+        u = _aware_us(when, "at")
+        rule_key = (ticket.category, ticket.priority)
+        plans = self._rules.get(rule_key)
+        if plans is None:
+            plans = tuple(
+                (m.metric, *self._template(m.metric, None, ticket.category, ticket.priority, None))
+                for m in self.policy.metrics_for(ticket.category, ticket.priority)
             )
-            for m in metrics
+            self._rules[rule_key] = plans
+        tid = ticket.id
+        existing = self._clocks.get(tid)
+        if existing is not None:
+            for plan in plans:
+                if plan[0] in existing:
+                    raise DuplicateEntityError("SLA clock", f"{tid}/{plan[0]}", field="metric")
+        clocks = [
+            _Clock(
+                tid,
+                which,
+                calendar=cal_name,
+                cal=cal,
+                target_us=target_us,
+                thresholds=thresholds,
+                offsets=offsets,
+                at=u,
+            )
+            for which, cal_name, cal, target_us, thresholds, offsets in plans
         ]
-        self._install(specs, _to_us(when))
-        return tuple(m.metric for m in metrics)
+        self._install(clocks, u)
+        return tuple(plan[0] for plan in plans)
 
     def _spec(
         self,
@@ -296,10 +323,33 @@ class SlaTracker:
         if not isinstance(ticket_id, str) or not ticket_id:
             raise InvalidInputError("ticket_id", ticket_id, "expected a non-empty string")
         which = _metric(metric)
-        require_aware(at, field="at")
-        existing = self._clocks.get(ticket_id, {})
-        if which in existing:
+        u = _aware_us(at, "at")
+        existing = self._clocks.get(ticket_id)
+        if existing is not None and which in existing:
             raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
+        cal_name, cal, target_us, thresholds, offsets = self._template(
+            which, target, category, priority, calendar
+        )
+        return _Clock(
+            ticket_id,
+            which,
+            calendar=cal_name,
+            cal=cal,
+            target_us=target_us,
+            thresholds=thresholds,
+            offsets=offsets,
+            at=u,
+        )
+
+    def _template(
+        self,
+        which: SlaMetric,
+        target: timedelta | None,
+        category: Category | str | None,
+        priority: Priority | str | None,
+        calendar: str | None,
+    ) -> tuple[str, BusinessCalendar, int, tuple[Threshold, ...], tuple[int, ...]]:
+        """Resolve what a new clock needs: calendar (name and object), target, chain, offsets."""
         target, cal_name, thresholds = self._resolve(which, target, category, priority)
         if calendar is not None:
             cal_name = calendar
@@ -314,16 +364,7 @@ class SlaTracker:
         if offsets is None:
             offsets = tuple(_offset(t, target_us) for t in thresholds)
             self._offsets[offsets_key] = offsets
-        return _Clock(
-            ticket_id,
-            which,
-            calendar=cal_name,
-            cal=cal,
-            target_us=target_us,
-            thresholds=thresholds,
-            offsets=offsets,
-            at=_to_us(at),
-        )
+        return cal_name, cal, target_us, thresholds, offsets
 
     def _resolve(
         self,
@@ -455,7 +496,7 @@ class SlaTracker:
         ClockError
             If ``now`` is before the previous ``advance``.
         """
-        u = _to_us(require_aware(now, field="now"))
+        u = _aware_us(now, "now")
         if self._now is not None and u < self._now:
             raise ClockError("now", now, f"is before the last advance {_dt(self._now)}")
         self._now = u
@@ -535,7 +576,7 @@ class SlaTracker:
         action: str,
     ) -> tuple[list[_Clock], int]:
         """Validate a transition completely before anything changes."""
-        u = _to_us(require_aware(at, field="at"))
+        u = _aware_us(at, "at")
         if metric is not None:
             c = self._clock(ticket_id, metric)
             ok = c.state is state if state is not None else c.state is not ClockState.STOPPED
@@ -631,6 +672,8 @@ class SlaTracker:
 
 
 def _metric(value: SlaMetric | str) -> SlaMetric:
+    if type(value) is SlaMetric:
+        return value
     try:
         return SlaMetric(value)
     except ValueError:

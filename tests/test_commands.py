@@ -55,6 +55,18 @@ def test_payload_commands_round_trip(ticket, member) -> None:  # type: ignore[no
         assert c.parse_command(cmd.model_dump_json()) == cmd
 
 
+@given(aware_datetimes, st.text("abc-_:0123456789", min_size=1, max_size=20), tickets)
+def test_trusted_commands_equal_validated_ones(at: datetime, key: str, ticket) -> None:  # type: ignore[no-untyped-def]
+    cmds = [*_ticket_cmds(key, at, "T-1"), c.OpenTicket(key=key, at=at, ticket=ticket)]
+    cmds.append(c.PutOnHold(key=key, at=at, ticket_id="T-1"))  # a default left out
+    for cmd in cmds:
+        given_fields = {name: getattr(cmd, name) for name in cmd.model_fields_set}
+        fast = c.trusted(type(cmd), **given_fields)
+        assert fast == cmd
+        assert fast.model_dump_json() == cmd.model_dump_json()
+        assert fast.model_fields_set == cmd.model_fields_set
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

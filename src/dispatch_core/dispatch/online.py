@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -247,7 +248,7 @@ class OnlineDispatcher:
 
     # -- decisions -------------------------------------------------------------------------
 
-    def _search(
+    def _search(  # noqa: PLR0912, PLR0915 - the hot loop is inlined on purpose (measured)
         self,
         ticket: Ticket,
         at: datetime,
@@ -275,13 +276,16 @@ class OnlineDispatcher:
             else:
                 scan = self._nearest(ticket_loc)
             w = self.weights
-            travel_w, lateness_w = w.travel, w.lateness
-            rule_of, score_of = self._rule, self._score
+            travel_w, lateness_w, load_w, fit_w = w.travel, w.lateness, w.load, w.skill_fit
+            reqs = [(r.skill, r.min_level) for r in ticket.required_skills]
+            over_scale = _OVER_SCALE * len(reqs)
+            bound = math.inf  # the k-th best score so far
+            # _location_part, _rule and _score inlined (same checks, same arithmetic).
             for node in scan:
-                travel_s = row[node]  # as _location_part, inlined (same arithmetic)
+                travel_s = row[node]
                 late = 0.0 if slack is None or travel_s <= slack else travel_s - slack
                 loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
-                if len(best) == k and loc_part > best[-1][0]:
+                if loc_part > bound:
                     break
                 ids = nodes.get(node)
                 if not ids:
@@ -289,14 +293,41 @@ class OnlineDispatcher:
                 for sid in ids:
                     tech = techs[sid]
                     examined += 1
-                    rule = rule_of(tech, ticket, at, exclude)
+                    skills = tech.skills
+                    rule = ""
+                    if not tech.technician:
+                        rule = "role"
+                    elif prop not in tech.props:
+                        rule = "property"
+                    else:
+                        total = 0
+                        for need, level in reqs:
+                            have = skills.get(need, 0)
+                            if have < level:
+                                rule = "skill"
+                                break
+                            total += have - level
+                        if rule:
+                            pass
+                        elif not tech.available:
+                            rule = "available"
+                        elif tech.shifts and not tech.member.on_shift(at):
+                            rule = "shift"
+                        elif tech.load >= tech.capacity:
+                            rule = "capacity"
+                        elif sid in exclude:
+                            rule = "excluded"
                     if rule:
                         tally[rule] = tally.get(rule, 0) + 1
                         continue
-                    item = (score_of(tech, ticket, loc_part), sid)
+                    over = total / over_scale if reqs else 0.0
+                    score = loc_part + (load_w * tech.load / tech.capacity + fit_w * over)
+                    item = (score, sid)
                     if len(best) < k or item < best[-1]:
                         bisect.insort(best, item)
                         del best[k:]
+                        if len(best) == k:
+                            bound = best[-1][0]
         return best, self._rejections(tally, prop, skill), examined
 
     def _rejections(self, tally: dict[str, int], prop: str, skill: str) -> dict[str, int]:

@@ -85,6 +85,7 @@ from dispatch_core.commands import (
     StaffMoved,
     StaffOffShift,
     StaffOnShift,
+    trusted,
 )
 from dispatch_core.engine import Engine
 from dispatch_core.errors import DispatchError
@@ -293,7 +294,7 @@ class FieldModel:
             self._techs[sid] = _Tech(_DEPOT)
             cmds: list[CommandBase] = [AddStaff(key=self._next_key(), at=now, member=member)]
             if rota is not None and not rota.covers(0.0):
-                cmds.append(StaffOffShift(key=self._next_key(), at=now, staff_id=sid))
+                cmds.append(trusted(StaffOffShift, key=self._next_key(), at=now, staff_id=sid))
             self.send(*cmds)
             if rota is not None:
                 for day in range(spec.drain_days + 1):
@@ -307,11 +308,11 @@ class FieldModel:
 
     def _on_shift(self, event: simpy.Event) -> None:
         sid = cast(str, event.value)
-        self.send(StaffOnShift(key=self._next_key(), at=self.clock.now(), staff_id=sid))
+        self.send(trusted(StaffOnShift, key=self._next_key(), at=self.clock.now(), staff_id=sid))
 
     def _off_shift(self, event: simpy.Event) -> None:
         sid = cast(str, event.value)
-        self.send(StaffOffShift(key=self._next_key(), at=self.clock.now(), staff_id=sid))
+        self.send(trusted(StaffOffShift, key=self._next_key(), at=self.clock.now(), staff_id=sid))
 
     @property
     def horizon_s(self) -> float:
@@ -348,8 +349,8 @@ class FieldModel:
             opened_at=self.clock.epoch + timedelta(seconds=arrived),
         )
         self.send(
-            OpenTicket(key=self._next_key(), at=at, ticket=ticket),
-            Acknowledge(key=self._next_key(), at=at, ticket_id=tid),
+            trusted(OpenTicket, key=self._next_key(), at=at, ticket=ticket),
+            trusted(Acknowledge, key=self._next_key(), at=at, ticket_id=tid),
         )
         self._arm()
 
@@ -363,7 +364,7 @@ class FieldModel:
             return  # already moved on within the same batch
         info = self._info[tid]
         info.token += 1
-        self.send(Accept(key=self._next_key(), at=self.clock.now(), ticket_id=tid))
+        self.send(trusted(Accept, key=self._next_key(), at=self.clock.now(), ticket_id=tid))
         tech = self._techs[sid]
         if sid.startswith("case-"):
             self._later(info.case_s, self._resolve, (sid, tid, info.token))
@@ -388,8 +389,8 @@ class FieldModel:
         self._techs[sid].location = node
         at = self.clock.now()
         self.send(
-            ArriveOnSite(key=self._next_key(), at=at, ticket_id=tid),
-            StaffMoved(key=self._next_key(), at=at, staff_id=sid, node=node),
+            trusted(ArriveOnSite, key=self._next_key(), at=at, ticket_id=tid),
+            trusted(StaffMoved, key=self._next_key(), at=at, staff_id=sid, node=node),
         )
         self._later(self._info[tid].work_s, self._resolve, (sid, tid, self._info[tid].token))
 
@@ -404,7 +405,7 @@ class FieldModel:
         tech = self._techs[sid]
         if tech.job == tid:
             tech.job = None
-        self.send(Resolve(key=self._next_key(), at=self.clock.now(), ticket_id=tid))
+        self.send(trusted(Resolve, key=self._next_key(), at=self.clock.now(), ticket_id=tid))
         delay = self._followup_delay(self._info[tid].followup_s)
         self._later(delay, self._followup, (tid, self.env.now))
 
@@ -428,10 +429,14 @@ class FieldModel:
             self.count["followups_within_24h"] += 1
         at = self.clock.now()
         self.send(
-            RecordFeedback(
-                key=self._next_key(), at=at, ticket_id=tid, rating=self._info[tid].rating
+            trusted(
+                RecordFeedback,
+                key=self._next_key(),
+                at=at,
+                ticket_id=tid,
+                rating=self._info[tid].rating,
             ),
-            Close(key=self._next_key(), at=at, ticket_id=tid),
+            trusted(Close, key=self._next_key(), at=at, ticket_id=tid),
         )
 
     # ------------------------------------------------------------------ results

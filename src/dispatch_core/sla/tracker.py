@@ -65,7 +65,7 @@ def _aware_us(value: datetime, field: str) -> int:
 
 
 def _dt(u: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=u)
+    return _EPOCH + timedelta(0, 0, u)  # positional: faster than microseconds=u
 
 
 _Plan = tuple[SlaMetric, str, BusinessCalendar, int, tuple[Threshold, ...], tuple[int, ...]]
@@ -645,7 +645,7 @@ class SlaTracker:
             fraction=fraction,
             action=th.action,
             notify=th.notify,
-            target=timedelta(microseconds=c.target_us),
+            target=timedelta(0, 0, c.target_us),
             due_at=_dt(c.due_at if c.due_at is not None else arm.when),
         )
         return arm.when, arm.seq, event
@@ -656,17 +656,17 @@ class SlaTracker:
             ticket_id=c.ticket_id,
             metric=c.metric,
             calendar=c.calendar,
-            target=timedelta(microseconds=c.target_us),
+            target=timedelta(0, 0, c.target_us),
             state=c.state,
             started_at=_dt(c.started),
             due_at=None if due is None else _dt(due),
             stopped_at=None if c.stopped is None else _dt(c.stopped),
-            elapsed=timedelta(microseconds=c.elapsed(u)),
-            paused=timedelta(microseconds=c.paused(u)),
+            elapsed=timedelta(0, 0, c.elapsed(u)),
+            paused=timedelta(0, 0, c.paused(u)),
             outcome=c.outcome,
             level=c.level,
             changes=c.changes,
-            restarts=tuple(_dt(r) for r in c.restarts),
+            restarts=tuple(_dt(r) for r in c.restarts) if c.restarts else (),
             as_of=_dt(u),
         )
 

@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from functools import partial
 
 from dispatch_core.clock import require_aware
 from dispatch_core.dispatch._index import ANY_SKILL, Tech, TechIndex
@@ -255,8 +256,11 @@ class OnlineDispatcher:
         due_at: datetime | None,
         exclude: Collection[str],
         k: int,
-    ) -> tuple[list[tuple[float, str]], dict[str, int], int]:
-        """Return the ``k`` best (score, id) pairs, rejection tallies and the count examined."""
+    ) -> tuple[list[tuple[float, str]], Callable[[], dict[str, int]], int]:
+        """Return the ``k`` best (score, id) pairs, the rejection tallies, the count examined.
+
+        The tallies come as a function: only an unassignable ticket's explanation needs them.
+        """
         require_aware(at, field="at")
         ticket_loc = self._site.index(ticket.location, field="location")
         prop = ticket.property_id
@@ -328,7 +332,7 @@ class OnlineDispatcher:
                         del best[k:]
                         if len(best) == k:
                             bound = best[-1][0]
-        return best, self._rejections(tally, prop, skill), examined
+        return best, partial(self._rejections, tally, prop, skill), examined
 
     def _rejections(self, tally: dict[str, int], prop: str, skill: str) -> dict[str, int]:
         idx = self._index
@@ -399,7 +403,7 @@ class OnlineDispatcher:
         best, rejected, examined = self._search(ticket, at, due_at, frozenset(exclude), 1)
         if not best:
             factor = self.weights.priority_factors[ticket.priority]
-            expl = Explanation(priority_factor=factor, rejected=rejected, examined=examined)
+            expl = Explanation(priority_factor=factor, rejected=rejected(), examined=examined)
             return Decision(staff_id=None, score=None, explanation=expl, action="none")
         score, sid = best[0]
         expl = self._explain(sid, ticket, at, due_at, examined)

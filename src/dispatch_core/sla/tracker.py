@@ -68,7 +68,9 @@ def _dt(u: int) -> datetime:
     return _EPOCH + timedelta(0, 0, u)  # positional: faster than microseconds=u
 
 
-_Plan = tuple[SlaMetric, str, BusinessCalendar, int, tuple[Threshold, ...], tuple[int, ...]]
+_Plan = tuple[
+    SlaMetric, str, BusinessCalendar, int, timedelta, tuple[Threshold, ...], tuple[int, ...]
+]
 
 
 class _Arm:
@@ -105,6 +107,7 @@ class _Clock:
         "started",
         "state",
         "stopped",
+        "target",
         "target_us",
         "thresholds",
         "ticket_id",
@@ -118,6 +121,7 @@ class _Clock:
         calendar: str,
         cal: BusinessCalendar,
         target_us: int,
+        target: timedelta,
         thresholds: tuple[Threshold, ...],
         offsets: tuple[int, ...],
         at: int,
@@ -127,6 +131,7 @@ class _Clock:
         self.calendar = calendar
         self.cal = cal
         self.target_us = target_us
+        self.target = target  # == timedelta(microseconds=target_us), shared
         self.thresholds = thresholds
         self.offsets = offsets
         self.changes: tuple[LevelChange, ...] = ()  # tuples: no per-clock list to allocate
@@ -300,11 +305,12 @@ class SlaTracker:
                 calendar=cal_name,
                 cal=cal,
                 target_us=target_us,
+                target=target,
                 thresholds=thresholds,
                 offsets=offsets,
                 at=u,
             )
-            for which, cal_name, cal, target_us, thresholds, offsets in plans
+            for which, cal_name, cal, target_us, target, thresholds, offsets in plans
         ]
         self._install(clocks, u)
         return tuple(plan[0] for plan in plans)
@@ -327,7 +333,7 @@ class SlaTracker:
         existing = self._clocks.get(ticket_id)
         if existing is not None and which in existing:
             raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
-        cal_name, cal, target_us, thresholds, offsets = self._template(
+        cal_name, cal, target_us, target, thresholds, offsets = self._template(
             which, target, category, priority, calendar
         )
         return _Clock(
@@ -336,6 +342,7 @@ class SlaTracker:
             calendar=cal_name,
             cal=cal,
             target_us=target_us,
+            target=target,
             thresholds=thresholds,
             offsets=offsets,
             at=u,
@@ -348,7 +355,7 @@ class SlaTracker:
         category: Category | str | None,
         priority: Priority | str | None,
         calendar: str | None,
-    ) -> tuple[str, BusinessCalendar, int, tuple[Threshold, ...], tuple[int, ...]]:
+    ) -> tuple[str, BusinessCalendar, int, timedelta, tuple[Threshold, ...], tuple[int, ...]]:
         """Resolve what a new clock needs: calendar (name and object), target, chain, offsets."""
         target, cal_name, thresholds = self._resolve(which, target, category, priority)
         if calendar is not None:
@@ -364,7 +371,7 @@ class SlaTracker:
         if offsets is None:
             offsets = tuple(_offset(t, target_us) for t in thresholds)
             self._offsets[offsets_key] = offsets
-        return cal_name, cal, target_us, thresholds, offsets
+        return cal_name, cal, target_us, timedelta(0, 0, target_us), thresholds, offsets
 
     def _resolve(
         self,
@@ -449,8 +456,14 @@ class SlaTracker:
         IllegalTransitionError
             If the clock is already stopped.
         """
-        (c,), u = self._select(ticket_id, metric, at, None, "stop")
-        self._catch_up(c, u)
+        u = _aware_us(at, "at")  # as _select(..., None, "stop"), for one clock
+        c = self._clock(ticket_id, metric)
+        if c.state is ClockState.STOPPED:
+            raise IllegalTransitionError(f"{ticket_id}/{c.metric}", c.state.value, "stop")
+        if u < c.last:
+            raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
+        if c.arm is not None:
+            self._catch_up(c, u)
         c.acc, c.paused_us = c.elapsed(u), c.paused(u)
         self._disarm(c)
         c.state, c.stopped, c.last = ClockState.STOPPED, u, u
@@ -645,29 +658,31 @@ class SlaTracker:
             fraction=fraction,
             action=th.action,
             notify=th.notify,
-            target=timedelta(0, 0, c.target_us),
+            target=c.target,
             due_at=_dt(c.due_at if c.due_at is not None else arm.when),
         )
         return arm.when, arm.seq, event
 
     def _record(self, c: _Clock, u: int) -> SlaRecord:
         due = c.shown_due()
-        return SlaRecord(
-            ticket_id=c.ticket_id,
-            metric=c.metric,
-            calendar=c.calendar,
-            target=timedelta(0, 0, c.target_us),
-            state=c.state,
-            started_at=_dt(c.started),
-            due_at=None if due is None else _dt(due),
-            stopped_at=None if c.stopped is None else _dt(c.stopped),
-            elapsed=timedelta(0, 0, c.elapsed(u)),
-            paused=timedelta(0, 0, c.paused(u)),
-            outcome=c.outcome,
-            level=c.level,
-            changes=c.changes,
-            restarts=tuple(_dt(r) for r in c.restarts) if c.restarts else (),
-            as_of=_dt(u),
+        as_of = _dt(u)
+        stopped = c.stopped
+        return SlaRecord(  # positional, in field order (the hot path: every stop)
+            c.ticket_id,
+            c.metric,
+            c.calendar,
+            c.target,
+            c.state,
+            _dt(c.started),
+            None if due is None else _dt(due),
+            None if stopped is None else as_of if stopped == u else _dt(stopped),
+            timedelta(0, 0, c.elapsed(u)),
+            timedelta(0, 0, c.paused(u)),
+            c.outcome,
+            c.level,
+            c.changes,
+            tuple(_dt(r) for r in c.restarts) if c.restarts else (),
+            as_of,
         )
 
 

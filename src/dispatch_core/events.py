@@ -17,7 +17,6 @@ True
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
@@ -285,29 +284,34 @@ def trusted(cls: type[_E], **fields: Any) -> _E:
     ...     seq=1, at=at, ticket_id="T")
     True
     """
-    tag, order = _shape(cls)
-    fields["type"] = tag
-    obj = cls.__new__(cls)
-    _set_dict(obj, {name: fields[name] for name in order})
-    del fields["type"]
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = _shape(cls)
+    tag, order = shape
+    obj = _new(cls)
     _set_fields_set(obj, set(fields))
+    fields["type"] = tag
+    _set_dict(obj, {name: fields[name] for name in order})
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj
 
 
 # The slots pydantic models keep their state in, set directly (the models are frozen).
+_new = object.__new__
 _set_dict = pydantic.BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = pydantic.BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = pydantic.BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = pydantic.BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-@cache
 def _shape(cls: type[EventBase]) -> tuple[str, tuple[str, ...]]:
     """Return the class's ``type`` tag and its field order."""
     fields = cls.model_fields
     return fields["type"].default, tuple(fields)
+
+
+_SHAPES: dict[type[EventBase], tuple[str, tuple[str, ...]]] = {}
 
 
 def event_to_json(event: EventBase) -> str:

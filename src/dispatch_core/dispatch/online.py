@@ -274,11 +274,15 @@ class OnlineDispatcher:
         examined = 0
         if nodes:
             # Nearest-first over the nodes where the bucket has someone: when they are few,
-            # sort just those by their place in the nearest-first order (same sequence).
+            # sort just those by their place in the nearest-first order (same sequence);
+            # otherwise walk that order, skipping empty nodes, until every one was seen.
+            # (Stopping at the first node beyond the bound examines the same technicians
+            # whether or not that node is empty: the bound only moves at occupied nodes.)
             if len(nodes) * 8 < len(row):
                 scan: list[int] = sorted(nodes, key=self._rank(ticket_loc).__getitem__)
             else:
                 scan = self._nearest(ticket_loc)
+            unseen = len(nodes)
             w = self.weights
             travel_w, lateness_w, load_w, fit_w = w.travel, w.lateness, w.load, w.skill_fit
             reqs = [(r.skill, r.min_level) for r in ticket.required_skills]
@@ -286,14 +290,17 @@ class OnlineDispatcher:
             bound = math.inf  # the k-th best score so far
             # _location_part, _rule and _score inlined (same checks, same arithmetic).
             for node in scan:
+                if not unseen:
+                    break
+                ids = nodes.get(node)
+                if not ids:
+                    continue
+                unseen -= 1
                 travel_s = row[node]
                 late = 0.0 if slack is None or travel_s <= slack else travel_s - slack
                 loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
                 if loc_part > bound:
                     break
-                ids = nodes.get(node)
-                if not ids:
-                    continue
                 for sid in ids:
                     tech = techs[sid]
                     examined += 1
@@ -326,6 +333,8 @@ class OnlineDispatcher:
                         continue
                     over = total / over_scale if reqs else 0.0
                     score = loc_part + (load_w * tech.load / tech.capacity + fit_w * over)
+                    if score > bound:
+                        continue  # cannot enter the k best (a tie on the score still can)
                     item = (score, sid)
                     if len(best) < k or item < best[-1]:
                         bisect.insort(best, item)

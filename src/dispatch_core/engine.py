@@ -339,6 +339,8 @@ class Engine:
             self._since_snapshot = 0
 
     def _publish(self, events: list[EventBase]) -> None:
+        if not self._subscribers:
+            return
         for ev in events:
             for callback in list(self._subscribers):
                 callback(ev)

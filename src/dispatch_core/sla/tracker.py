@@ -139,7 +139,14 @@ class _Clock:
         self.handle: Any = None
         self.arm: _Arm | None = None
         self.due_at: int | None = None
-        self.reset(at)
+        # reset(at), inlined: a clock is made for every metric of every ticket
+        self.started = self.last = self.running_since = at
+        self.state = ClockState.RUNNING
+        self.paused_since = self.acc = self.paused_us = 0
+        self.stopped: int | None = None
+        self.outcome: Outcome | None = None
+        self.level = SlaLevel.GREEN
+        self.next_index = 0
 
     def reset(self, at: int) -> None:
         self.started = at
@@ -149,8 +156,8 @@ class _Clock:
         self.paused_since = 0
         self.acc = 0
         self.paused_us = 0
-        self.stopped: int | None = None
-        self.outcome: Outcome | None = None
+        self.stopped = None
+        self.outcome = None
         self.level = SlaLevel.GREEN
         self.next_index = 0
 
@@ -513,8 +520,11 @@ class SlaTracker:
         if self._now is not None and u < self._now:
             raise ClockError("now", now, f"is before the last advance {_dt(self._now)}")
         self._now = u
-        fired = [p for p in self._pending if p[0] <= u]
-        self._pending = [p for p in self._pending if p[0] > u]
+        if self._pending:
+            fired = [p for p in self._pending if p[0] <= u]
+            self._pending = [p for p in self._pending if p[0] > u]
+        else:
+            fired = []
         while True:
             batch = self._timers.advance(u / _SECOND_US)
             if not batch:
@@ -530,6 +540,8 @@ class SlaTracker:
                 fired.append(self._fire(clock, arm))
                 if clock.state is ClockState.RUNNING:
                     self._arm(clock, self._plan(clock))
+        if not fired:
+            return []
         fired.sort(key=lambda p: (p[0], p[1]))
         return [p[2] for p in fired]
 

@@ -172,10 +172,25 @@ class Engine:
         DispatchError
             A subclass naming the bad field and value; the command changed nothing.
         """
-        (result,) = self.handle_many([command])
-        if isinstance(result, BaseException):
-            raise result
-        return result
+        # handle_many([command]), without its batching.
+        self._ensure_usable()
+        records: list[tuple[str, str]] = []
+        released: list[EventBase] = []
+        error: DispatchError | None = None
+        events: list[EventBase] = []
+        try:
+            try:
+                events = self._one(command, records, released)
+            except DispatchError as err:
+                error = err
+            self._commit(records)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+        self._publish(released)
+        if error is not None:
+            raise error
+        return events
 
     def handle_many(
         self, commands: Iterable[c.CommandBase | dict[str, Any] | str]

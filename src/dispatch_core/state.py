@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from pydantic import SerializeAsAny, TypeAdapter
+
 from dispatch_core import commands as c
 from dispatch_core import events as e
 from dispatch_core.engine_config import EngineConfig
@@ -48,6 +50,11 @@ _TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
     c.Cancel: Action.CANCEL,
 }
 
+
+#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows.
+_RESULTS: TypeAdapter[list[tuple[str, c.CommandBase, tuple[e.EventBase, ...]]]] = TypeAdapter(
+    list[tuple[str, SerializeAsAny[c.CommandBase], tuple[SerializeAsAny[e.EventBase], ...]]]
+)
 
 #: ``EngineState._on_<type>`` by (state class, command class), looked up once.
 _HANDLERS: dict[tuple[type, type], Callable[[Any, Any], None]] = {}
@@ -579,10 +586,10 @@ class EngineState:
             "kpis": self.kpis.report(property_id=property_id, now=self.now),
         }
         if full:
-            out["results"] = [
-                [k, cmd.model_dump(mode="json"), [ev.model_dump(mode="json") for ev in evs]]
-                for k, (cmd, evs) in self.results.items()
-            ]
+            # One serializer call for the whole table (same JSON as model_dump per object).
+            out["results"] = _RESULTS.dump_python(
+                [(k, cmd, evs) for k, (cmd, evs) in self.results.items()], mode="json"
+            )
             out["complaints"] = {
                 p: [[at.isoformat(), is_c] for at, is_c in w]
                 for p, w in sorted(self.complaints.items())

@@ -70,3 +70,24 @@ def test_site_spec_rejects_kinds_of_unknown_nodes() -> None:
 def test_site_spec_round_trips_through_config_json() -> None:
     cfg = EngineConfig(site=SITE)
     assert EngineConfig.model_validate_json(cfg.model_dump_json()) == cfg
+
+
+def _keys_sorted(value: object) -> bool:
+    if isinstance(value, dict):
+        return list(value) == sorted(value) and all(_keys_sorted(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_keys_sorted(v) for v in value)
+    return True
+
+
+def test_snapshot_keys_are_sorted_at_every_level() -> None:
+    eng = Engine(EngineConfig(site=SITE))
+    tech = StaffMember(
+        id="tech-1", skills=[{"name": "plumbing", "level": 3}], home="depot", properties=["P1"]
+    )
+    eng.handle(AddStaff(key="k1", at=T0, member=tech))
+    ticket = Ticket(id="T-1", property_id="P1", category="repair", location="B2", opened_at=T0)
+    eng.handle(OpenTicket(key="k2", at=T0, ticket=ticket))
+    snap = eng.snapshot()
+    assert snap["tickets"]
+    assert _keys_sorted(snap)

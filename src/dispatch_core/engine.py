@@ -62,6 +62,15 @@ Subscriber = Callable[[EventBase], None]
 _CMD, _TICK = "cmd", "tick"
 
 
+def _sorted_keys(value: Any) -> Any:
+    """Rebuild nested dicts with their keys in sorted order (lists keep their order)."""
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
 class Engine:
     """The dispatch and SLA engine. In memory by default; :meth:`open` makes it durable.
 
@@ -256,8 +265,12 @@ class Engine:
         ----------
         property_id : str, optional
             Keep only this property's tickets, the staff serving it, and its KPIs.
+
+        Every mapping in it has its keys in sorted order, so ``json.dumps`` of two equal
+        states gives the same bytes.
         """
-        return self._state.to_dict(property_id=property_id)
+        state = self._state.to_dict(property_id=property_id)
+        return {k: _sorted_keys(state[k]) for k in sorted(state)}
 
     @property
     def state(self) -> EngineState:

@@ -16,6 +16,7 @@ from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
 from tests.engine_fakes import (
     T0,
+    TICKET_CMDS,
     FakeDispatcher,
     FakeSla,
     real_dispatcher,
@@ -25,17 +26,6 @@ from tests.engine_fakes import (
 )
 
 CONFIG = EngineConfig(snapshot_every=7, group_commit=4)
-TICKET_CMDS = [
-    c.Acknowledge,
-    c.Accept,
-    c.ArriveOnSite,
-    c.PutOnHold,
-    c.Resume,
-    c.Resolve,
-    c.Close,
-    c.Reopen,
-    c.Cancel,
-]
 
 
 def parts(seed: int) -> dict[str, object]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.errors import DuplicateEntityError, UnknownTicketError
 from dispatch_core.model import (
@@ -23,6 +24,19 @@ from dispatch_core.model import (
     StaffMember,
     Ticket,
 )
+
+#: The ticket-level commands the stateful and crash tests draw from.
+TICKET_CMDS = [
+    c.Acknowledge,
+    c.Accept,
+    c.ArriveOnSite,
+    c.PutOnHold,
+    c.Resume,
+    c.Resolve,
+    c.Close,
+    c.Reopen,
+    c.Cancel,
+]
 
 
 @dataclass(frozen=True)

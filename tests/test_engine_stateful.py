@@ -22,6 +22,7 @@ from dispatch_core.metrics import recompute
 from dispatch_core.sla import ClockState, SlaTracker
 from tests.engine_fakes import (
     T0,
+    TICKET_CMDS,
     FakeDispatcher,
     FakeSla,
     real_dispatcher,
@@ -32,17 +33,6 @@ from tests.engine_fakes import (
 
 PROPS = ("P1", "P2")
 SKILLS = ("plumbing", "electrical")
-TICKET_CMDS = [
-    c.Acknowledge,
-    c.Accept,
-    c.ArriveOnSite,
-    c.PutOnHold,
-    c.Resume,
-    c.Resolve,
-    c.Close,
-    c.Reopen,
-    c.Cancel,
-]
 
 
 def _dump(eng: Engine) -> str:

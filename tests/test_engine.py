@@ -220,6 +220,18 @@ def test_idempotent_keys() -> None:
     assert info.value.field == "key"
 
 
+def test_idempotency_off_handles_a_repeated_key_as_a_new_command() -> None:
+    eng = make_engine(EngineConfig(idempotency_keys=0))
+    first = eng.handle(c.AddStaff(key="same", at=T0, member=tech("a")))
+    assert types(first) == ["staff_changed"]
+    second = eng.handle(c.AddStaff(key="same", at=T0, member=tech("b")))  # not refused
+    assert [ev.seq for ev in second] == [2]
+    with pytest.raises(DuplicateEntityError):  # nor replayed: it is applied, and fails
+        eng.handle(c.AddStaff(key="same", at=T0, member=tech("a")))
+    assert sorted(eng.snapshot()["staff"]) == ["a", "b"]
+    assert not eng.state.results
+
+
 def test_unknown_nodes_are_rejected_when_a_site_is_known() -> None:
     eng, k = make_engine(site={"B1", "B2"}), Keys()
     with pytest.raises(UnknownNodeError):

@@ -106,6 +106,7 @@ class Engine:
         self._sla = sla if sla is not None else default_sla(self.config)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)
+        self._remember = self.config.idempotency_keys > 0
         self._journal: Journal | None = None
         self._subscribers: list[Subscriber] = []
         self._horizon: datetime | None = None
@@ -286,25 +287,31 @@ class Engine:
     ) -> list[EventBase]:
         cmd = raw if isinstance(raw, c.CommandBase) else self._coerce(raw)
         st = self._state
-        found = st.lookup(cmd)
-        if found is not None:
-            return list(found)
+        remember = self._remember
+        if remember:
+            found = st.lookup(cmd)
+            if found is not None:
+                return list(found)
         at = cmd.at
         if self._horizon is not None and at < self._horizon:
             self._check_time(at, field="at", aware=True)  # raises the ClockError
         st.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
+        fired = None
         if at != self._sla_now:
             fired = self._advance_to(at, records)  # thresholds due first: they may change it
             if fired:
                 released.extend(fired)
                 st.check(cmd, has_node=self._has_node)  # still valid after them?
-        else:
-            fired = []  # the tracker is there already, and nothing is due at "now" itself
-        self._apply(cmd)
+        # else: the tracker is there already, and nothing is due at "now" itself
+        st.apply(cmd)
+        self._horizon = at
+        if st._effects:  # has_effects, without the property call
+            self._settle(at)
         if self._journal is not None:
             records.append((_CMD, cmd.model_dump_json()))
         events = st.take_events()
-        st.remember(cmd, events)
+        if remember:
+            st.remember(cmd, events)
         released.extend(events)
         return fired + events if fired else events
 

@@ -44,7 +44,9 @@ class EngineConfig(DomainModel):
     redispatch_limit : int
         How many waiting tickets one freed-up technician's capacity is offered to.
     idempotency_keys : int
-        How many recent idempotency keys (with their results) are remembered.
+        How many recent idempotency keys (with their results) are remembered. ``0`` turns
+        idempotency off: a repeated key is then handled as a new command. Only for drivers
+        that never retry, such as the simulation.
     snapshot_every : int
         Journal a state snapshot after this many journal records.
     synchronous : {"FULL", "NORMAL"}
@@ -64,7 +66,7 @@ class EngineConfig(DomainModel):
     complaint_min_tickets: Annotated[int, Field(ge=1)] = 20
     complaint_plan_after: timedelta = timedelta(hours=24)
     redispatch_limit: Annotated[int, Field(ge=1, le=10_000)] = 32
-    idempotency_keys: Annotated[int, Field(ge=1)] = 10_000
+    idempotency_keys: Annotated[int, Field(ge=0)] = 10_000
     snapshot_every: Annotated[int, Field(ge=1)] = 5_000
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     group_commit: Annotated[int, Field(ge=1, le=100_000)] = 256

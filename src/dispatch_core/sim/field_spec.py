@@ -81,7 +81,7 @@ class TechShift:
 
 
 def _default_config() -> EngineConfig:
-    return EngineConfig(idempotency_keys=128)  # the simulation never retries a command
+    return EngineConfig(idempotency_keys=0)  # the simulation never retries a command
 
 
 def _default_work() -> Distribution:

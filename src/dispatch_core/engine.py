@@ -183,7 +183,8 @@ class Engine:
             A subclass naming the bad field and value; the command changed nothing.
         """
         # handle_many([command]), without its batching.
-        self._ensure_usable()
+        if self._failed is not None:
+            self._ensure_usable()  # raises
         records: list[tuple[str, str]] = []
         released: list[EventBase] = []
         error: DispatchError | None = None
@@ -193,11 +194,13 @@ class Engine:
                 events = self._one(command, records, released)
             except DispatchError as err:
                 error = err
-            self._commit(records)
+            if records:
+                self._commit(records)
         except BaseException as exc:
             self._failed = exc
             raise
-        self._publish(released)
+        if self._subscribers:
+            self._publish(released)
         if error is not None:
             raise error
         return events

@@ -284,14 +284,18 @@ def trusted(cls: type[_E], **fields: Any) -> _E:
     ...     seq=1, at=at, ticket_id="T")
     True
     """
+    return _make(cls, fields)
+
+
+def _make(cls: type[_E], fields: dict[str, Any]) -> _E:
+    """:func:`trusted` on a dict the caller hands over (it gains the ``type`` tag)."""
     shape = _SHAPES.get(cls)
     if shape is None:
         shape = _SHAPES[cls] = _shape(cls)
-    tag, order = shape
     obj = _new(cls)
     _set_fields_set(obj, set(fields))
-    fields["type"] = tag
-    _set_dict(obj, {name: fields[name] for name in order})
+    fields["type"] = shape[0]
+    _set_dict(obj, {name: fields[name] for name in shape[1]})
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj

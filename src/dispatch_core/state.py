@@ -30,7 +30,14 @@ from dispatch_core.errors import (
     UnknownStaffError,
     UnknownTicketError,
 )
-from dispatch_core.lifecycle import ACTIVE, AWAITING_DISPATCH, Action, Status, transition
+from dispatch_core.lifecycle import (
+    ACTIVE,
+    AWAITING_DISPATCH,
+    TRANSITIONS,
+    Action,
+    Status,
+    transition,
+)
 from dispatch_core.metrics import KpiTracker
 from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, Ticket
 from dispatch_core.state_records import Effect, EffectKind, StaffRecord, TicketRecord
@@ -56,9 +63,10 @@ _RESULTS: TypeAdapter[list[tuple[str, c.CommandBase, tuple[e.EventBase, ...]]]] 
     list[tuple[str, SerializeAsAny[c.CommandBase], tuple[SerializeAsAny[e.EventBase], ...]]]
 )
 
-#: ``EngineState._on_<type>`` by (state class, command class), looked up once.
-_HANDLERS: dict[tuple[type, type], Callable[[Any, Any], None]] = {}
 _new_effect = tuple.__new__  # Effect(...) without its keyword-handling __new__
+_make_event = e._make  # events.trusted without re-packing the keywords
+#: Effects whose requests recovery needs, to re-arm the clocks (``sla_cancel`` clears them).
+_SLA_LOGGED = frozenset({"sla_start", "sla_pause", "sla_resume", "sla_stop"})
 
 
 class EngineState:
@@ -89,11 +97,13 @@ class EngineState:
         self._keep = config.idempotency_keys
         self._events: list[e.EventBase] = []
         self._effects: list[Effect] = []
+        self._handlers: dict[type[c.CommandBase], Callable[[Any], None]] = {}  # _on_<type>
 
     # ------------------------------------------------------------------ plumbing
     def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
         self.last_seq += 1
-        self._events.append(e.trusted(cls, seq=self.last_seq, at=at, **fields))
+        fields["seq"], fields["at"] = self.last_seq, at
+        self._events.append(_make_event(cls, fields))
 
     def _do(
         self,
@@ -103,14 +113,12 @@ class EngineState:
         metric: SlaMetric | None = None,
     ) -> None:
         self._effects.append(_new_effect(Effect, (kind, ticket_id, staff_id, metric)))
-        if kind[:4] == "sla_":  # keep what recovery needs to re-arm the clocks
-            log = self.tickets[ticket_id].sla_log
-            if kind == "sla_cancel":
-                log.clear()
-            else:
-                assert self.now is not None  # noqa: S101 - set by apply() before any effect
-                self.sla_ops += 1
-                log.append((self.sla_ops, kind, self.now, metric))
+        if kind in _SLA_LOGGED:  # keep what recovery needs to re-arm the clocks
+            assert self.now is not None  # noqa: S101 - set by apply() before any effect
+            self.sla_ops += 1
+            self.tickets[ticket_id].sla_log.append((self.sla_ops, kind, self.now, metric))
+        elif kind == "sla_cancel":
+            self.tickets[ticket_id].sla_log.clear()
 
     def take_events(self) -> list[e.EventBase]:
         """Take the events emitted since the last call, in ``seq`` order."""
@@ -203,13 +211,20 @@ class EngineState:
         """
         action = _TICKET_ACTIONS.get(type(cmd))
         if action is not None:  # the common case first
-            rec = self.ticket(cmd.ticket_id)  # type: ignore[attr-defined]
-            transition(rec.ticket.id, rec.status, action)
+            rec = self.tickets.get(cmd.ticket_id)  # type: ignore[attr-defined]
+            if rec is None:
+                raise UnknownTicketError(cmd.ticket_id, field="ticket_id")  # type: ignore[attr-defined]
+            if rec.status not in TRANSITIONS[action]:
+                transition(rec.ticket.id, rec.status, action)  # raises the error
             if action is Action.ACKNOWLEDGE and rec.acknowledged:
                 raise IllegalTransitionError(rec.ticket.id, "already acknowledged", action)
             if action is Action.FEEDBACK and rec.rated:
                 raise IllegalTransitionError(rec.ticket.id, "already rated", action)
-        elif isinstance(cmd, c.OpenTicket):
+        else:
+            self._check_other(cmd, has_node)
+
+    def _check_other(self, cmd: c.CommandBase, has_node: Callable[[str], bool] | None) -> None:
+        if isinstance(cmd, c.OpenTicket):
             t = cmd.ticket
             if t.id in self.tickets:
                 raise DuplicateEntityError("ticket", t.id, field="ticket.id")
@@ -246,11 +261,10 @@ class EngineState:
         """Apply a checked command: change the state, queue events and effects."""
         self.records += 1
         self.now = cmd.at
-        key = (type(self), type(cmd))
-        handler = _HANDLERS.get(key)
+        handler = self._handlers.get(type(cmd))
         if handler is None:
-            handler = _HANDLERS[key] = getattr(type(self), "_on_" + cmd.type)  # type: ignore[attr-defined]
-        handler(self, cmd)
+            handler = self._handlers[type(cmd)] = getattr(self, "_on_" + cmd.type)  # type: ignore[attr-defined]
+        handler(cmd)
 
     def tick(self, at: datetime) -> None:
         """Record a journalled clock advance (the SLA answers arrive via :meth:`sla_level`)."""

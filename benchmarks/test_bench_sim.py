@@ -83,6 +83,21 @@ def _field_spec() -> FieldSpec:
     )
 
 
+def _interleaved_best(runs: dict[str, Callable[[], int]], rounds: int = 5) -> dict[str, float]:
+    """Best contacts/s of each run, the runs taking turns round by round.
+
+    This machine's speed drifts by up to 1.5x over a few seconds (shared cores): taking turns
+    exposes every run to the same drift, so their ratio is fair even when the rates are not.
+    """
+    best = dict.fromkeys(runs, 0.0)
+    for _ in range(rounds):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            contacts = run()
+            best[name] = max(best[name], contacts / (time.perf_counter() - start))
+    return best
+
+
 def test_bench_field_pipeline_vs_bare_simpy(benchmark) -> None:  # type: ignore[no-untyped-def]
     spec = _field_spec()
     stats: dict[str, float] = {}
@@ -92,22 +107,29 @@ def test_bench_field_pipeline_vs_bare_simpy(benchmark) -> None:  # type: ignore[
         stats.update(tickets=run.tickets_opened, commands=run.commands, events=run.events)
         return run.contacts
 
-    def bare() -> int:
-        hours = FIELD_HOURS
-        r = simulate_bare(RATE, aht_s=AHT, agents=AGENTS, hours=hours, seed=1, patience_s=PATIENCE)
+    def bare() -> int:  # the same desk: no warm-up either
+        r = simulate_bare(
+            RATE,
+            aht_s=AHT,
+            agents=AGENTS,
+            hours=FIELD_HOURS,
+            seed=1,
+            patience_s=PATIENCE,
+            warmup_s=0.0,
+        )
         return r.offered
 
     field()  # warm the imports (the dispatcher loads OR-Tools lazily)
-    bare_rate = _best_rate(bare)
-    field_rate = _best_rate(field)
+    rates = _interleaved_best({"bare": bare, "field": field})
     benchmark.pedantic(field, rounds=1, iterations=1)
-    ratio = field_rate / bare_rate
+    ratio = rates["field"] / rates["bare"]
     benchmark.extra_info.update(
-        {"bare_contacts_per_s": bare_rate, "field_contacts_per_s": field_rate, "ratio": ratio}
+        {"bare_contacts_per_s": rates["bare"], "field_contacts_per_s": rates["field"]}
+        | {"ratio": ratio}
         | stats
     )
     print(
-        f"\nbare SimPy {bare_rate:,.0f} contacts/s; desk + engine + technicians "
-        f"{field_rate:,.0f}/s; ratio {ratio:.3f}; {stats}"
+        f"\nbare SimPy {rates['bare']:,.0f} contacts/s; desk + engine + technicians "
+        f"{rates['field']:,.0f}/s; ratio {ratio:.3f}; {stats}"
     )
-    assert field_rate > 0  # the 25 % target is not met yet: see benchmarks/README.md
+    assert rates["field"] > 0  # the 25 % target is not met yet: see benchmarks/README.md

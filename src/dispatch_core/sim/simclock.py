@@ -38,11 +38,12 @@ class SimClock:
         The datetime of simulated time 0 (timezone-aware).
     """
 
-    __slots__ = ("_env", "_epoch")
+    __slots__ = ("_env", "_epoch", "_last")
 
     def __init__(self, env: simpy.Environment, epoch: datetime) -> None:
         self._env = env
         self._epoch = require_aware(epoch, field="epoch")
+        self._last: tuple[float, datetime] = (0.0, self._epoch)
 
     @property
     def epoch(self) -> datetime:
@@ -51,7 +52,11 @@ class SimClock:
 
     def now(self) -> datetime:
         """Return the simulated current time (timezone-aware)."""
-        return self._epoch + timedelta(seconds=float(self._env.now))
+        seconds = float(self._env.now)
+        last = self._last
+        if last[0] != seconds:  # many calls share one instant: keep its datetime
+            last = self._last = (seconds, self._epoch + timedelta(seconds=seconds))
+        return last[1]
 
     def seconds_at(self, at: datetime) -> float:
         """Return the simulated time (seconds since the epoch) of the datetime ``at``."""

@@ -131,7 +131,7 @@ def test_commands_fire_due_thresholds_first(new_sla: Callable[[], Any]) -> None:
     eng, k = make_engine(sla=new_sla()), Keys()
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
     eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
-    evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 20 * M, ticket_id="T1"))
+    evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 2 * M, ticket_id="T1"))
     assert types(evs)[-1] == "ticket_acknowledged"
     assert "escalation_raised" in types(evs)
     assert eng.snapshot()["kpis"]["sla_attainment"]["first_response/repair"] == 0.0
@@ -218,6 +218,23 @@ def test_idempotent_keys() -> None:
     with pytest.raises(InvalidInputError) as info:
         eng.handle(c.AddStaff(key="same", at=T0, member=tech("b")))
     assert info.value.field == "key"
+
+
+def test_arriving_on_site_moves_the_owner_to_the_ticket() -> None:
+    disp = FakeDispatcher()
+    eng, k = make_engine(dispatcher=disp), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a", capacity=2)))  # home B1
+    for tid in ("T1", "T2"):
+        eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket(tid, location="B2")))
+    for tid in ("T1", "T2"):
+        eng.handle(c.Accept(key=k(), at=T0 + M, ticket_id=tid))
+    first = eng.handle(c.ArriveOnSite(key=k(), at=T0 + 2 * M, ticket_id="T1"))
+    assert types(first) == ["technician_arrived", "staff_changed"]
+    assert first[1].change == "moved"  # type: ignore[attr-defined]
+    assert eng.snapshot()["staff"]["a"]["location"] == "B2"
+    assert disp.loc["a"] == "B2"  # the dispatcher was told
+    second = eng.handle(c.ArriveOnSite(key=k(), at=T0 + 3 * M, ticket_id="T2"))
+    assert types(second) == ["technician_arrived"]  # already there: no move
 
 
 def test_idempotency_off_handles_a_repeated_key_as_a_new_command() -> None:

@@ -123,7 +123,12 @@ class Accept(_TicketCommand):
 
 
 class ArriveOnSite(_TicketCommand):
-    """The technician arrived on site (stops the on-site clock)."""
+    """The technician arrived on site.
+
+    Stops the on-site clock, and the owner is now at the ticket's location: when that is not
+    where the engine had them, it moves them there (a ``staff_changed`` event, ``"moved"``),
+    as a :class:`StaffMoved` would.
+    """
 
     type: Literal["arrive_on_site"] = "arrive_on_site"
 

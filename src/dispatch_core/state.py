@@ -337,6 +337,11 @@ class EngineState:
         rec.status = Status.ON_SITE
         self._emit(e.TechnicianArrived, cmd.at, ticket_id=cmd.ticket_id, staff_id=rec.owner)
         self._stop(rec, SlaMetric.ON_SITE, cmd.at)
+        staff = self.staff.get(rec.owner) if rec.owner is not None else None
+        if staff is not None and staff.location != rec.ticket.location:
+            staff.location = rec.ticket.location  # on site is where the ticket is
+            self._emit(e.StaffChanged, cmd.at, staff_id=staff.member.id, change="moved")
+            self._do("staff_location", staff_id=staff.member.id)
 
     def _on_put_on_hold(self, cmd: c.PutOnHold) -> None:
         rec = self.tickets[cmd.ticket_id]

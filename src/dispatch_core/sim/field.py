@@ -14,9 +14,9 @@ One replication runs, inside one SimPy environment,
    off shift with ``StaffOnShift`` / ``StaffOffShift`` as the roster says), the others to
    **case officers** (the back office that investigates complaints and answers the rest);
 4. a technician accepts at once, **travels** on the site graph
-   (:meth:`~dispatch_core.site.SiteGraph.travel_seconds`), arrives (``ArriveOnSite``,
-   ``StaffMoved``), works, and resolves (``Resolve``); a case officer accepts and resolves
-   after the case work;
+   (:meth:`~dispatch_core.site.SiteGraph.travel_seconds`), arrives (``ArriveOnSite``, which
+   also moves them in the engine), works, and resolves (``Resolve``); a case officer accepts
+   and resolves after the case work;
 5. the engine's **SLA timers** are woken by a SimPy callback sleeping until
    :meth:`~dispatch_core.engine.Engine.next_deadline` (re-armed whenever a command starts
    clocks, and after every wake), so yellow thresholds **reallocate** work
@@ -83,7 +83,6 @@ from dispatch_core.commands import (
     OpenTicket,
     RecordFeedback,
     Resolve,
-    StaffMoved,
     StaffOffShift,
     StaffOnShift,
     trusted,
@@ -432,13 +431,9 @@ class FieldModel:
         if job is None or not self._owned(job[1], job[0], Status.ACCEPTED):
             return
         sid, tid = job
-        node = self.engine.state.tickets[tid].ticket.location
-        self._techs[sid].location = node
-        at = self.clock.now()
-        self.send(
-            trusted(ArriveOnSite, key=self._next_key(), at=at, ticket_id=tid),
-            trusted(StaffMoved, key=self._next_key(), at=at, staff_id=sid, node=node),
-        )
+        self._techs[sid].location = self.engine.state.tickets[tid].ticket.location
+        at = self.clock.now()  # the engine moves the technician to the ticket's node
+        self.send(trusted(ArriveOnSite, key=self._next_key(), at=at, ticket_id=tid))
         self._later(self._info[tid].work_s, self._resolve, (sid, tid, self._info[tid].token))
 
     def _resolve(self, event: simpy.Event) -> None:

@@ -131,7 +131,7 @@ def test_commands_fire_due_thresholds_first(new_sla: Callable[[], Any]) -> None:
     eng, k = make_engine(sla=new_sla()), Keys()
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
     eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
-    evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 2 * M, ticket_id="T1"))
+    evs = eng.handle(c.Acknowledge(key=k(), at=T0 + 20 * M, ticket_id="T1"))
     assert types(evs)[-1] == "ticket_acknowledged"
     assert "escalation_raised" in types(evs)
     assert eng.snapshot()["kpis"]["sla_attainment"]["first_response/repair"] == 0.0

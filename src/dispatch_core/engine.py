@@ -474,11 +474,15 @@ class Engine:
         tid, st, metric = eff.ticket_id, self._state, eff.metric
         if metric is None:
             return
+        sla = self._sla
+        stop_outcome = getattr(sla, "stop_outcome", None)  # optional: SlaTracker has it
         try:
-            record = self._sla.stop(tid, metric, at=at)
+            if stop_outcome is not None:  # only met/breached is needed: skip the record
+                outcome = stop_outcome(tid, metric, at=at)
+            else:
+                outcome = getattr(sla.stop(tid, metric, at=at), "outcome", None)
         except (UnknownEntityError, IllegalTransitionError):
             return  # e.g. a clock that already stopped: nothing to do
-        outcome = getattr(record, "outcome", None)
         met = (
             str(outcome) == "met"
             if outcome is not None

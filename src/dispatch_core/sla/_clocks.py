@@ -43,15 +43,20 @@ _Plan = tuple[
 
 
 class _Arm:
-    """Timer payload: the next threshold of one clock, with its exact instant."""
+    """Timer payload: the next threshold of one clock, with its exact instant.
 
-    __slots__ = ("clock", "index", "seq", "when")
+    ``at`` is the deadline given to the timer store (seconds): ``when``, or the tracker's
+    time when it was armed if that is later.
+    """
 
-    def __init__(self, clock: _Clock, index: int, when: int, seq: int) -> None:
+    __slots__ = ("at", "clock", "index", "seq", "when")
+
+    def __init__(self, clock: _Clock, index: int, when: int, seq: int, at: float) -> None:
         self.clock = clock
         self.index = index
         self.when = when
         self.seq = seq
+        self.at = at
 
 
 class _Clock:
@@ -82,27 +87,18 @@ class _Clock:
         "ticket_id",
     )
 
-    def __init__(
-        self,
-        ticket_id: str,
-        metric: SlaMetric,
-        *,
-        calendar: str,
-        cal: BusinessCalendar,
-        target_us: int,
-        target: timedelta,
-        thresholds: tuple[Threshold, ...],
-        offsets: tuple[int, ...],
-        at: int,
-    ) -> None:
+    def __init__(self, ticket_id: str, plan: _Plan, at: int) -> None:
         self.ticket_id = ticket_id
-        self.metric = metric
-        self.calendar = calendar
-        self.cal = cal
-        self.target_us = target_us
-        self.target = target  # == timedelta(microseconds=target_us), shared
-        self.thresholds = thresholds
-        self.offsets = offsets
+        # target == timedelta(microseconds=target_us), shared by every clock of the plan
+        (
+            self.metric,
+            self.calendar,
+            self.cal,
+            self.target_us,
+            self.target,
+            self.thresholds,
+            self.offsets,
+        ) = plan
         self.changes: tuple[LevelChange, ...] = ()  # tuples: no per-clock list to allocate
         self.restarts: tuple[int, ...] = ()
         self.handle: Any = None

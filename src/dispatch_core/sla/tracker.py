@@ -383,8 +383,10 @@ class SlaTracker:
             raise IllegalTransitionError(f"{ticket_id}/{c.metric}", state.value, "stop")
         if u < c.last:
             raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
-        if c.arm is not None:
-            self._catch_up(c, u)
+        arm = c.arm
+        if arm is not None:
+            if arm.when <= u:  # _catch_up's own test, first: usually nothing to catch up
+                self._catch_up(c, u)
             self._disarm(c)
         # c.elapsed(u) and c.paused(u), inlined (every ticket stops each of its clocks)
         if state is ClockState.RUNNING:

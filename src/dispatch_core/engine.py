@@ -500,14 +500,8 @@ class Engine:
                 sla.pause(tid, at=at)
             elif eff.kind == "sla_resume":
                 sla.resume(tid, at=at)
-            elif eff.kind == "sla_stop" and eff.metric is not None:
-                outcome = getattr(sla.stop(tid, eff.metric, at=at), "outcome", None)
-                met = (
-                    str(outcome) == "met"
-                    if outcome is not None
-                    else st.tickets[tid].levels.get(eff.metric) != "red"
-                )
-                st.sla_result(tid, eff.metric, met=met)
+            elif eff.kind == "sla_stop":
+                self._sla_stop(eff, at)  # (_PERFORM sends sla_stop there directly)
             elif eff.kind == "sla_cancel":
                 sla.cancel_ticket(tid)
         except (UnknownEntityError, IllegalTransitionError):

@@ -1,4 +1,9 @@
-"""SlaTracker against a brute-force model: elapsed time over active intervals, every crossing."""
+"""SlaTracker against a brute-force model: elapsed time over active intervals, every crossing.
+
+A twin tracker (on a TimerWheel) gets the same operations through the fast paths
+(``stop_outcome``; ``next_deadline`` only now and then, so ``advance`` also meets a stale
+cached deadline) and must agree with the reference tracker on every record and event.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from dispatch_core.calendar import BusinessCalendar
 from dispatch_core.errors import IllegalTransitionError
 from dispatch_core.model import SlaMetric
 from dispatch_core.sla import Outcome, SlaLevel, SlaPolicy, SlaTracker
-from dispatch_core.timers import HeapTimers
+from dispatch_core.timers import HeapTimers, TimerWheel
 
 CAL = BusinessCalendar(
     {d: [("09:00", "12:00"), ("13:00", "18:00")] for d in range(5)} | {5: [("22:00", "02:00")]},
@@ -80,11 +85,24 @@ def crossings(m: Model, now: datetime) -> list[tuple[datetime, SlaLevel, float]]
     return sorted(found)
 
 
+def recomputed_next_deadline(tracker: SlaTracker) -> datetime | None:
+    """``next_deadline`` from scratch: earliest unreported change or armed timer."""
+    times = [p[0] for p in tracker._pending]
+    nxt = tracker._timers.next_deadline()
+    if nxt is not None:
+        times.append(round(nxt * 1_000_000))
+    return EPOCH + timedelta(microseconds=min(times)) if times else None
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class TrackerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.timers = HeapTimers()
         self.tracker = SlaTracker(POLICY, calendars={"office": CAL}, timers=self.timers)
+        self.twin = SlaTracker(POLICY, calendars={"office": CAL}, timers=TimerWheel())
         self.now = START
         self.models: dict[tuple[str, SlaMetric], Model] = {}
         self.reported: dict[tuple[str, SlaMetric], list[tuple[datetime, SlaLevel, float]]] = {}
@@ -93,15 +111,23 @@ class TrackerMachine(RuleBasedStateMachine):
     def wait(self, step: int) -> None:
         self.now += timedelta(seconds=step)
 
+    @rule()
+    def wait_for_next_deadline(self) -> None:  # as the simulation does: exactly to it
+        due = self.tracker.next_deadline()
+        if due is not None and due > self.now:
+            self.now = due
+
     @rule(ticket=st.sampled_from(TICKETS), metric=st.sampled_from(METRICS))
     def start(self, ticket: str, metric: SlaMetric) -> None:
         key = (ticket, metric)
         m = self.models.get(key)
         if m is None:
             self.tracker.start(ticket, metric, at=self.now, category="repair")
+            self.twin.start(ticket, metric, at=self.now, category="repair")
             self.models[key] = Model(TARGETS[metric], [Run([[self.now, None]])])
         elif m.state == "stopped":
             self.tracker.restart(ticket, metric, at=self.now)
+            self.twin.restart(ticket, metric, at=self.now)
             m.runs.append(Run([[self.now, None]]))
             m.state = "running"
 
@@ -114,10 +140,14 @@ class TrackerMachine(RuleBasedStateMachine):
                 try:
                     self.tracker.pause(ticket, at=self.now)
                 except IllegalTransitionError:
-                    return
+                    try:
+                        self.twin.pause(ticket, at=self.now)
+                    except IllegalTransitionError:
+                        return
                 raise AssertionError("pause with nothing running must fail")
             return
         paused = self.tracker.pause(ticket, at=self.now)
+        assert self.twin.pause(ticket, at=self.now) == paused
         assert sorted(paused) == sorted(k[1] for k in running)
         for k in running:
             run = self.models[k].runs[-1]
@@ -130,7 +160,7 @@ class TrackerMachine(RuleBasedStateMachine):
         paused = [k for k, m in self.models.items() if k[0] == ticket and m.state == "paused"]
         if not paused:
             return
-        self.tracker.resume(ticket, at=self.now)
+        assert self.tracker.resume(ticket, at=self.now) == self.twin.resume(ticket, at=self.now)
         for k in paused:
             run = self.models[k].runs[-1]
             run.paused[-1][1] = self.now
@@ -148,6 +178,8 @@ class TrackerMachine(RuleBasedStateMachine):
                 spans[-1][1] = self.now
         m.state = "stopped"
         rec = self.tracker.stop(ticket, metric, at=self.now)
+        assert self.twin.stop_outcome(ticket, metric, at=self.now) is rec.outcome
+        assert self.twin.record(ticket, metric) == rec
         elapsed = business(run.active, self.now)
         assert rec.elapsed == elapsed
         assert rec.outcome is (Outcome.MET if elapsed <= m.target else Outcome.BREACHED)
@@ -155,6 +187,7 @@ class TrackerMachine(RuleBasedStateMachine):
     @rule()
     def advance(self) -> None:
         events = self.tracker.advance(self.now)
+        assert self.twin.advance(self.now) == events
         assert [e.at for e in events] == sorted(e.at for e in events)
         assert all(e.at <= self.now for e in events)
         for e in events:
@@ -164,10 +197,19 @@ class TrackerMachine(RuleBasedStateMachine):
         for key, m in self.models.items():
             assert sorted(self.reported.get(key, [])) == crossings(m, self.now), key
 
+    @rule()
+    def peek(self) -> None:
+        assert self.twin.next_deadline() == recomputed_next_deadline(self.twin)
+
+    @invariant()
+    def next_deadline_is_recomputed_one(self) -> None:
+        assert self.tracker.next_deadline() == recomputed_next_deadline(self.tracker)
+
     @invariant()
     def elapsed_and_paused_match_the_model(self) -> None:
         for (ticket, metric), m in self.models.items():
             rec = self.tracker.record(ticket, metric, at=self.now)
+            assert self.twin.record(ticket, metric, at=self.now) == rec
             run = m.runs[-1]
             assert rec.elapsed == business(run.active, self.now)
             assert rec.paused == business(run.paused, self.now)

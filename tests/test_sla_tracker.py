@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -330,3 +331,30 @@ def test_category_with_explicit_target_keeps_policy_calendar() -> None:
     )
     assert tr.record("T1", RES).calendar == "helpdesk"
     assert tr.record("T1", RES).due_at == utc(9, 11)
+
+
+def test_stop_outcome_matches_stop_and_checks_like_it() -> None:
+    full, fast = SlaTracker(SlaPolicy.default()), SlaTracker(SlaPolicy.default())
+    for tr in (full, fast):
+        tr.start_ticket(ticket("T1", utc(2, 9), priority="normal"))
+        tr.pause("T1", at=utc(2, 9, 20))  # a level change was reached before: caught up
+        tr.resume("T1", at=utc(2, 11))
+    for metric, at in ((ON_SITE, utc(2, 12)), ("feedback", utc(3, 9))):
+        rec = full.stop("T1", metric, at=at)
+        assert fast.stop_outcome("T1", metric, at=at) is rec.outcome
+        assert fast.records("T1", at=at) == full.records("T1", at=at)
+    assert fast.advance(utc(3, 10)) == full.advance(utc(3, 10))
+    assert fast.next_deadline() == full.next_deadline()
+
+    def check(exc: type[Exception], call: Callable[[], object]) -> None:
+        before = (fast.records("T1"), fast.next_deadline())
+        with pytest.raises(exc):
+            call()
+        assert (fast.records("T1"), fast.next_deadline()) == before  # nothing half-applied
+
+    check(IllegalTransitionError, lambda: fast.stop_outcome("T1", ON_SITE, at=utc(3, 11)))
+    check(UnknownTicketError, lambda: fast.stop_outcome("T9", ON_SITE, at=utc(3, 11)))
+    check(InvalidInputError, lambda: fast.stop_outcome("T1", "nope", at=utc(3, 11)))
+    check(ClockError, lambda: fast.stop_outcome("T1", "first_response", at=utc(2, 10)))
+    naive = datetime(2026, 3, 3, 11)  # the error under test
+    check(InvalidInputError, lambda: fast.stop_outcome("T1", "first_response", at=naive))

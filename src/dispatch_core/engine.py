@@ -484,11 +484,15 @@ class Engine:
         tid, st, metric = eff.ticket_id, self._state, eff.metric
         if metric is None:
             return
+        sla = self._sla
+        stop_outcome = getattr(sla, "stop_outcome", None)  # optional: SlaTracker has it
         try:
-            record = self._sla.stop(tid, metric, at=at)
+            if stop_outcome is not None:  # only met/breached is needed: skip the record
+                outcome = stop_outcome(tid, metric, at=at)
+            else:
+                outcome = getattr(sla.stop(tid, metric, at=at), "outcome", None)
         except (UnknownEntityError, IllegalTransitionError):
             return  # e.g. a clock that already stopped: nothing to do
-        outcome = getattr(record, "outcome", None)
         met = (
             str(outcome) == "met"
             if outcome is not None
@@ -506,14 +510,8 @@ class Engine:
                 sla.pause(tid, at=at)
             elif eff.kind == "sla_resume":
                 sla.resume(tid, at=at)
-            elif eff.kind == "sla_stop" and eff.metric is not None:
-                outcome = getattr(sla.stop(tid, eff.metric, at=at), "outcome", None)
-                met = (
-                    str(outcome) == "met"
-                    if outcome is not None
-                    else st.tickets[tid].levels.get(eff.metric) != "red"
-                )
-                st.sla_result(tid, eff.metric, met=met)
+            elif eff.kind == "sla_stop":
+                self._sla_stop(eff, at)  # (_PERFORM sends sla_stop there directly)
             elif eff.kind == "sla_cancel":
                 sla.cancel_ticket(tid)
         except (UnknownEntityError, IllegalTransitionError):

@@ -27,8 +27,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from fractions import Fraction
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -42,151 +41,25 @@ from dispatch_core.errors import (
     UnknownTicketError,
 )
 from dispatch_core.model import Category, Priority, SlaMetric, Ticket
-from dispatch_core.sla.policy import SlaLevel, SlaPolicy, Threshold
+from dispatch_core.sla._clocks import (
+    _SECOND_US,
+    _US,
+    _Arm,
+    _aware_us,
+    _Clock,
+    _dt,
+    _metric,
+    _offset,
+    _Plan,
+    _to_us,
+)
+from dispatch_core.sla.policy import SlaPolicy, Threshold
 from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
 from dispatch_core.timers import Timers, TimerWheel
 
 __all__ = ["SlaTracker"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-_SECOND_US = 1_000_000
-
-
-def _to_us(value: datetime) -> int:
-    return (value - _EPOCH) // _US
-
-
-def _aware_us(value: datetime, field: str) -> int:
-    """``_to_us(require_aware(value))``, with the common case (an aware datetime) inlined."""
-    if type(value) is datetime and value.tzinfo is not None and value.utcoffset() is not None:
-        return (value - _EPOCH) // _US
-    return _to_us(require_aware(value, field=field))
-
-
-def _dt(u: int) -> datetime:
-    return _EPOCH + timedelta(0, 0, u)  # positional: faster than microseconds=u
-
-
-_Plan = tuple[
-    SlaMetric, str, BusinessCalendar, int, timedelta, tuple[Threshold, ...], tuple[int, ...]
-]
-
-
-class _Arm:
-    """Timer payload: the next threshold of one clock, with its exact instant."""
-
-    __slots__ = ("clock", "index", "seq", "when")
-
-    def __init__(self, clock: _Clock, index: int, when: int, seq: int) -> None:
-        self.clock = clock
-        self.index = index
-        self.when = when
-        self.seq = seq
-
-
-class _Clock:
-    __slots__ = (
-        "acc",
-        "arm",
-        "cal",
-        "calendar",
-        "changes",
-        "due_at",
-        "handle",
-        "last",
-        "level",
-        "metric",
-        "next_index",
-        "offsets",
-        "outcome",
-        "paused_since",
-        "paused_us",
-        "restarts",
-        "running_since",
-        "started",
-        "state",
-        "stopped",
-        "target",
-        "target_us",
-        "thresholds",
-        "ticket_id",
-    )
-
-    def __init__(
-        self,
-        ticket_id: str,
-        metric: SlaMetric,
-        *,
-        calendar: str,
-        cal: BusinessCalendar,
-        target_us: int,
-        target: timedelta,
-        thresholds: tuple[Threshold, ...],
-        offsets: tuple[int, ...],
-        at: int,
-    ) -> None:
-        self.ticket_id = ticket_id
-        self.metric = metric
-        self.calendar = calendar
-        self.cal = cal
-        self.target_us = target_us
-        self.target = target  # == timedelta(microseconds=target_us), shared
-        self.thresholds = thresholds
-        self.offsets = offsets
-        self.changes: tuple[LevelChange, ...] = ()  # tuples: no per-clock list to allocate
-        self.restarts: tuple[int, ...] = ()
-        self.handle: Any = None
-        self.arm: _Arm | None = None
-        self.due_at: int | None = None
-        # reset(at), inlined: a clock is made for every metric of every ticket
-        self.started = self.last = self.running_since = at
-        self.state = ClockState.RUNNING
-        self.paused_since = self.acc = self.paused_us = 0
-        self.stopped: int | None = None
-        self.outcome: Outcome | None = None
-        self.level = SlaLevel.GREEN
-        self.next_index = 0
-
-    def reset(self, at: int) -> None:
-        self.started = at
-        self.last = at
-        self.state = ClockState.RUNNING
-        self.running_since = at
-        self.paused_since = 0
-        self.acc = 0
-        self.paused_us = 0
-        self.stopped = None
-        self.outcome = None
-        self.level = SlaLevel.GREEN
-        self.next_index = 0
-
-    def elapsed(self, at: int) -> int:
-        if self.state is ClockState.RUNNING and at > self.running_since:
-            return self.acc + self.cal._between_us(self.running_since, at)
-        return self.acc
-
-    def paused(self, at: int) -> int:
-        if self.state is ClockState.PAUSED and at > self.paused_since:
-            return self.paused_us + self.cal._between_us(self.paused_since, at)
-        return self.paused_us
-
-    def refresh_due(self) -> None:
-        """On (re)starting to run: project when the target is reached (kept once reached)."""
-        left = self.target_us - self.acc
-        if left > 0:
-            self.due_at = self.cal._add_us(self.running_since, left)
-
-    def shown_due(self) -> int | None:
-        if self.state is ClockState.PAUSED and self.acc < self.target_us:
-            return None  # not reached, and unknown until resumed
-        return self.due_at
-
-
-def _offset(threshold: Threshold, target_us: int) -> int:
-    exact = Fraction(repr(threshold.fraction)) * target_us
-    offset = -(-exact.numerator // exact.denominator)  # ceil
-    return offset + _SECOND_US if threshold.strict else offset
+_INF = float("inf")
 
 
 class SlaTracker:
@@ -233,6 +106,12 @@ class SlaTracker:
         self._pending: list[tuple[int, int, LevelChanged]] = []
         self._seq = 0
         self._now: int | None = None
+        # The timer store's earliest deadline (seconds, as given to it; inf: none), exact
+        # while _store_known: lets advance skip the store when nothing is due, and
+        # next_deadline skip the lookup. _arm lowers it; _disarm and firing invalidate it.
+        self._store_next = _INF
+        self._store_known = True
+        self._shown: tuple[int, datetime] | None = None  # next_deadline's last answer
         # Memoised policy lookups and threshold offsets (the policy is immutable).
         self._lookups: dict[tuple[Any, Any, SlaMetric], tuple[timedelta, str, Any]] = {}
         self._offsets: dict[tuple[int, int], tuple[int, ...]] = {}
@@ -305,21 +184,19 @@ class SlaTracker:
             for plan in plans:
                 if plan[0] in existing:
                     raise DuplicateEntityError("SLA clock", f"{tid}/{plan[0]}", field="metric")
-        clocks = [
-            _Clock(
-                tid,
-                which,
-                calendar=cal_name,
-                cal=cal,
-                target_us=target_us,
-                target=target,
-                thresholds=thresholds,
-                offsets=offsets,
-                at=u,
-            )
-            for which, cal_name, cal, target_us, target, thresholds, offsets in plans
+        # _install, specialised for fresh clocks (acc 0, running since u, first threshold
+        # next): every ticket starts here, so the per-clock method calls are inlined.
+        clocks = [_Clock(tid, plan, u) for plan in plans]
+        for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
+            c.due_at = c.cal._add_us(u, c.target_us)  # target_us > 0: refresh_due
+        whens = [
+            (u if c.offsets[0] <= 0 else c.cal._add_us(u, c.offsets[0])) if c.offsets else None
+            for c in clocks
         ]
-        self._install(clocks, u)
+        mine = self._clocks.setdefault(tid, {})
+        for c, first in zip(clocks, whens, strict=True):
+            mine[c.metric] = c
+            self._arm(c, first)
         return tuple(plan[0] for plan in plans)
 
     def _spec(
@@ -340,20 +217,8 @@ class SlaTracker:
         existing = self._clocks.get(ticket_id)
         if existing is not None and which in existing:
             raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
-        cal_name, cal, target_us, target, thresholds, offsets = self._template(
-            which, target, category, priority, calendar
-        )
-        return _Clock(
-            ticket_id,
-            which,
-            calendar=cal_name,
-            cal=cal,
-            target_us=target_us,
-            target=target,
-            thresholds=thresholds,
-            offsets=offsets,
-            at=u,
-        )
+        template = self._template(which, target, category, priority, calendar)
+        return _Clock(ticket_id, (which, *template), u)
 
     def _template(
         self,
@@ -463,19 +328,75 @@ class SlaTracker:
         IllegalTransitionError
             If the clock is already stopped.
         """
+        c, u, _ = self._stop(ticket_id, metric, at)
+        return self._record(c, u)
+
+    def stop_outcome(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> Outcome:
+        """Stop a clock exactly as :meth:`stop` does, but return only its outcome.
+
+        For callers that need only met/breached (the engine): no :class:`SlaRecord` is
+        built. The record stays available from :meth:`record`.
+
+        Parameters
+        ----------
+        ticket_id : str
+            The ticket.
+        metric : SlaMetric or str
+            The clock's metric.
+        at : datetime
+            When the milestone was reached (timezone-aware).
+
+        Returns
+        -------
+        Outcome
+            ``MET`` if the business time elapsed is within the target, else ``BREACHED``.
+
+        Raises
+        ------
+        IllegalTransitionError
+            If the clock is already stopped.
+
+        Examples
+        --------
+        >>> from datetime import UTC, datetime, timedelta
+        >>> tracker = SlaTracker(SlaPolicy.default())
+        >>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> tracker.start("T-1", "on_site", at=t0, category="repair")
+        >>> tracker.stop_outcome("T-1", "on_site", at=t0 + timedelta(minutes=50))
+        <Outcome.MET: 'met'>
+        >>> tracker.record("T-1", "on_site").elapsed
+        datetime.timedelta(seconds=3000)
+        """
+        return self._stop(ticket_id, metric, at)[2]
+
+    def _stop(
+        self, ticket_id: str, metric: SlaMetric | str, at: datetime
+    ) -> tuple[_Clock, int, Outcome]:
+        """Stop one clock (the body of :meth:`stop`); return it, ``at`` in µs, the outcome."""
         u = _aware_us(at, "at")  # as _select(..., None, "stop"), for one clock
-        c = self._clock(ticket_id, metric)
-        if c.state is ClockState.STOPPED:
-            raise IllegalTransitionError(f"{ticket_id}/{c.metric}", c.state.value, "stop")
+        clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
+        c = clocks.get(metric) if clocks is not None and type(metric) is SlaMetric else None
+        if c is None:  # a str metric, or an error to raise
+            c = self._clock(ticket_id, metric)
+        state = c.state
+        if state is ClockState.STOPPED:
+            raise IllegalTransitionError(f"{ticket_id}/{c.metric}", state.value, "stop")
         if u < c.last:
             raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
-        if c.arm is not None:
-            self._catch_up(c, u)
-        c.acc, c.paused_us = c.elapsed(u), c.paused(u)
-        self._disarm(c)
+        arm = c.arm
+        if arm is not None:
+            if arm.when <= u:  # _catch_up's own test, first: usually nothing to catch up
+                self._catch_up(c, u)
+            self._disarm(c)
+        # c.elapsed(u) and c.paused(u), inlined (every ticket stops each of its clocks)
+        if state is ClockState.RUNNING:
+            if u > c.running_since:
+                c.acc += c.cal._between_us(c.running_since, u)
+        elif u > c.paused_since:
+            c.paused_us += c.cal._between_us(c.paused_since, u)
         c.state, c.stopped, c.last = ClockState.STOPPED, u, u
-        c.outcome = Outcome.MET if c.acc <= c.target_us else Outcome.BREACHED
-        return self._record(c, u)
+        outcome = c.outcome = Outcome.MET if c.acc <= c.target_us else Outcome.BREACHED
+        return c, u, outcome
 
     def restart(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> None:
         """Reopen a stopped clock: a fresh target from ``at``, level green; history is kept.
@@ -520,15 +441,24 @@ class SlaTracker:
         if self._now is not None and u < self._now:
             raise ClockError("now", now, f"is before the last advance {_dt(self._now)}")
         self._now = u
+        now_s = u / _SECOND_US
         if self._pending:
             fired = [p for p in self._pending if p[0] <= u]
             self._pending = [p for p in self._pending if p[0] > u]
         else:
+            if not self._store_known:
+                self._store_refresh()
+            if now_s < self._store_next:
+                # Nothing due: the store would fire nothing (it fires ``at <= now``, compared
+                # as the same floats), so it is not advanced; it never needs to be, as the
+                # tracker arms nothing before its own time.
+                return []
             fired = []
         while True:
-            batch = self._timers.advance(u / _SECOND_US)
+            batch = self._timers.advance(now_s)
             if not batch:
                 break
+            self._store_known = False  # fired timers have left the store
             for arm in batch:
                 clock = arm.clock
                 if clock.arm is not arm:  # pragma: no cover - cancelled handles never fire
@@ -547,11 +477,19 @@ class SlaTracker:
 
     def next_deadline(self) -> datetime | None:
         """Return the earliest instant at which :meth:`advance` has something to report."""
-        times = [p[0] for p in self._pending]
-        nxt = self._timers.next_deadline()
-        if nxt is not None:
-            times.append(round(nxt * _SECOND_US))
-        return _dt(min(times)) if times else None
+        if not self._store_known:
+            self._store_refresh()
+        nxt = self._store_next
+        best = None if nxt == _INF else round(nxt * _SECOND_US)
+        for p in self._pending:
+            if best is None or p[0] < best:
+                best = p[0]
+        if best is None:
+            return None
+        shown = self._shown
+        if shown is None or shown[0] != best:
+            shown = self._shown = (best, _dt(best))
+        return shown[1]
 
     # ------------------------------------------------------------------ audit
 
@@ -634,16 +572,29 @@ class SlaTracker:
     def _arm(self, c: _Clock, when: int | None) -> None:
         if when is None:
             return
-        arm = _Arm(c, c.next_index, when, self._seq)
-        self._seq += 1
         floor = when if self._now is None else max(when, self._now)
-        c.handle = self._timers.schedule(floor / _SECOND_US, arm)
+        at = floor / _SECOND_US
+        arm = _Arm(c, c.next_index, when, self._seq, at)
+        self._seq += 1
+        c.handle = self._timers.schedule(at, arm)
         c.arm = arm
+        # Lower the store's earliest deadline (still exact if it was; else refreshed anyway).
+        if at < self._store_next:  # noqa: PLR1730 - hot path: a compare, not a min() call
+            self._store_next = at
 
     def _disarm(self, c: _Clock) -> None:
-        if c.arm is not None:
+        arm = c.arm
+        if arm is not None:
             self._timers.cancel(c.handle)
             c.arm = c.handle = None
+            if arm.at <= self._store_next:
+                self._store_known = False  # it may have been the earliest
+
+    def _store_refresh(self) -> None:
+        """Look up the timer store's earliest deadline again (after it may have changed)."""
+        nxt = self._timers.next_deadline()
+        self._store_next = _INF if nxt is None else nxt
+        self._store_known = True
 
     def _catch_up(self, c: _Clock, u: int) -> None:
         """Record thresholds reached by ``u`` that ``advance`` has not reported yet."""
@@ -696,13 +647,3 @@ class SlaTracker:
             tuple(_dt(r) for r in c.restarts) if c.restarts else (),
             as_of,
         )
-
-
-def _metric(value: SlaMetric | str) -> SlaMetric:
-    if type(value) is SlaMetric:
-        return value
-    try:
-        return SlaMetric(value)
-    except ValueError:
-        known = ", ".join(m.value for m in SlaMetric)
-        raise InvalidInputError("metric", value, f"expected one of: {known}") from None

@@ -407,7 +407,13 @@ class DeskModel:
         self.spec = spec
         self.contacts = contacts
         self.offset_s = spec.warmup_s
-        self._arrival = (contacts.arrival + spec.warmup_s).tolist()
+        arrival = contacts.arrival + spec.warmup_s
+        self._arrival = arrival.tolist()
+        # Each contact's measured interval (-1 in the warm-up), as _interval computes it.
+        rel = arrival - self.offset_s
+        slot = np.floor_divide(rel, spec.interval_s)
+        outside = (rel < 0) | (slot >= spec.intervals)
+        self._slot: list[int] = np.where(outside, -1, slot).astype(np.int64).tolist()
         self._handling = contacts.handling.tolist()
         self._patience = contacts.patience.tolist()
         self._state = [_WAITING] * len(self._arrival)
@@ -455,19 +461,11 @@ class DeskModel:
         elif present > target:
             self._idle -= min(self._idle, present - target)
 
-    def _interval(self, t: float) -> int:
-        """Measured interval of internal time ``t``, or -1 outside the horizon."""
-        rel = t - self.offset_s
-        if rel < 0:
-            return -1
-        i = int(rel // self.spec.interval_s)
-        return i if i < self.spec.intervals else -1
-
     # -- contacts -------------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:
         n = cast(int, event.value)
         self._schedule_next_arrival()
-        i = self._interval(self._arrival[n])
+        i = self._slot[n]
         if i >= 0:
             self._offered[i] += 1
         if self._idle > 0:
@@ -488,7 +486,7 @@ class DeskModel:
             return
         self._state[n] = _ABANDONED
         self._waiting -= 1
-        i = self._interval(self._arrival[n])
+        i = self._slot[n]
         if i >= 0:
             self._abandoned[i] += 1
 
@@ -505,7 +503,7 @@ class DeskModel:
         self._state[n] = _SERVED
         self._idle -= 1
         self._busy += 1
-        i = self._interval(self._arrival[n])
+        i = self._slot[n]
         if i >= 0:
             wait = now - self._arrival[n]
             self._answered[i] += 1

@@ -125,7 +125,7 @@ class Explanation:
 
 
 def _sorted_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``mapping`` with its keys in sorted order (the dispatcher builds them so)."""
+    """Copy ``mapping`` with its keys in sorted order (the dispatcher builds them so)."""
     if not mapping:
         return {}
     keys = list(mapping)

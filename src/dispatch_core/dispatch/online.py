@@ -151,6 +151,10 @@ class OnlineDispatcher:
 
     def set_load(self, staff_id: str, load: int) -> None:
         """Set the number of open work orders a technician holds."""
+        tech = self._index.techs.get(staff_id)
+        if tech is not None and type(load) is int and load >= 0:  # the engine's every call
+            tech.load = load
+            return
         tech = self._tech(staff_id)
         if isinstance(load, bool) or not isinstance(load, int) or load < 0:
             raise InvalidInputError("load", load, "must be an integer >= 0", model=_MODEL)

@@ -113,15 +113,25 @@ class Explanation:
         return {  # keys in sorted order
             "capacity": self.capacity,
             "compared_to": self.compared_to,
-            "components": dict(sorted(self.components.items())),
+            "components": _sorted_dict(self.components),
             "examined": self.examined,
             "load": self.load,
             "over_qualification": self.over_qualification,
             "priority_factor": self.priority_factor,
-            "rejected": dict(sorted(self.rejected.items())),
+            "rejected": _sorted_dict(self.rejected),
             "sla_slack_s": self.sla_slack_s,
             "travel_s": self.travel_s,
         }
+
+
+def _sorted_dict(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Copy ``mapping`` with its keys in sorted order (the dispatcher builds them so)."""
+    if not mapping:
+        return {}
+    keys = list(mapping)
+    if keys == sorted(keys):
+        return dict(mapping)
+    return dict(sorted(mapping.items()))
 
 
 @dataclass(frozen=True, slots=True)

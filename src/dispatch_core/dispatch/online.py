@@ -36,9 +36,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import datetime, timedelta
-from functools import partial
 
 from dispatch_core.clock import require_aware
 from dispatch_core.dispatch._index import ANY_SKILL, Tech, TechIndex
@@ -51,6 +50,10 @@ __all__ = ["OnlineDispatcher", "default_due_at"]
 
 _MODEL = "OnlineDispatcher"
 _OVER_SCALE = float(MAX_SKILL_LEVEL - 1)
+_SECOND = timedelta(seconds=1)
+#: What a search learns about its ticket: the travel-time row from the ticket's node, the SLA
+#: slack in seconds (None: no due time), the priority factor and the bucket's skill.
+_Context = tuple[list[float], float | None, float, str]
 
 
 def default_due_at(ticket: Ticket) -> datetime | None:
@@ -92,7 +95,7 @@ class OnlineDispatcher:
     on shift at ``at`` (when the member has shifts); load below capacity; not excluded.
     """
 
-    __slots__ = ("_index", "_matrix", "_order", "_ranks", "_site", "weights")
+    __slots__ = ("_index", "_matrix", "_order", "_site", "weights")
 
     def __init__(self, site: SiteGraph, *, weights: ScoreWeights | None = None) -> None:
         self._site = site
@@ -100,24 +103,14 @@ class OnlineDispatcher:
         self._index = TechIndex()
         # Plain lists: the hot path indexes them far faster than numpy scalars.
         self._matrix: list[list[float]] = site.matrix.tolist()
-        # Per site node, built on first use: nodes nearest-first, and each node's place in that.
+        # Per site node, built on first use: node indices nearest-first.
         self._order: dict[int, list[int]] = {}
-        self._ranks: dict[int, list[int]] = {}
 
     def _nearest(self, loc: int) -> list[int]:
         order = self._order.get(loc)
         if order is None:
             order = self._order[loc] = self._site.order_from(loc).tolist()
         return order
-
-    def _rank(self, loc: int) -> list[int]:
-        rank = self._ranks.get(loc)
-        if rank is None:
-            rank = [0] * len(self._matrix)
-            for place, node in enumerate(self._nearest(loc)):
-                rank[node] = place
-            self._ranks[loc] = rank
-        return rank
 
     # -- state updates (the engine drives these) -------------------------------------------
 
@@ -158,6 +151,10 @@ class OnlineDispatcher:
 
     def set_load(self, staff_id: str, load: int) -> None:
         """Set the number of open work orders a technician holds."""
+        tech = self._index.techs.get(staff_id)
+        if tech is not None and type(load) is int and load >= 0:  # the engine's every call
+            tech.load = load
+            return
         tech = self._tech(staff_id)
         if isinstance(load, bool) or not isinstance(load, int) or load < 0:
             raise InvalidInputError("load", load, "must be an integer >= 0", model=_MODEL)
@@ -187,7 +184,7 @@ class OnlineDispatcher:
 
     def _slack(self, ticket: Ticket, at: datetime, due_at: datetime | None) -> float | None:
         due = due_at if due_at is not None else default_due_at(ticket)
-        return None if due is None else (due - at) / timedelta(seconds=1)
+        return None if due is None else (due - at) / _SECOND
 
     def _location_part(self, travel_s: float, slack_s: float | None, factor: float) -> float:
         late = 0.0 if slack_s is None or travel_s <= slack_s else travel_s - slack_s
@@ -256,130 +253,143 @@ class OnlineDispatcher:
         due_at: datetime | None,
         exclude: Collection[str],
         k: int,
-    ) -> tuple[list[tuple[float, str]], Callable[[], dict[str, int]], int]:
-        """Return the ``k`` best (score, id) pairs, the rejection tallies, the count examined.
+    ) -> tuple[list[tuple[float, str]], int, _Context]:
+        """Return the ``k`` best (score, id) pairs, the count examined and the ticket's context.
 
-        The tallies come as a function: only an unassignable ticket's explanation needs them.
+        Rejected candidates are skipped without saying why: only an unassignable ticket's
+        explanation needs the per-rule tallies, and :meth:`_rejections` recounts them then.
         """
         require_aware(at, field="at")
         ticket_loc = self._site.index(ticket.location, field="location")
-        prop = ticket.property_id
-        skill, nodes = self._index.bucket(prop, [r.skill for r in ticket.required_skills])
+        reqs = [(r.skill, r.min_level) for r in ticket.required_skills]
+        skill, nodes = self._index.bucket(ticket.property_id, [need for need, _ in reqs])
         slack = self._slack(ticket, at, due_at)
-        factor = self.weights.priority_factors[ticket.priority]
+        w = self.weights
+        factor = w.priority_factors[ticket.priority]
         row = self._matrix[ticket_loc]
-        techs = self._index.techs
+        context = (row, slack, factor, skill)
         best: list[tuple[float, str]] = []
-        tally: dict[str, int] = {}
         examined = 0
-        if nodes:
-            # Nearest-first over the nodes where the bucket has someone: when they are few,
-            # sort just those by their place in the nearest-first order (same sequence);
-            # otherwise walk that order, skipping empty nodes, until every one was seen.
-            # (Stopping at the first node beyond the bound examines the same technicians
-            # whether or not that node is empty: the bound only moves at occupied nodes.)
-            if len(nodes) * 8 < len(row):
-                scan: list[int] = sorted(nodes, key=self._rank(ticket_loc).__getitem__)
-            else:
-                scan = self._nearest(ticket_loc)
-            unseen = len(nodes)
-            w = self.weights
-            travel_w, lateness_w, load_w, fit_w = w.travel, w.lateness, w.load, w.skill_fit
-            reqs = [(r.skill, r.min_level) for r in ticket.required_skills]
-            over_scale = _OVER_SCALE * len(reqs)
-            bound = math.inf  # the k-th best score so far
-            # _location_part, _rule and _score inlined (same checks, same arithmetic).
-            for node in scan:
-                if not unseen:
-                    break
-                ids = nodes.get(node)
-                if not ids:
+        if not nodes:
+            return best, examined, context
+        # Nearest-first over the nodes where the bucket has someone: when they are few, sort
+        # just those by travel time (ties among equal travel times cannot change the outcome:
+        # the bound is only compared with a node's location part, equal for both); otherwise
+        # walk the nearest-first order, skipping empty nodes, until every one was seen.
+        # (Stopping at the first node beyond the bound examines the same technicians whether
+        # or not that node is empty: the bound only moves at occupied nodes.)
+        if len(nodes) * 8 < len(row):
+            scan: list[int] = sorted(nodes, key=row.__getitem__)
+        else:
+            scan = self._nearest(ticket_loc)
+        unseen = len(nodes)
+        travel_w, lateness_w, load_w, fit_w = w.travel, w.lateness, w.load, w.skill_fit
+        over_scale = _OVER_SCALE * len(reqs)
+        bound = math.inf  # the k-th best score so far
+        one = len(reqs) == 1
+        one_skill, one_level = reqs[0] if one else ("", 0)
+        # _location_part, _rule and _score inlined (same checks, same arithmetic). Every
+        # technician of a bucket is a technician serving the property with the bucket's
+        # skill, so the role and property rules cannot fail here. Every technician at a node
+        # counts as examined: nothing stops the scan inside a node.
+        for node in scan:
+            if not unseen:
+                break
+            here = nodes.get(node)
+            if not here:
+                continue
+            unseen -= 1
+            travel_s = row[node]
+            late = 0.0 if slack is None or travel_s <= slack else travel_s - slack
+            loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
+            if loc_part > bound:
+                break
+            examined += len(here)
+            for tech in here.values():
+                if tech.load >= tech.capacity or not tech.available:
                     continue
-                unseen -= 1
-                travel_s = row[node]
-                late = 0.0 if slack is None or travel_s <= slack else travel_s - slack
-                loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
-                if loc_part > bound:
-                    break
-                for sid in ids:
-                    tech = techs[sid]
-                    examined += 1
+                if one:  # the usual single requirement, without the loop
+                    total = tech.skills.get(one_skill, 0) - one_level
+                else:
                     skills = tech.skills
-                    rule = ""
-                    if not tech.technician:
-                        rule = "role"
-                    elif prop not in tech.props:
-                        rule = "property"
-                    else:
-                        total = 0
-                        for need, level in reqs:
-                            have = skills.get(need, 0)
-                            if have < level:
-                                rule = "skill"
-                                break
-                            total += have - level
-                        if rule:
-                            pass
-                        elif not tech.available:
-                            rule = "available"
-                        elif tech.shifts and not tech.member.on_shift(at):
-                            rule = "shift"
-                        elif tech.load >= tech.capacity:
-                            rule = "capacity"
-                        elif sid in exclude:
-                            rule = "excluded"
-                    if rule:
-                        tally[rule] = tally.get(rule, 0) + 1
-                        continue
-                    over = total / over_scale if reqs else 0.0
-                    score = loc_part + (load_w * tech.load / tech.capacity + fit_w * over)
-                    if score > bound:
-                        continue  # cannot enter the k best (a tie on the score still can)
-                    item = (score, sid)
-                    if len(best) < k or item < best[-1]:
-                        bisect.insort(best, item)
-                        del best[k:]
-                        if len(best) == k:
-                            bound = best[-1][0]
-        return best, partial(self._rejections, tally, prop, skill), examined
+                    total = 0
+                    for need, level in reqs:
+                        have = skills.get(need, 0)
+                        if have < level:
+                            total = -1
+                            break
+                        total += have - level
+                if total < 0:
+                    continue
+                if tech.shifts and not tech.member.on_shift(at):
+                    continue
+                if exclude and tech.id in exclude:
+                    continue
+                over = total / over_scale if reqs else 0.0
+                score = loc_part + (load_w * tech.load / tech.capacity + fit_w * over)
+                if score > bound:
+                    continue  # cannot enter the k best (a tie on the score still can)
+                item = (score, tech.id)
+                if len(best) < k or item < best[-1]:
+                    bisect.insort(best, item)
+                    del best[k:]
+                    if len(best) == k:
+                        bound = best[-1][0]
+        return best, examined, context
 
-    def _rejections(self, tally: dict[str, int], prop: str, skill: str) -> dict[str, int]:
+    def _rejections(
+        self, ticket: Ticket, at: datetime, exclude: Collection[str], skill: str
+    ) -> dict[str, int]:
+        """Count every staff member under the first hard rule it fails (nobody passes).
+
+        Members outside the scanned bucket fail on role, property or skill without being
+        looked at; the bucket's members (all examined when nobody passes) are checked here.
+        """
         idx = self._index
-        counts = dict(tally)
-        outside = {
+        prop = ticket.property_id
+        counts: dict[str, int] = {
             "role": len(idx.techs) - idx.technicians,
             "property": idx.technicians - idx.prop_counts.get(prop, 0),
         }
         if skill != ANY_SKILL:
-            outside["skill"] = idx.size(prop, ANY_SKILL) - idx.size(prop, skill)
-        for rule, n in outside.items():
-            counts[rule] = counts.get(rule, 0) + n
+            counts["skill"] = idx.size(prop, ANY_SKILL) - idx.size(prop, skill)
+        for here in idx.bucket(prop, [skill] if skill != ANY_SKILL else [])[1].values():
+            for tech in here.values():
+                rule = self._rule(tech, ticket, at, exclude)
+                counts[rule] = counts.get(rule, 0) + 1
         return {rule: n for rule, n in sorted(counts.items()) if n}
 
     def _explain(
-        self, staff_id: str, ticket: Ticket, at: datetime, due_at: datetime | None, examined: int
+        self,
+        staff_id: str,
+        ticket: Ticket,
+        context: _Context,
+        examined: int,
     ) -> Explanation:
         tech = self._index.techs[staff_id]
+        row, slack, factor, _ = context
         w = self.weights
-        travel = self._matrix[self._site.index(ticket.location)][tech.loc]
-        slack = self._slack(ticket, at, due_at)
-        factor = w.priority_factors[ticket.priority]
+        travel = row[tech.loc]
         late = 0.0 if slack is None or travel <= slack else travel - slack
         over = self._over(tech, ticket)
+        load, capacity = tech.load, tech.capacity
+        components = {
+            "lateness": factor * w.lateness * late / 60.0,
+            "load": w.load * load / capacity,
+            "skill_fit": w.skill_fit * over,
+            "travel": factor * w.travel * travel / 60.0,
+        }
+        # Positional (field order of Explanation): measurably cheaper than keywords here.
         return Explanation(
-            travel_s=travel,
-            load=tech.load,
-            capacity=tech.capacity,
-            over_qualification=over,
-            sla_slack_s=None if slack is None else slack - travel,
-            priority_factor=factor,
-            components={
-                "lateness": factor * w.lateness * late / 60.0,
-                "load": w.load * tech.load / tech.capacity,
-                "skill_fit": w.skill_fit * over,
-                "travel": factor * w.travel * travel / 60.0,
-            },
-            examined=examined,
+            travel,  # travel_s
+            load,
+            capacity,
+            over,  # over_qualification
+            None if slack is None else slack - travel,  # sla_slack_s
+            factor,  # priority_factor
+            components,
+            {},  # rejected
+            examined,
         )
 
     def choose(
@@ -409,14 +419,14 @@ class OnlineDispatcher:
             Minimum score, ties broken by the smaller staff id. For an unassignable ticket,
             ``explanation.rejected`` counts the candidates rejected per hard rule.
         """
-        best, rejected, examined = self._search(ticket, at, due_at, frozenset(exclude), 1)
+        excluded = frozenset(exclude) if exclude else frozenset()
+        best, examined, context = self._search(ticket, at, due_at, excluded, 1)
         if not best:
-            factor = self.weights.priority_factors[ticket.priority]
-            expl = Explanation(priority_factor=factor, rejected=rejected(), examined=examined)
+            rejected = self._rejections(ticket, at, excluded, context[3])
+            expl = Explanation(priority_factor=context[2], rejected=rejected, examined=examined)
             return Decision(staff_id=None, score=None, explanation=expl, action="none")
         score, sid = best[0]
-        expl = self._explain(sid, ticket, at, due_at, examined)
-        return Decision(staff_id=sid, score=score, explanation=expl)
+        return Decision(sid, score, self._explain(sid, ticket, context, examined))
 
     def candidates(
         self,

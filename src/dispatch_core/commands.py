@@ -305,10 +305,12 @@ def trusted(cls: type[_C], **fields: Any) -> _C:
     True
     """
     order, defaults = _shape(cls)
-    values = {**defaults, **fields}
     obj = cls.__new__(cls)
-    _set_dict(obj, {name: values[name] for name in order})
     _set_fields_set(obj, set(fields))
+    for name, value in defaults.items():  # usually just the ``type`` tag
+        if name not in fields:
+            fields[name] = value
+    _set_dict(obj, {name: fields[name] for name in order})
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj

@@ -393,12 +393,13 @@ class Engine:
     def _settle(self, at: datetime) -> None:
         """Carry out queued effects depth-first (each effect's follow-ups before the next)."""
         st = self._state
-        effects = st.take_effects()
+        effects = st._effects  # take_effects(), inlined
         if not effects:
             return
+        st._effects = []
         perform = _PERFORM
         for eff in effects:
-            perform[eff.kind](self, eff, at)
+            perform[eff[0]](self, eff, at)  # eff.kind
             if st._effects:  # has_effects, without the property call
                 self._settle(at)
 

@@ -68,6 +68,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -98,7 +99,7 @@ from dispatch_core.events import (
     TicketUnassignable,
 )
 from dispatch_core.lifecycle import Status
-from dispatch_core.model import Category, Role, SlaLevel, StaffMember, Ticket
+from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, StaffMember, Ticket
 from dispatch_core.sim.desk import Contacts, DeskModel, draw_contacts
 from dispatch_core.sim.field_spec import (
     DAY_S,
@@ -183,7 +184,7 @@ class FieldModel:
         self.env = env
         self.spec = spec
         self.clock = SimClock(env, EPOCH)
-        self.site = SiteGraph.grid(spec.site_rows, spec.site_cols, seed=spec.site_seed)
+        self.site = _grid(spec.site_rows, spec.site_cols, spec.site_seed)
         self.engine = Engine(spec.engine_config, clock=self.clock, site=self.site)
         nodes = self.site.nodes
         band = spec.site_cols / spec.communities
@@ -224,11 +225,10 @@ class FieldModel:
                 "red",
                 "followups",
                 "followups_within_24h",
-                "commands",
-                "events",
             ),
             0,
         )
+        self._commands = self._events = 0  # the hottest counters, kept out of the dict
 
     # ------------------------------------------------------------------ engine plumbing
     def _next_key(self) -> str:
@@ -237,7 +237,7 @@ class FieldModel:
 
     def send(self, *commands: CommandBase) -> None:
         """Handle commands at the current time and react to their events."""
-        self.count["commands"] += len(commands)
+        self._commands += len(commands)
         if len(commands) == 1:
             self._react(self.engine.handle(commands[0]))  # raises what rejects it
             return
@@ -247,7 +247,7 @@ class FieldModel:
             self._react(result)
 
     def _react(self, events: list[EventBase]) -> None:
-        self.count["events"] += len(events)
+        self._events += len(events)
         for ev in events:
             react = self._reactions.get(type(ev))
             if react is not None:
@@ -487,14 +487,25 @@ class FieldModel:
         m = self.spec.intervals
         met: dict[str, list[int]] = {}
         total: dict[str, list[int]] = {}
+        keys: dict[tuple[SlaMetric, Category], str] = {}
         status = {"closed": 0, "cancelled": 0, "open": 0}
+        info = self._info
         for tid, rec in self.engine.state.tickets.items():
-            i = self._info[tid].interval
-            results = dict(rec.sla_results)
+            i = info[tid].interval
+            category = rec.ticket.category
+            results = rec.sla_results  # (metric, met) per stopped clock, in stop order
             for metric in rec.metrics:
-                key = f"{metric.value}/{rec.ticket.category.value}"
-                total.setdefault(key, [0] * m)[i] += 1
-                met.setdefault(key, [0] * m)[i] += bool(results.get(metric, False))
+                key = keys.get((metric, category))
+                if key is None:
+                    key = keys[metric, category] = f"{metric.value}/{category.value}"
+                    total[key], met[key] = [0] * m, [0] * m
+                total[key][i] += 1
+                hit = False
+                for stopped, ok in results:  # a metric's last result counts
+                    if stopped is metric:
+                        hit = ok
+                if hit:
+                    met[key][i] += 1
             if rec.status == Status.CLOSED:
                 status["closed"] += 1
             elif rec.status == Status.CANCELLED:
@@ -521,10 +532,16 @@ class FieldModel:
             red=c["red"],
             followups=c["followups"],
             followups_within_24h=c["followups_within_24h"],
-            commands=c["commands"],
-            events=c["events"],
+            commands=self._commands,
+            events=self._events,
             engine_kpis=state.kpis.report(now=state.now),
         )
+
+
+@lru_cache(maxsize=4)
+def _grid(rows: int, cols: int, seed: int) -> SiteGraph:
+    """Return the seeded grid site, built once per process (it is read-only: runs share it)."""
+    return SiteGraph.grid(rows, cols, seed=seed)
 
 
 class _Named(Streams):

@@ -17,8 +17,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pydantic import SerializeAsAny, TypeAdapter
-
 from dispatch_core import commands as c
 from dispatch_core import events as e
 from dispatch_core.engine_config import EngineConfig
@@ -41,6 +39,7 @@ from dispatch_core.lifecycle import (
 from dispatch_core.metrics import KpiTracker
 from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, Ticket
 from dispatch_core.state_records import Effect, EffectKind, StaffRecord, TicketRecord
+from dispatch_core.state_snapshot import state_from_dict, state_to_dict
 
 __all__ = ["Effect", "EffectKind", "EngineState", "StaffRecord", "TicketRecord"]
 
@@ -57,11 +56,6 @@ _TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
     c.Cancel: Action.CANCEL,
 }
 
-
-#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows.
-_RESULTS: TypeAdapter[list[tuple[str, c.CommandBase, tuple[e.EventBase, ...]]]] = TypeAdapter(
-    list[tuple[str, SerializeAsAny[c.CommandBase], tuple[SerializeAsAny[e.EventBase], ...]]]
-)
 
 _new_effect = tuple.__new__  # Effect(...) without its keyword-handling __new__
 _make_event = e._make  # events.trusted without re-packing the keywords
@@ -584,60 +578,13 @@ class EngineState:
         ``full`` adds what recovery needs (idempotency results, complaint windows, KPI
         accumulators) and is only used for journal snapshots.
         """
-        tickets = {
-            tid: r.to_dict()
-            for tid, r in sorted(self.tickets.items())
-            if property_id is None or r.ticket.property_id == property_id
-        }
-        staff = {
-            sid: s.to_dict()
-            for sid, s in sorted(self.staff.items())
-            if property_id is None or property_id in s.member.properties
-        }
-        out: dict[str, Any] = {
-            "now": self.now.isoformat() if self.now else None,
-            "last_seq": self.last_seq,
-            "records": self.records,
-            "tickets": tickets,
-            "staff": staff,
-            "pending": sorted(t for t in self.pending if t in tickets),
-            "alarms": sorted(a for a in self.alarms if property_id in (None, a)),
-            "kpis": self.kpis.report(property_id=property_id, now=self.now),
-        }
-        if full:
-            # One serializer call for the whole table (same JSON as model_dump per object).
-            out["results"] = _RESULTS.dump_python(
-                [(k, cmd, evs) for k, (cmd, evs) in self.results.items()], mode="json"
-            )
-            out["complaints"] = {
-                p: [[at.isoformat(), is_c] for at, is_c in w]
-                for p, w in sorted(self.complaints.items())
-            }
-            out["kpi_state"] = self.kpis.to_dict()
-            out["sla_ops"] = self.sla_ops
-        return out
+        return state_to_dict(self, property_id=property_id, full=full)
 
     @classmethod
     def from_dict(cls, config: EngineConfig, data: dict[str, Any]) -> EngineState:
         """Rebuild a state from ``to_dict(full=True)``."""
         st = cls(config)
-        st.now = datetime.fromisoformat(data["now"]) if data["now"] else None
-        st.last_seq, st.records, st.sla_ops = data["last_seq"], data["records"], data["sla_ops"]
-        st.tickets = {k: TicketRecord.from_dict(v) for k, v in data["tickets"].items()}
-        st.staff = {k: StaffRecord.from_dict(v) for k, v in data["staff"].items()}
-        st.pending = set(data["pending"])
-        st.alarms = set(data["alarms"])
-        for key, cmd, evs in data["results"]:
-            st.results[key] = (
-                c.parse_command(cmd),
-                tuple(e.parse_event(ev) for ev in evs),
-            )
-        st.complaints = {
-            p: deque((datetime.fromisoformat(at), is_c) for at, is_c in w)
-            for p, w in data["complaints"].items()
-        }
-        st.complaint_counts = {p: sum(c for _, c in w) for p, w in st.complaints.items()}
-        st.kpis = KpiTracker.from_dict(data["kpi_state"])
+        state_from_dict(st, data)
         return st
 
 

@@ -334,6 +334,28 @@ def test_recovery_equals_live_state_with_and_without_snapshots(
     assert mem.snapshot() == live
 
 
+def test_reopening_with_a_behaviour_changing_config_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    cfg = EngineConfig(sla_thresholds="delay_bands")
+    with Engine.open(path, cfg, dispatcher=FakeDispatcher()) as eng:
+        live_events = _drive(eng)
+        live = eng.snapshot()
+    with pytest.raises(InvalidInputError) as info:
+        Engine.open(path, dispatcher=FakeDispatcher())  # the default thresholds: "warn"
+    assert info.value.field == "config.sla_thresholds"
+    assert info.value.value == "warn"
+    with pytest.raises(InvalidInputError) as info:
+        Engine.open(
+            path, cfg.model_copy(update={"complaint_min_tickets": 5}), dispatcher=FakeDispatcher()
+        )
+    assert info.value.field == "config.complaint_min_tickets"
+    # operational settings may change; the refused attempts left the journal as it was
+    ops = cfg.model_copy(update={"group_commit": 8, "snapshot_every": 2, "synchronous": "NORMAL"})
+    with Engine.open(path, ops, dispatcher=FakeDispatcher()) as again:
+        assert again.snapshot() == live
+    assert live_events
+
+
 def test_overdue_timers_fire_on_the_first_advance_after_recovery(
     tmp_path: Path, new_sla: Callable[[], Any]
 ) -> None:

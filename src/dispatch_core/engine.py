@@ -128,13 +128,26 @@ class Engine:
         record is discarded), re-arms every SLA clock, and leaves overdue ones to fire on the
         next :meth:`advance`.
 
+        The journal keeps the configuration it was created with: recovery replays the history
+        under it, so reopening with a configuration that changes behaviour is refused. The
+        operational settings (``synchronous``, ``group_commit``, ``snapshot_every``,
+        ``idempotency_keys``) may change between runs.
+
         Raises
         ------
+        InvalidInputError
+            If ``config`` differs from the journal's in a behavioural setting (the error names
+            it, e.g. ``config.sla_thresholds``); the journal is left as it was.
         JournalCorruptError
             If a record other than the last one fails its checksum.
         """
         eng = cls(config, **parts)
         journal = Journal(path, synchronous=eng.config.synchronous)
+        try:
+            _check_config(journal, eng.config)
+        except BaseException:
+            journal.close()
+            raise
         try:
             snap = journal.latest_snapshot()
             if snap is not None:
@@ -578,6 +591,31 @@ _PERFORM: dict[str, Callable[[Engine, Effect, datetime], None]] = {
     "sla_stop": Engine._sla_stop,
     "sla_cancel": Engine._sla_effect,
 }
+
+
+#: Settings that only change how the engine stores and remembers, not what it decides.
+_OPERATIONAL = frozenset({"synchronous", "group_commit", "snapshot_every", "idempotency_keys"})
+
+
+def _check_config(journal: Journal, config: EngineConfig) -> None:
+    """Store ``config`` in a new journal; refuse one that differs from an existing journal's."""
+    body = config.model_dump(mode="json")
+    stored = journal.meta("config")
+    if stored is None:
+        journal.set_meta("config", json.dumps(body, sort_keys=True))
+        return
+    old = json.loads(stored)
+    for name in sorted(body):
+        if name in _OPERATIONAL or name not in old:  # a setting newer than the journal: as is
+            continue
+        if body[name] != old[name]:
+            raise InvalidInputError(
+                f"config.{name}",
+                getattr(config, name),
+                f"differs from the journal's {old[name]!r}: a journal is replayed under the "
+                "configuration it was written with",
+                model="EngineConfig",
+            )
 
 
 def _metric(value: SlaMetric | str) -> SlaMetric:

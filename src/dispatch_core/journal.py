@@ -203,6 +203,29 @@ class Journal:
                 return int(seq), body
         return None
 
+    def meta(self, key: str) -> str | None:
+        """Return the journal's metadata value ``key``, or ``None`` when it has none.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as d, Journal(pathlib.Path(d) / "j.db") as j:
+        ...     j.set_meta("config", "{}")
+        ...     j.meta("config"), j.meta("other")
+        ('{}', None)
+        """
+        row = self._db.execute("SELECT v FROM meta WHERE k=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store the metadata value ``key`` (durably; ``format`` is reserved)."""
+        if key == "format":
+            raise InvalidInputError("key", key, "is reserved for the journal's format version")
+        try:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        except sqlite3.Error as exc:
+            raise JournalError(f"{self.path}: cannot write metadata: {exc}") from exc
+
     def close(self) -> None:
         """Close the database (idempotent)."""
         self._db.close()

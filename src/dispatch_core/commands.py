@@ -22,7 +22,6 @@ dispatch_core.errors.InvalidInputError: invalid Command: accept.at=...: naive ..
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
@@ -30,6 +29,7 @@ from pydantic import Field, StringConstraints, TypeAdapter
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import AwareDatetime, DomainModel, Identifier, StaffMember, Ticket
+from dispatch_core.model._base import set_extra, set_fields_set, set_model_dict, set_private
 
 __all__ = [
     "Accept",
@@ -304,26 +304,23 @@ def trusted(cls: type[_C], **fields: Any) -> _C:
     ...     key="k-1", at=at, ticket_id="T-1")
     True
     """
-    order, defaults = _shape(cls)
-    obj = cls.__new__(cls)
-    _set_fields_set(obj, set(fields))
-    for name, value in defaults.items():  # usually just the ``type`` tag
-        if name not in fields:
-            fields[name] = value
-    _set_dict(obj, {name: fields[name] for name in order})
-    _set_extra(obj, None)
-    _set_private(obj, None)
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = _shape(cls)
+    order, defaults = shape
+    obj = _new(cls)
+    set_fields_set(obj, set(fields))
+    if len(fields) < len(order):  # some fields left to their defaults (usually ``type``)
+        fields = defaults | fields
+    set_model_dict(obj, {name: fields[name] for name in order})
+    set_extra(obj, None)
+    set_private(obj, None)
     return obj
 
 
-# The slots pydantic models keep their state in, set directly (the models are frozen).
-_set_dict = pydantic.BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = pydantic.BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = pydantic.BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = pydantic.BaseModel.__dict__["__pydantic_private__"].__set__
+_new = object.__new__
 
 
-@cache
 def _shape(cls: type[CommandBase]) -> tuple[tuple[str, ...], dict[str, Any]]:
     """Return the class's field order and its plain defaults (the ``type`` tag among them)."""
     fields = cls.model_fields
@@ -333,3 +330,6 @@ def _shape(cls: type[CommandBase]) -> tuple[tuple[str, ...], dict[str, Any]]:
         if not f.is_required() and f.default_factory is None
     }
     return tuple(fields), defaults
+
+
+_SHAPES: dict[type[CommandBase], tuple[tuple[str, ...], dict[str, Any]]] = {}

@@ -33,6 +33,7 @@ from dispatch_core.model import (
     SlaLevel,
     SlaMetric,
 )
+from dispatch_core.model._base import set_extra, set_fields_set, set_model_dict, set_private
 
 __all__ = [
     "ComplaintRateAlarm",
@@ -293,20 +294,15 @@ def _make(cls: type[_E], fields: dict[str, Any]) -> _E:
     if shape is None:
         shape = _SHAPES[cls] = _shape(cls)
     obj = _new(cls)
-    _set_fields_set(obj, set(fields))
+    set_fields_set(obj, set(fields))
     fields["type"] = shape[0]
-    _set_dict(obj, {name: fields[name] for name in shape[1]})
-    _set_extra(obj, None)
-    _set_private(obj, None)
+    set_model_dict(obj, {name: fields[name] for name in shape[1]})
+    set_extra(obj, None)
+    set_private(obj, None)
     return obj
 
 
-# The slots pydantic models keep their state in, set directly (the models are frozen).
 _new = object.__new__
-_set_dict = pydantic.BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = pydantic.BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = pydantic.BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = pydantic.BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _shape(cls: type[EventBase]) -> tuple[str, tuple[str, ...]]:

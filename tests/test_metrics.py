@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from dispatch_core import commands as c
 from dispatch_core.metrics import DEFINITIONS, KpiTracker, recompute
+from dispatch_core.model import Role
 from tests.engine_fakes import T0, Keys, make_engine, tech, ticket
 
 H = timedelta(hours=1)
@@ -71,3 +72,23 @@ def test_tracker_round_trips() -> None:
     again = KpiTracker.from_dict(kpis.to_dict())
     assert again.report(now=T0 + 2 * H) == kpis.report(now=T0 + 2 * H)
     assert KpiTracker().report()["sla_attainment"] == {}
+
+
+def test_staff_update_is_staff_changed_for_known_members() -> None:
+    fast, slow = KpiTracker(), KpiTracker()
+    assert fast.staff_update("t", T0, 1, 2, True) is False  # unknown: nothing recorded
+    assert fast.staff == {}
+    for k in (fast, slow):
+        k.staff_changed(
+            "t", T0, role=Role.TECHNICIAN, properties={"P1"}, load=0, capacity=2, on=True
+        )
+    steps = [(H, 1, 2, True), (2 * H, 2, 2, True), (2 * H, 0, 2, False), (4 * H, 1, 3, True)]
+    for dt, load, cap, on in steps:
+        assert fast.staff_update("t", T0 + dt, load, cap, on) is True
+        slow.staff_changed(
+            "t", T0 + dt, role=Role.TECHNICIAN, properties={"P1"}, load=load, capacity=cap, on=on
+        )
+        assert fast.to_dict() == slow.to_dict()
+    assert fast.report(now=T0 + 5 * H) == slow.report(now=T0 + 5 * H)
+    # on shift 0-2 h and 4-5 h (3 h); busy 1/2 during 1-2 h and 1/3 during 4-5 h
+    assert fast.report(now=T0 + 5 * H)["technician_utilisation"] == round((0.5 + 1 / 3) / 3, 6)

@@ -104,6 +104,8 @@ class Engine:
             site = site_from_config(self.config)
         self._dispatcher = dispatcher if dispatcher is not None else default_dispatcher(site)
         self._sla = sla if sla is not None else default_sla(self.config)
+        # Optional on the port (SlaTracker has it): stop a clock, return only met/breached.
+        self._stop_outcome: Callable[..., object] | None = getattr(self._sla, "stop_outcome", None)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)
         self._remember = self.config.idempotency_keys > 0
@@ -498,28 +500,33 @@ class Engine:
         tid, st, metric = eff.ticket_id, self._state, eff.metric
         if metric is None:
             return
-        sla = self._sla
-        stop_outcome = getattr(sla, "stop_outcome", None)  # optional: SlaTracker has it
+        stop_outcome = self._stop_outcome
         try:
             if stop_outcome is not None:  # only met/breached is needed: skip the record
                 outcome = stop_outcome(tid, metric, at=at)
             else:
-                outcome = getattr(sla.stop(tid, metric, at=at), "outcome", None)
+                outcome = getattr(self._sla.stop(tid, metric, at=at), "outcome", None)
         except (UnknownEntityError, IllegalTransitionError):
             return  # e.g. a clock that already stopped: nothing to do
-        met = (
-            str(outcome) == "met"
-            if outcome is not None
-            else st.tickets[tid].levels.get(metric) != "red"
-        )
+        if outcome is None:
+            met = st.tickets[tid].levels.get(metric) != "red"
+        else:  # an Outcome is a str: no str() call needed for it
+            met = (outcome if isinstance(outcome, str) else str(outcome)) == "met"
         st.sla_result(tid, metric, met=met)
 
+    def _sla_start(self, eff: Effect, at: datetime) -> None:
+        tid, st = eff.ticket_id, self._state
+        try:
+            metrics = self._sla.start_ticket(st.tickets[tid].ticket, at=at)
+        except (UnknownEntityError, IllegalTransitionError):
+            return  # as _sla_effect: nothing to do
+        st.sla_started(tid, tuple(m if type(m) is SlaMetric else _metric(m) for m in metrics))
+
     def _sla_effect(self, eff: Effect, at: datetime) -> None:
-        sla, tid, st = self._sla, eff.ticket_id, self._state
+        sla, tid = self._sla, eff.ticket_id
         try:
             if eff.kind == "sla_start":
-                metrics = sla.start_ticket(st.tickets[tid].ticket, at=at)
-                st.sla_started(tid, tuple(_metric(m) for m in metrics))
+                self._sla_start(eff, at)  # (_PERFORM sends sla_start there directly)
             elif eff.kind == "sla_pause":
                 sla.pause(tid, at=at)
             elif eff.kind == "sla_resume":
@@ -585,7 +592,7 @@ _PERFORM: dict[str, Callable[[Engine, Effect, datetime], None]] = {
     "staff_location": Engine._do_staff,
     "staff_available": Engine._do_staff,
     "staff_load": Engine._do_staff_load,
-    "sla_start": Engine._sla_effect,
+    "sla_start": Engine._sla_start,
     "sla_pause": Engine._sla_effect,
     "sla_resume": Engine._sla_effect,
     "sla_stop": Engine._sla_stop,

@@ -114,11 +114,13 @@ class _StaffClock:
     shift_s: float = 0.0
 
     def advance(self, at: datetime) -> None:
-        dt = (at - self.last_at).total_seconds()
-        if dt > 0 and self.on:
-            self.shift_s += dt
-            self.busy_s += dt * min(self.load, self.capacity) / self.capacity
-        self.last_at = max(self.last_at, at)
+        last = self.last_at
+        if at > last:
+            if self.on:
+                dt = (at - last).total_seconds()
+                self.shift_s += dt
+                self.busy_s += dt * min(self.load, self.capacity) / self.capacity
+            self.last_at = at
 
 
 def _micros(delta: timedelta) -> int:
@@ -210,6 +212,19 @@ class KpiTracker:
             return
         clock.advance(at)
         clock.load, clock.capacity, clock.on = load, capacity, on
+
+    def staff_update(self, staff_id: str, at: datetime, load: int, capacity: int, on: bool) -> bool:
+        """:meth:`staff_changed` for a member already known; ``False`` (nothing done) if not.
+
+        The engine's hot path (every assignment and release): no keyword packing, and the
+        member's role and properties, which cannot change, are not passed again.
+        """
+        clock = self.staff.get(staff_id)
+        if clock is None:
+            return False
+        clock.advance(at)
+        clock.load, clock.capacity, clock.on = load, capacity, on
+        return True
 
     def totals(self, property_id: str | None = None) -> TicketCounts:
         """Counters for one property, or summed over all of them."""

@@ -561,12 +561,15 @@ class EngineState:
 
     def _kpi_staff(self, staff: StaffRecord, at: datetime) -> None:
         m = staff.member
+        load = staff.external_load + len(staff.active)  # staff.load, without the property
+        if self.kpis.staff_update(m.id, at, load, m.capacity, staff.available):
+            return
         self.kpis.staff_changed(
             m.id,
             at,
             role=m.role,
             properties=m.properties,
-            load=staff.load,
+            load=load,
             capacity=m.capacity,
             on=staff.available,
         )

@@ -67,7 +67,7 @@ import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -207,6 +207,7 @@ class FieldModel:
         self._key = 0
         self._wake_at = math.inf
         self._wake_token = 0
+        self._armed_for: datetime | None = None  # the deadline the pending wake-up is for
         self._reactions: dict[type[EventBase], Callable[[Any], None]] = {
             TicketAssigned: self._assigned,
             TicketReassigned: self._reassigned,
@@ -277,12 +278,12 @@ class FieldModel:
     def _arm(self) -> None:
         """Make sure a wake-up is due no later than the engine's next SLA deadline."""
         due = self.engine.next_deadline()
-        if due is None:
+        if due is None or due is self._armed_for:  # the same deadline object: already armed
             return
         at = self.clock.seconds_at(due) + 1e-6  # rounds to the deadline's microsecond or later
         if self.env.now <= self._wake_at <= at:
             return
-        self._wake_at = at
+        self._wake_at, self._armed_for = at, due
         self._wake_token += 1
         ev = self.env.timeout(max(at - self.env.now, 0.0), self._wake_token)
         ev.callbacks.append(self._wake)
@@ -290,7 +291,7 @@ class FieldModel:
     def _wake(self, event: simpy.Event) -> None:
         if event.value != self._wake_token:
             return
-        self._wake_at = math.inf
+        self._wake_at, self._armed_for = math.inf, None
         self._react(self.engine.advance(self.clock.now()))
         self._arm()
 

@@ -52,10 +52,10 @@ class SimClock:
 
     def now(self) -> datetime:
         """Return the simulated current time (timezone-aware)."""
-        seconds = float(self._env.now)
+        seconds: float = self._env.now
         last = self._last
         if last[0] != seconds:  # many calls share one instant: keep its datetime
-            last = self._last = (seconds, self._epoch + timedelta(seconds=seconds))
+            last = self._last = (seconds, self._epoch + timedelta(0, seconds))  # (days, s)
         return last[1]
 
     def seconds_at(self, at: datetime) -> float:

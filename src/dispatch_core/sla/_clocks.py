@@ -15,7 +15,7 @@ from dispatch_core.clock import require_aware
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import SlaMetric
 from dispatch_core.sla.policy import SlaLevel, Threshold
-from dispatch_core.sla.records import ClockState, LevelChange, Outcome
+from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -162,3 +162,51 @@ def _metric(value: SlaMetric | str) -> SlaMetric:
     except ValueError:
         known = ", ".join(m.value for m in SlaMetric)
         raise InvalidInputError("metric", value, f"expected one of: {known}") from None
+
+
+def _fire(c: _Clock, arm: _Arm) -> tuple[int, int, LevelChanged]:
+    """Move the clock to the level of ``arm``'s threshold; return its event, keyed for sorting."""
+    th = c.thresholds[arm.index]
+    at = _dt(arm.when)
+    fraction = c.offsets[arm.index] / c.target_us
+    change = LevelChange(at, th.level, c.level, fraction, th.action, th.notify)
+    c.changes += (change,)
+    c.level = th.level
+    c.next_index = arm.index + 1
+    event = LevelChanged(
+        ticket_id=c.ticket_id,
+        metric=c.metric,
+        level=th.level,
+        previous=change.previous,
+        at=at,
+        fraction=fraction,
+        action=th.action,
+        notify=th.notify,
+        target=c.target,
+        due_at=_dt(c.due_at if c.due_at is not None else arm.when),
+    )
+    return arm.when, arm.seq, event
+
+
+def _record(c: _Clock, u: int) -> SlaRecord:
+    """Return the clock's audit record as of ``u`` (µs)."""
+    due = c.shown_due()
+    as_of = _dt(u)
+    stopped = c.stopped
+    return SlaRecord(  # positional, in field order (the hot path: every stop)
+        c.ticket_id,
+        c.metric,
+        c.calendar,
+        c.target,
+        c.state,
+        _dt(c.started),
+        None if due is None else _dt(due),
+        None if stopped is None else as_of if stopped == u else _dt(stopped),
+        timedelta(0, 0, c.elapsed(u)),
+        timedelta(0, 0, c.paused(u)),
+        c.outcome,
+        c.level,
+        c.changes,
+        tuple(_dt(r) for r in c.restarts) if c.restarts else (),
+        as_of,
+    )

@@ -48,13 +48,15 @@ from dispatch_core.sla._clocks import (
     _aware_us,
     _Clock,
     _dt,
+    _fire,
     _metric,
     _offset,
     _Plan,
+    _record,
     _to_us,
 )
 from dispatch_core.sla.policy import SlaPolicy, Threshold
-from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
+from dispatch_core.sla.records import ClockState, LevelChanged, Outcome, SlaRecord
 from dispatch_core.timers import Timers, TimerWheel
 
 __all__ = ["SlaTracker"]
@@ -329,7 +331,7 @@ class SlaTracker:
             If the clock is already stopped.
         """
         c, u, _ = self._stop(ticket_id, metric, at)
-        return self._record(c, u)
+        return _record(c, u)
 
     def stop_outcome(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> Outcome:
         """Stop a clock exactly as :meth:`stop` does, but return only its outcome.
@@ -467,7 +469,7 @@ class SlaTracker:
                 if arm.when > u:  # pragma: no cover - a store firing early: re-arm
                     self._arm(clock, arm.when)
                     continue
-                fired.append(self._fire(clock, arm))
+                fired.append(_fire(clock, arm))
                 if clock.state is ClockState.RUNNING:
                     self._arm(clock, self._plan(clock))
         if not fired:
@@ -496,14 +498,14 @@ class SlaTracker:
     def records(self, ticket_id: str, *, at: datetime | None = None) -> tuple[SlaRecord, ...]:
         """Return the records of every clock of a ticket (as of ``at``, default: latest known)."""
         clocks = self._ticket(ticket_id)
-        return tuple(self._record(c, self._as_of(c, at)) for c in clocks.values())
+        return tuple(_record(c, self._as_of(c, at)) for c in clocks.values())
 
     def record(
         self, ticket_id: str, metric: SlaMetric | str, *, at: datetime | None = None
     ) -> SlaRecord:
         """Return one clock's record (as of ``at``, default: latest known)."""
         c = self._clock(ticket_id, metric)
-        return self._record(c, self._as_of(c, at))
+        return _record(c, self._as_of(c, at))
 
     def tickets(self) -> tuple[str, ...]:
         """Return the ids of tickets with clocks, in the order they were started."""
@@ -601,49 +603,5 @@ class SlaTracker:
         while c.arm is not None and c.arm.when <= u:
             arm = c.arm
             self._disarm(c)
-            self._pending.append(self._fire(c, arm))
+            self._pending.append(_fire(c, arm))
             self._arm(c, self._plan(c))
-
-    def _fire(self, c: _Clock, arm: _Arm) -> tuple[int, int, LevelChanged]:
-        th = c.thresholds[arm.index]
-        at = _dt(arm.when)
-        fraction = c.offsets[arm.index] / c.target_us
-        change = LevelChange(at, th.level, c.level, fraction, th.action, th.notify)
-        c.changes += (change,)
-        c.level = th.level
-        c.next_index = arm.index + 1
-        event = LevelChanged(
-            ticket_id=c.ticket_id,
-            metric=c.metric,
-            level=th.level,
-            previous=change.previous,
-            at=at,
-            fraction=fraction,
-            action=th.action,
-            notify=th.notify,
-            target=c.target,
-            due_at=_dt(c.due_at if c.due_at is not None else arm.when),
-        )
-        return arm.when, arm.seq, event
-
-    def _record(self, c: _Clock, u: int) -> SlaRecord:
-        due = c.shown_due()
-        as_of = _dt(u)
-        stopped = c.stopped
-        return SlaRecord(  # positional, in field order (the hot path: every stop)
-            c.ticket_id,
-            c.metric,
-            c.calendar,
-            c.target,
-            c.state,
-            _dt(c.started),
-            None if due is None else _dt(due),
-            None if stopped is None else as_of if stopped == u else _dt(stopped),
-            timedelta(0, 0, c.elapsed(u)),
-            timedelta(0, 0, c.paused(u)),
-            c.outcome,
-            c.level,
-            c.changes,
-            tuple(_dt(r) for r in c.restarts) if c.restarts else (),
-            as_of,
-        )

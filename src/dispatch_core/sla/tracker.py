@@ -413,9 +413,12 @@ class SlaTracker:
         Take :meth:`records` first if the audit trail is needed. Unreported level changes of
         the ticket are dropped with it.
         """
-        clocks = self._ticket(ticket_id)
+        clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
+        if clocks is None:
+            clocks = self._ticket(ticket_id)  # raises, or a str subclass
         for c in clocks.values():
-            self._disarm(c)
+            if c.arm is not None:  # usually every clock has stopped already
+                self._disarm(c)
         del self._clocks[ticket_id]
         if self._pending:
             self._pending = [p for p in self._pending if p[2].ticket_id != ticket_id]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dispatch_core.calendar import BusinessCalendar
 from dispatch_core.clock import ManualClock
@@ -358,3 +360,68 @@ def test_stop_outcome_matches_stop_and_checks_like_it() -> None:
     check(ClockError, lambda: fast.stop_outcome("T1", "first_response", at=utc(2, 10)))
     naive = datetime(2026, 3, 3, 11)  # the error under test
     check(InvalidInputError, lambda: fast.stop_outcome("T1", "first_response", at=naive))
+
+
+# ---------------------------------------------------------------- fast paths vs general paths
+
+_CATEGORIES = ("repair", "emergency", "complaint", "inquiry")
+_STEP = st.tuples(st.integers(0, 5), st.integers(0, 40), st.integers(0, 9))
+
+
+def _general(tracker: SlaTracker) -> SlaTracker:
+    """Make ``tracker`` start tickets on the general path (no 24x7 shortcut)."""
+    for category in _CATEGORIES:  # the tickets below are all of normal priority
+        plans, metrics, _ = tracker._resolver.rule(Category(category), Priority.NORMAL)
+        tracker._rules[Category(category), Priority.NORMAL] = plans, metrics, None
+    return tracker
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(_STEP, max_size=60))
+def test_fast_paths_match_the_general_paths(steps: list[tuple[int, int, int]]) -> None:
+    """24x7 start_ticket, inlined stop and the datetime memo give what the general code gives.
+
+    ``fast`` reuses one datetime object per instant (the memo hits); ``slow`` gets a fresh
+    equal copy for every call and starts tickets on the general path.
+    """
+    fast, slow = SlaTracker(SlaPolicy.default()), _general(SlaTracker(SlaPolicy.default()))
+    assert fast._rules == {}
+    now = utc(2, 9)
+    opened: list[tuple[str, tuple[SlaMetric, ...]]] = []
+
+    def both(op: Callable[[SlaTracker, Callable[[], datetime]], object]) -> None:
+        out = []
+        for tr, at in ((fast, lambda: now), (slow, now.replace)):
+            try:
+                out.append(op(tr, at))
+            except (ClockError, IllegalTransitionError, InvalidInputError) as exc:
+                out.append(type(exc))
+        assert out[0] == out[1]
+
+    for kind, minutes, pick in steps:
+        now += timedelta(minutes=minutes)
+        if kind == 0 or not opened:
+            tid = f"T{len(opened)}"
+            tk = ticket(tid, now, category=_CATEGORIES[pick % 4], priority="normal")
+            both(lambda tr, at, tk=tk: tr.start_ticket(tk, at=at()))
+            opened.append((tid, tuple(r.metric for r in fast.records(tid))))
+            continue
+        tid, metrics = opened[pick % len(opened)]
+        if kind == 1:
+            metric = metrics[pick % len(metrics)]
+            before = fast.record(tid, metric, at=now)  # elapsed by the general code
+            both(lambda tr, at, tid=tid, metric=metric: tr.stop_outcome(tid, metric, at=at()))
+            after = fast.record(tid, metric, at=now)
+            if before.state is not ClockState.STOPPED:
+                assert (after.elapsed, after.paused) == (before.elapsed, before.paused)
+        elif kind == 2:
+            both(lambda tr, at, tid=tid: tr.pause(tid, at=at()))
+        elif kind == 3:
+            both(lambda tr, at, tid=tid: tr.resume(tid, at=at()))
+        both(lambda tr, at: tr.advance(at()))
+        both(lambda tr, at: tr.next_deadline())
+        both(lambda tr, at, tid=tid: tr.records(tid, at=at()))
+    assert [fast.records(t) for t, _ in opened] == [slow.records(t) for t, _ in opened]
+    assert fast.next_deadline() == slow.next_deadline()
+    assert all(rule[2] is not None for rule in fast._rules.values())  # the fast path ran
+    assert all(rule[2] is None for rule in slow._rules.values())  # and the general one

@@ -164,7 +164,7 @@ class TimerWheel(Generic[P]):
 
     # -- mutation -----------------------------------------------------------------------------
 
-    def schedule(  # noqa: PLR0915 - the hot path, inlined on purpose
+    def schedule(  # noqa: PLR0912, PLR0915 - the hot path, inlined on purpose
         self, at: float, payload: P
     ) -> TimerHandle[P]:
         """Arm a timer for the absolute deadline ``at`` (seconds); O(1).
@@ -226,7 +226,17 @@ class TimerWheel(Generic[P]):
             shift = 18
             index = 192 + ((t >> 18) & 63)
         else:
-            self._to_overflow(handle, t)
+            # Inlined _to_overflow and, when the handle becomes the overflow's earliest, its
+            # _rewake (whose tick of the top is t): far deadlines are common, e.g. every one
+            # scheduled before the first advance of a wheel started at 0.
+            overflow = self._overflow
+            handle._where = overflow
+            heap = overflow.heap
+            heappush(heap, (at, seq, handle))
+            if heap[0][2] is handle:
+                row = (t >> _TOP_SHIFT) << _TOP_SHIFT
+                bheap = self._bheap
+                self._wake = min(bheap[0][0], row) if bheap else row
             return handle
         slots = self._slots
         bucket = slots[index]

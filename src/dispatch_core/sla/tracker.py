@@ -42,24 +42,28 @@ from dispatch_core.errors import (
 )
 from dispatch_core.model import Category, Priority, SlaMetric, Ticket
 from dispatch_core.sla._clocks import (
+    _EPOCH,
     _SECOND_US,
     _US,
     _Arm,
     _aware_us,
     _Clock,
     _dt,
+    _fire,
     _metric,
-    _offset,
-    _Plan,
+    _record,
+    _Rules,
     _to_us,
 )
-from dispatch_core.sla.policy import SlaPolicy, Threshold
-from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
+from dispatch_core.sla.policy import SlaPolicy
+from dispatch_core.sla.records import ClockState, LevelChanged, Outcome, SlaRecord
 from dispatch_core.timers import Timers, TimerWheel
 
 __all__ = ["SlaTracker"]
 
 _INF = float("inf")
+_RUNNING = ClockState.RUNNING
+_STOPPED = ClockState.STOPPED
 
 
 class SlaTracker:
@@ -112,11 +116,13 @@ class SlaTracker:
         self._store_next = _INF
         self._store_known = True
         self._shown: tuple[int, datetime] | None = None  # next_deadline's last answer
-        # Memoised policy lookups and threshold offsets (the policy is immutable).
-        self._lookups: dict[tuple[Any, Any, SlaMetric], tuple[timedelta, str, Any]] = {}
-        self._offsets: dict[tuple[int, int], tuple[int, ...]] = {}
-        # Per (category, priority): (metric, calendar name, calendar, target, chain, offsets).
-        self._rules: dict[tuple[Category, Priority], tuple[_Plan, ...]] = {}
+        # Memoised policy lookups (the policy is immutable); _rules: start_ticket's, by ticket.
+        self._resolver = _Rules(policy, cals)
+        self._rules = self._resolver.by_ticket
+        # The last datetime converted to µs and its value (see _us): the engine passes the
+        # same object to advance and to every operation at that instant.
+        self._memo_dt: datetime | None = None
+        self._memo_us = 0
 
     @property
     def calendars(self) -> Mapping[str, BusinessCalendar]:
@@ -161,7 +167,9 @@ class SlaTracker:
         )
         self._install([spec], _to_us(at))
 
-    def start_ticket(self, ticket: Ticket, *, at: datetime | None = None) -> tuple[SlaMetric, ...]:
+    def start_ticket(  # noqa: PLR0912 - the hot path, inlined on purpose
+        self, ticket: Ticket, *, at: datetime | None = None
+    ) -> tuple[SlaMetric, ...]:
         """Start every metric the policy measures for ``ticket`` (default ``at``: opened_at).
 
         Returns the metrics started. All or nothing: on error no clock is started.
@@ -169,23 +177,48 @@ class SlaTracker:
         if not isinstance(ticket, Ticket):
             raise InvalidInputError("ticket", ticket, "expected a Ticket")
         when = ticket.opened_at if at is None else at
-        u = _aware_us(when, "at")
-        rule_key = (ticket.category, ticket.priority)
-        plans = self._rules.get(rule_key)
-        if plans is None:
-            plans = tuple(
-                (m.metric, *self._template(m.metric, None, ticket.category, ticket.priority, None))
-                for m in self.policy.metrics_for(ticket.category, ticket.priority)
-            )
-            self._rules[rule_key] = plans
+        # _aware_us(when, "at") behind the tracker's memo (see _us), inlined: every ticket
+        # starts here, usually with the datetime the engine has just advanced to.
+        if when is self._memo_dt:
+            u = self._memo_us
+        elif type(when) is datetime and when.tzinfo is not None and when.utcoffset() is not None:
+            u = self._memo_us = (when - _EPOCH) // _US
+            self._memo_dt = when
+        else:
+            u = _aware_us(when, "at")
+        rule = self._rules.get((ticket.category, ticket.priority))
+        if rule is None:
+            rule = self._resolver.rule(ticket.category, ticket.priority)
+        plans, metrics, always = rule
         tid = ticket.id
-        existing = self._clocks.get(tid)
-        if existing is not None:
-            for plan in plans:
-                if plan[0] in existing:
-                    raise DuplicateEntityError("SLA clock", f"{tid}/{plan[0]}", field="metric")
+        mine = self._clocks.get(tid)
+        if mine is not None:
+            for m in metrics:
+                if m in mine:
+                    raise DuplicateEntityError("SLA clock", f"{tid}/{m}", field="metric")
+        if always is not None:
+            if mine is None:
+                mine = self._clocks[tid] = {}
+            # Every calendar is 24x7 (the usual case): _add_us is an addition and cannot fail,
+            # so each clock is made and armed in one pass, with _arm inlined.
+            now = self._now
+            schedule = self._timers.schedule
+            for plan, due, first in always:
+                c = _Clock(tid, plan, u, u + due)
+                mine[plan[0]] = c
+                if first is not None:
+                    when_us = u + first
+                    at_s = (when_us if now is None or when_us >= now else now) / _SECOND_US
+                    seq = self._seq
+                    self._seq = seq + 1
+                    arm = _Arm(c, 0, when_us, seq, at_s)
+                    c.handle = schedule(at_s, arm)
+                    c.arm = arm
+                    if at_s < self._store_next:  # noqa: PLR1730 - a compare, not a min() call
+                        self._store_next = at_s
+            return metrics
         # _install, specialised for fresh clocks (acc 0, running since u, first threshold
-        # next): every ticket starts here, so the per-clock method calls are inlined.
+        # next): the per-clock method calls are inlined.
         clocks = [_Clock(tid, plan, u) for plan in plans]
         for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
             c.due_at = c.cal._add_us(u, c.target_us)  # target_us > 0: refresh_due
@@ -197,7 +230,7 @@ class SlaTracker:
         for c, first in zip(clocks, whens, strict=True):
             mine[c.metric] = c
             self._arm(c, first)
-        return tuple(plan[0] for plan in plans)
+        return metrics
 
     def _spec(
         self,
@@ -213,66 +246,12 @@ class SlaTracker:
         if not isinstance(ticket_id, str) or not ticket_id:
             raise InvalidInputError("ticket_id", ticket_id, "expected a non-empty string")
         which = _metric(metric)
-        u = _aware_us(at, "at")
+        u = self._us(at, "at")
         existing = self._clocks.get(ticket_id)
         if existing is not None and which in existing:
             raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
-        template = self._template(which, target, category, priority, calendar)
+        template = self._resolver.template(which, target, category, priority, calendar)
         return _Clock(ticket_id, (which, *template), u)
-
-    def _template(
-        self,
-        which: SlaMetric,
-        target: timedelta | None,
-        category: Category | str | None,
-        priority: Priority | str | None,
-        calendar: str | None,
-    ) -> tuple[str, BusinessCalendar, int, timedelta, tuple[Threshold, ...], tuple[int, ...]]:
-        """Resolve what a new clock needs: calendar (name and object), target, chain, offsets."""
-        target, cal_name, thresholds = self._resolve(which, target, category, priority)
-        if calendar is not None:
-            cal_name = calendar
-        cal = self._calendars.get(cal_name)
-        if cal is None:
-            raise InvalidInputError("calendar", cal_name, "unknown calendar name")
-        target_us = target // _US
-        if target_us <= 0:
-            raise InvalidInputError("target", target, "must be at least a microsecond")
-        offsets_key = (id(thresholds), target_us)  # thresholds are owned by the policy
-        offsets = self._offsets.get(offsets_key)
-        if offsets is None:
-            offsets = tuple(_offset(t, target_us) for t in thresholds)
-            self._offsets[offsets_key] = offsets
-        return cal_name, cal, target_us, timedelta(0, 0, target_us), thresholds, offsets
-
-    def _resolve(
-        self,
-        which: SlaMetric,
-        target: timedelta | None,
-        category: Category | str | None,
-        priority: Priority | str | None,
-    ) -> tuple[timedelta, str, tuple[Threshold, ...]]:
-        """Return target, calendar name and chain for a clock, from the policy or overrides."""
-        thresholds = self.policy.thresholds
-        cal_name = "always"
-        if target is None:
-            if category is None:
-                raise InvalidInputError("category", None, "needed when no target is given")
-            key = (category, priority, which)
-            found = self._lookups.get(key)
-            if found is None:
-                spec = self.policy.metric_for(category, priority, which)
-                found = spec.target, spec.calendar, self.policy.thresholds_for(spec)
-                self._lookups[key] = found
-            target, cal_name, thresholds = found
-        elif not isinstance(target, timedelta) or target <= timedelta(0):
-            raise InvalidInputError("target", target, "expected a positive timedelta")
-        elif category is not None:
-            rule = self.policy.rule_for(category, priority)
-            for m in rule.metrics:
-                if m.metric is which:
-                    cal_name, thresholds = m.calendar, self.policy.thresholds_for(m)
-        return target, cal_name, thresholds
 
     def _install(self, clocks: list[_Clock], at: int) -> None:
         for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
@@ -329,7 +308,7 @@ class SlaTracker:
             If the clock is already stopped.
         """
         c, u, _ = self._stop(ticket_id, metric, at)
-        return self._record(c, u)
+        return _record(c, u)
 
     def stop_outcome(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> Outcome:
         """Stop a clock exactly as :meth:`stop` does, but return only its outcome.
@@ -369,17 +348,25 @@ class SlaTracker:
         """
         return self._stop(ticket_id, metric, at)[2]
 
-    def _stop(
+    def _stop(  # noqa: PLR0912 - the hot path, inlined on purpose
         self, ticket_id: str, metric: SlaMetric | str, at: datetime
     ) -> tuple[_Clock, int, Outcome]:
         """Stop one clock (the body of :meth:`stop`); return it, ``at`` in µs, the outcome."""
-        u = _aware_us(at, "at")  # as _select(..., None, "stop"), for one clock
+        # As _select(..., None, "stop"), for one clock; self._us(at, "at") inlined (every ticket
+        # stops each of its clocks, at the instant the engine has just advanced to).
+        if at is self._memo_dt:
+            u = self._memo_us
+        elif type(at) is datetime and at.tzinfo is not None and at.utcoffset() is not None:
+            u = self._memo_us = (at - _EPOCH) // _US
+            self._memo_dt = at
+        else:
+            u = _aware_us(at, "at")
         clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
         c = clocks.get(metric) if clocks is not None and type(metric) is SlaMetric else None
         if c is None:  # a str metric, or an error to raise
             c = self._clock(ticket_id, metric)
         state = c.state
-        if state is ClockState.STOPPED:
+        if state is _STOPPED:
             raise IllegalTransitionError(f"{ticket_id}/{c.metric}", state.value, "stop")
         if u < c.last:
             raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
@@ -387,11 +374,18 @@ class SlaTracker:
         if arm is not None:
             if arm.when <= u:  # _catch_up's own test, first: usually nothing to catch up
                 self._catch_up(c, u)
-            self._disarm(c)
-        # c.elapsed(u) and c.paused(u), inlined (every ticket stops each of its clocks)
-        if state is ClockState.RUNNING:
-            if u > c.running_since:
-                c.acc += c.cal._between_us(c.running_since, u)
+                self._disarm(c)
+            else:  # self._disarm(c), inlined
+                self._timers.cancel(c.handle)
+                c.arm = c.handle = None
+                if arm.at <= self._store_next:
+                    self._store_known = False  # it may have been the earliest
+        # c.elapsed(u) and c.paused(u), inlined, with _between_us's 24x7 case
+        if state is _RUNNING:
+            since = c.running_since
+            if u > since:
+                cal = c.cal
+                c.acc += u - since if cal._always else cal._between_us(since, u)
         elif u > c.paused_since:
             c.paused_us += c.cal._between_us(c.paused_since, u)
         c.state, c.stopped, c.last = ClockState.STOPPED, u, u
@@ -419,9 +413,12 @@ class SlaTracker:
         Take :meth:`records` first if the audit trail is needed. Unreported level changes of
         the ticket are dropped with it.
         """
-        clocks = self._ticket(ticket_id)
+        clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
+        if clocks is None:
+            clocks = self._ticket(ticket_id)  # raises, or a str subclass
         for c in clocks.values():
-            self._disarm(c)
+            if c.arm is not None:  # usually every clock has stopped already
+                self._disarm(c)
         del self._clocks[ticket_id]
         if self._pending:
             self._pending = [p for p in self._pending if p[2].ticket_id != ticket_id]
@@ -429,7 +426,7 @@ class SlaTracker:
 
     # ------------------------------------------------------------------ time
 
-    def advance(self, now: datetime) -> list[LevelChanged]:
+    def advance(self, now: datetime) -> list[LevelChanged]:  # noqa: PLR0912 - hot path, inlined
         """Fire every threshold reached by ``now``; events ordered by (instant, arm order).
 
         Raises
@@ -437,9 +434,17 @@ class SlaTracker:
         ClockError
             If ``now`` is before the previous ``advance``.
         """
-        u = _aware_us(now, "now")
-        if self._now is not None and u < self._now:
-            raise ClockError("now", now, f"is before the last advance {_dt(self._now)}")
+        # self._us(now, "now"), inlined (the engine advances before every new instant)
+        if now is self._memo_dt:
+            u = self._memo_us
+        elif type(now) is datetime and now.tzinfo is not None and now.utcoffset() is not None:
+            u = self._memo_us = (now - _EPOCH) // _US
+            self._memo_dt = now
+        else:
+            u = _aware_us(now, "now")
+        last = self._now
+        if last is not None and u < last:
+            raise ClockError("now", now, f"is before the last advance {_dt(last)}")
         self._now = u
         now_s = u / _SECOND_US
         if self._pending:
@@ -467,7 +472,7 @@ class SlaTracker:
                 if arm.when > u:  # pragma: no cover - a store firing early: re-arm
                     self._arm(clock, arm.when)
                     continue
-                fired.append(self._fire(clock, arm))
+                fired.append(_fire(clock, arm))
                 if clock.state is ClockState.RUNNING:
                     self._arm(clock, self._plan(clock))
         if not fired:
@@ -496,14 +501,14 @@ class SlaTracker:
     def records(self, ticket_id: str, *, at: datetime | None = None) -> tuple[SlaRecord, ...]:
         """Return the records of every clock of a ticket (as of ``at``, default: latest known)."""
         clocks = self._ticket(ticket_id)
-        return tuple(self._record(c, self._as_of(c, at)) for c in clocks.values())
+        return tuple(_record(c, self._as_of(c, at)) for c in clocks.values())
 
     def record(
         self, ticket_id: str, metric: SlaMetric | str, *, at: datetime | None = None
     ) -> SlaRecord:
         """Return one clock's record (as of ``at``, default: latest known)."""
         c = self._clock(ticket_id, metric)
-        return self._record(c, self._as_of(c, at))
+        return _record(c, self._as_of(c, at))
 
     def tickets(self) -> tuple[str, ...]:
         """Return the ids of tickets with clocks, in the order they were started."""
@@ -539,7 +544,7 @@ class SlaTracker:
         action: str,
     ) -> tuple[list[_Clock], int]:
         """Validate a transition completely before anything changes."""
-        u = _aware_us(at, "at")
+        u = self._us(at, "at")
         if metric is not None:
             c = self._clock(ticket_id, metric)
             ok = c.state is state if state is not None else c.state is not ClockState.STOPPED
@@ -556,6 +561,18 @@ class SlaTracker:
             if u < c.last:
                 raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
         return clocks, u
+
+    def _us(self, value: datetime, field: str) -> int:
+        """Return ``_aware_us(value, field)``, memoised on the identity of the last datetime.
+
+        Datetimes are immutable, so the same object always converts to the same value.
+        """
+        if value is self._memo_dt:
+            return self._memo_us
+        u = _aware_us(value, field)
+        if type(value) is datetime:
+            self._memo_dt, self._memo_us = value, u
+        return u
 
     def _as_of(self, c: _Clock, at: datetime | None) -> int:
         if at is not None:
@@ -601,49 +618,5 @@ class SlaTracker:
         while c.arm is not None and c.arm.when <= u:
             arm = c.arm
             self._disarm(c)
-            self._pending.append(self._fire(c, arm))
+            self._pending.append(_fire(c, arm))
             self._arm(c, self._plan(c))
-
-    def _fire(self, c: _Clock, arm: _Arm) -> tuple[int, int, LevelChanged]:
-        th = c.thresholds[arm.index]
-        at = _dt(arm.when)
-        fraction = c.offsets[arm.index] / c.target_us
-        change = LevelChange(at, th.level, c.level, fraction, th.action, th.notify)
-        c.changes += (change,)
-        c.level = th.level
-        c.next_index = arm.index + 1
-        event = LevelChanged(
-            ticket_id=c.ticket_id,
-            metric=c.metric,
-            level=th.level,
-            previous=change.previous,
-            at=at,
-            fraction=fraction,
-            action=th.action,
-            notify=th.notify,
-            target=c.target,
-            due_at=_dt(c.due_at if c.due_at is not None else arm.when),
-        )
-        return arm.when, arm.seq, event
-
-    def _record(self, c: _Clock, u: int) -> SlaRecord:
-        due = c.shown_due()
-        as_of = _dt(u)
-        stopped = c.stopped
-        return SlaRecord(  # positional, in field order (the hot path: every stop)
-            c.ticket_id,
-            c.metric,
-            c.calendar,
-            c.target,
-            c.state,
-            _dt(c.started),
-            None if due is None else _dt(due),
-            None if stopped is None else as_of if stopped == u else _dt(stopped),
-            timedelta(0, 0, c.elapsed(u)),
-            timedelta(0, 0, c.paused(u)),
-            c.outcome,
-            c.level,
-            c.changes,
-            tuple(_dt(r) for r in c.restarts) if c.restarts else (),
-            as_of,
-        )

@@ -59,8 +59,6 @@ _TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
 
 _new_effect = tuple.__new__  # Effect(...) without its keyword-handling __new__
 _make_event = e._make  # events.trusted without re-packing the keywords
-#: Effects whose requests recovery needs, to re-arm the clocks (``sla_cancel`` clears them).
-_SLA_LOGGED = frozenset({"sla_start", "sla_pause", "sla_resume", "sla_stop"})
 
 
 class EngineState:
@@ -99,20 +97,25 @@ class EngineState:
         fields["seq"], fields["at"] = self.last_seq, at
         self._events.append(_make_event(cls, fields))
 
-    def _do(
-        self,
-        kind: EffectKind,
-        ticket_id: str = "",
-        staff_id: str = "",
-        metric: SlaMetric | None = None,
-    ) -> None:
-        self._effects.append(_new_effect(Effect, (kind, ticket_id, staff_id, metric)))
-        if kind in _SLA_LOGGED:  # keep what recovery needs to re-arm the clocks
-            assert self.now is not None  # noqa: S101 - set by apply() before any effect
-            self.sla_ops += 1
-            self.tickets[ticket_id].sla_log.append((self.sla_ops, kind, self.now, metric))
-        elif kind == "sla_cancel":
+    # Effects are queued by three small methods rather than one with keyword arguments: they
+    # run several times per command, and only the SLA ones need the recovery log.
+    def _do(self, kind: EffectKind, ticket_id: str = "") -> None:
+        """Queue a dispatch effect (``dispatch``, ``dispatch_pending``, ``reallocate``)."""
+        self._effects.append(_new_effect(Effect, (kind, ticket_id, "", None)))
+
+    def _do_staff(self, kind: EffectKind, staff_id: str) -> None:
+        """Queue a staff effect: push a member's record, location, availability or load."""
+        self._effects.append(_new_effect(Effect, (kind, "", staff_id, None)))
+
+    def _do_sla(self, kind: EffectKind, ticket_id: str, metric: SlaMetric | None = None) -> None:
+        """Queue an SLA effect, keeping what recovery needs to re-arm the clocks."""
+        self._effects.append(_new_effect(Effect, (kind, ticket_id, "", metric)))
+        if kind == "sla_cancel":
             self.tickets[ticket_id].sla_log.clear()
+            return
+        assert self.now is not None  # noqa: S101 - set by apply() before any effect
+        self.sla_ops += 1
+        self.tickets[ticket_id].sla_log.append((self.sla_ops, kind, self.now, metric))
 
     def take_events(self) -> list[e.EventBase]:
         """Take the events emitted since the last call, in ``seq`` order."""
@@ -280,7 +283,7 @@ class EngineState:
             priority=t.priority,
         )
         self._complaint_window(t, at)
-        self._do("sla_start", t.id)
+        self._do_sla("sla_start", t.id)
         self._do("dispatch", t.id)
 
     def _complaint_window(self, t: Ticket, at: datetime) -> None:
@@ -335,21 +338,21 @@ class EngineState:
         if staff is not None and staff.location != rec.ticket.location:
             staff.location = rec.ticket.location  # on site is where the ticket is
             self._emit(e.StaffChanged, cmd.at, staff_id=staff.member.id, change="moved")
-            self._do("staff_location", staff_id=staff.member.id)
+            self._do_staff("staff_location", staff.member.id)
 
     def _on_put_on_hold(self, cmd: c.PutOnHold) -> None:
         rec = self.tickets[cmd.ticket_id]
         rec.held_from, rec.status = rec.status, Status.ON_HOLD
         rec.holds += 1
         self._emit(e.TicketOnHold, cmd.at, ticket_id=cmd.ticket_id, reason=cmd.reason)
-        self._do("sla_pause", cmd.ticket_id)
+        self._do_sla("sla_pause", cmd.ticket_id)
 
     def _on_resume(self, cmd: c.Resume) -> None:
         rec = self.tickets[cmd.ticket_id]
         rec.status = transition(rec.ticket.id, rec.status, Action.RESUME, held_from=rec.held_from)
         rec.held_from = None
         self._emit(e.TicketResumed, cmd.at, ticket_id=cmd.ticket_id)
-        self._do("sla_resume", cmd.ticket_id)
+        self._do_sla("sla_resume", cmd.ticket_id)
 
     def _on_resolve(self, cmd: c.Resolve) -> None:
         rec, at = self.tickets[cmd.ticket_id], cmd.at
@@ -383,7 +386,7 @@ class EngineState:
     def _on_close(self, cmd: c.Close) -> None:
         self.tickets[cmd.ticket_id].status = Status.CLOSED
         self._emit(e.TicketClosed, cmd.at, ticket_id=cmd.ticket_id)
-        self._do("sla_cancel", cmd.ticket_id)
+        self._do_sla("sla_cancel", cmd.ticket_id)
 
     def _on_reopen(self, cmd: c.Reopen) -> None:
         rec = self.tickets[cmd.ticket_id]
@@ -396,8 +399,8 @@ class EngineState:
         self.pending.add(rec.ticket.id)
         self.kpis.reopened(rec.ticket)
         self._emit(e.TicketReopened, cmd.at, ticket_id=cmd.ticket_id)
-        self._do("sla_cancel", rec.ticket.id)
-        self._do("sla_start", rec.ticket.id)
+        self._do_sla("sla_cancel", rec.ticket.id)
+        self._do_sla("sla_start", rec.ticket.id)
         self._do("dispatch", rec.ticket.id)
 
     def _on_cancel(self, cmd: c.Cancel) -> None:
@@ -406,7 +409,7 @@ class EngineState:
         self.pending.discard(rec.ticket.id)
         self.kpis.cancelled(rec.ticket)
         self._emit(e.TicketCancelled, cmd.at, ticket_id=cmd.ticket_id)
-        self._do("sla_cancel", rec.ticket.id)
+        self._do_sla("sla_cancel", rec.ticket.id)
         self._release(rec, cmd.at)
 
     def _on_add_staff(self, cmd: c.AddStaff) -> None:
@@ -414,7 +417,7 @@ class EngineState:
         self.staff[m.id] = StaffRecord(member=m, location=m.home)
         self._kpi_staff(self.staff[m.id], cmd.at)
         self._emit(e.StaffChanged, cmd.at, staff_id=m.id, change="added")
-        self._do("staff_upsert", staff_id=m.id)
+        self._do_staff("staff_upsert", m.id)
         self._do("dispatch_pending")
 
     def _on_staff_on_shift(self, cmd: c.StaffOnShift) -> None:
@@ -430,12 +433,12 @@ class EngineState:
         self._kpi_staff(rec, at)
         change = "on_shift" if available else "off_shift"
         self._emit(e.StaffChanged, at, staff_id=staff_id, change=change)
-        self._do("staff_available", staff_id=staff_id)
+        self._do_staff("staff_available", staff_id)
 
     def _on_staff_moved(self, cmd: c.StaffMoved) -> None:
         self.staff[cmd.staff_id].location = cmd.node
         self._emit(e.StaffChanged, cmd.at, staff_id=cmd.staff_id, change="moved")
-        self._do("staff_location", staff_id=cmd.staff_id)
+        self._do_staff("staff_location", cmd.staff_id)
 
     def _on_staff_load_changed(self, cmd: c.StaffLoadChanged) -> None:
         rec = self.staff[cmd.staff_id]
@@ -443,7 +446,7 @@ class EngineState:
         rec.external_load = cmd.load
         self._kpi_staff(rec, cmd.at)
         self._emit(e.StaffChanged, cmd.at, staff_id=cmd.staff_id, change="load")
-        self._do("staff_load", staff_id=cmd.staff_id)
+        self._do_staff("staff_load", cmd.staff_id)
         if lower:
             self._do("dispatch_pending")
 
@@ -469,7 +472,7 @@ class EngineState:
         self.pending.discard(ticket_id)
         staff.active.add(ticket_id)
         self._kpi_staff(staff, at)
-        self._do("staff_load", staff_id=staff_id)
+        self._do_staff("staff_load", staff_id)
         if previous is None:
             cls: type[e.EventBase] = e.TicketAssigned
             extra: dict[str, Any] = {}
@@ -546,7 +549,7 @@ class EngineState:
         if metric in rec.stopped or metric not in rec.metrics:
             return
         rec.stopped.add(metric)
-        self._do("sla_stop", rec.ticket.id, metric=metric)
+        self._do_sla("sla_stop", rec.ticket.id, metric)
 
     def _release(self, rec: TicketRecord, at: datetime, *, redispatch: bool = True) -> None:
         if rec.owner is None:
@@ -555,7 +558,7 @@ class EngineState:
         staff.active.discard(rec.ticket.id)
         self._kpi_staff(staff, at)
         rec.owner = None
-        self._do("staff_load", staff_id=staff.member.id)
+        self._do_staff("staff_load", staff.member.id)
         if redispatch:
             self._do("dispatch_pending")
 

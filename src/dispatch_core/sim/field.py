@@ -120,11 +120,12 @@ _DEPOT = "n0-0"
 
 
 class _Tech:
-    __slots__ = ("job", "location")
+    __slots__ = ("case", "job", "location")
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, *, case: bool) -> None:
         self.location = location
         self.job: str | None = None
+        self.case = case  # a case officer (back office), not a field technician
 
 
 @dataclass(slots=True)
@@ -161,6 +162,8 @@ class _FieldDesk(DeskModel):
     name: str
     draws: _Draws
     arrival: list[float]  # per contact, seconds (the driver's copy of ``contacts.arrival``)
+    interval_s: float  # the spec's, kept at hand with the last interval's index
+    last_interval: int
     category: list[Category]  # per contact
 
     def on_handled(self, n: int, now: float) -> None:
@@ -186,6 +189,7 @@ class FieldModel:
         self.clock = SimClock(env, EPOCH)
         self.site = _grid(spec.site_rows, spec.site_cols, spec.site_seed)
         self.engine = Engine(spec.engine_config, clock=self.clock, site=self.site)
+        self._tickets = self.engine.state.tickets  # read-only view: the engine owns the records
         nodes = self.site.nodes
         band = spec.site_cols / spec.communities
         self._nodes = nodes
@@ -199,6 +203,7 @@ class FieldModel:
             desk.driver, desk.name = self, name
             desk.draws = _Draws(spec, name, len(contacts), streams, len(nodes))
             desk.arrival = contacts.arrival.tolist()
+            desk.interval_s, desk.last_interval = desk_spec.interval_s, desk_spec.intervals - 1
             kinds = [Category(t.name) for t in desk_spec.contact_types]
             desk.category = [kinds[k] for k in contacts.kind.tolist()]
             self.desks.append(desk)
@@ -207,6 +212,7 @@ class FieldModel:
         self._key = 0
         self._wake_at = math.inf
         self._wake_token = 0
+        self._followup_hours = spec.followup_hours
         self._armed_for: datetime | None = None  # the deadline the pending wake-up is for
         self._reactions: dict[type[EventBase], Callable[[Any], None]] = {
             TicketAssigned: self._assigned,
@@ -320,7 +326,7 @@ class FieldModel:
                 properties=self._properties,
                 capacity=capacity,
             )
-            self._techs[sid] = _Tech(_DEPOT)
+            self._techs[sid] = _Tech(_DEPOT, case=rota is None)
             cmds: list[CommandBase] = [AddStaff(key=self._next_key(), at=now, member=member)]
             if rota is not None and not rota.covers(0.0):
                 cmds.append(trusted(StaffOffShift, key=self._next_key(), at=now, staff_id=sid))
@@ -362,7 +368,7 @@ class FieldModel:
         skill = FIELD_SKILLS[draws.skill[n]] if field_job else "casework"
         tid = f"{desk.name}-{n}"
         arrived = desk.arrival[n]
-        interval = min(max(int(arrived // desk.spec.interval_s), 0), desk.spec.intervals - 1)
+        interval = min(max(int(arrived // desk.interval_s), 0), desk.last_interval)
         self._info[tid] = _Info(
             interval, draws.work[n], draws.case[n], draws.followup[n], draws.rating[n]
         )
@@ -405,7 +411,7 @@ class FieldModel:
 
     # ------------------------------------------------------------------ work
     def _owned(self, tid: str, sid: str, status: Status) -> bool:
-        rec = self.engine.state.tickets[tid]
+        rec = self._tickets[tid]
         return rec.owner == sid and rec.status == status
 
     def _start(self, sid: str, tid: str) -> None:
@@ -415,11 +421,11 @@ class FieldModel:
         info.token += 1
         self.send(trusted(Accept, key=self._next_key(), at=self.clock.now(), ticket_id=tid))
         tech = self._techs[sid]
-        if sid.startswith("case-"):
+        if tech.case:
             self._later(info.case_s, self._resolve, (sid, tid, info.token))
             return
         tech.job = tid
-        node = self.engine.state.tickets[tid].ticket.location
+        node = self._tickets[tid].ticket.location
         travel = self.site.travel_seconds(tech.location, node)
         self._later(travel, self._arrive, (sid, tid, info.token))
 
@@ -434,7 +440,7 @@ class FieldModel:
         if job is None or not self._owned(job[1], job[0], Status.ACCEPTED):
             return
         sid, tid = job
-        self._techs[sid].location = self.engine.state.tickets[tid].ticket.location
+        self._techs[sid].location = self._tickets[tid].ticket.location
         at = self.clock.now()  # the engine moves the technician to the ticket's node
         self.send(trusted(ArriveOnSite, key=self._next_key(), at=at, ticket_id=tid))
         self._later(self._info[tid].work_s, self._resolve, (sid, tid, self._info[tid].token))
@@ -444,7 +450,7 @@ class FieldModel:
         if job is None:
             return
         sid, tid = job
-        rec = self.engine.state.tickets[tid]
+        rec = self._tickets[tid]
         if rec.owner != sid or rec.status not in (Status.ACCEPTED, Status.ON_SITE):
             return
         tech = self._techs[sid]
@@ -456,7 +462,7 @@ class FieldModel:
 
     def _followup_delay(self, delay: float) -> float:
         """``delay``, pushed to the next desk opening if it ends outside desk hours."""
-        opens, closes = self.spec.followup_hours
+        opens, closes = self._followup_hours
         at = self.env.now + delay
         day, second = divmod(at, DAY_S)
         if second < opens:
@@ -467,7 +473,7 @@ class FieldModel:
 
     def _followup(self, event: simpy.Event) -> None:
         tid, resolved_at = cast(tuple[str, float], event.value)
-        if self.engine.state.tickets[tid].status != Status.RESOLVED:
+        if self._tickets[tid].status != Status.RESOLVED:
             return
         self.count["followups"] += 1
         if self.env.now - resolved_at <= DAY_S:

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch_core.dispatch import HARD_RULES, OnlineDispatcher, ScoreWeights
+from dispatch_core.dispatch import (
+    HARD_RULES,
+    Decision,
+    Explanation,
+    OnlineDispatcher,
+    ScoreWeights,
+)
 from dispatch_core.errors import InvalidInputError, UnknownNodeError, UnknownStaffError
 from dispatch_core.model import Priority, Role, Shift, Skill, SkillRequirement, StaffMember, Ticket
 from dispatch_core.site import SiteGraph
@@ -71,6 +77,34 @@ def feasible(d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[s
     )
 
 
+def reference_explanation(
+    d: OnlineDispatcher, staff_id: str, ticket: Ticket, examined: int
+) -> Explanation:
+    """The explanation of choosing ``staff_id``, restated with the slow building blocks."""
+    tech, w = d._index.techs[staff_id], d.weights
+    factor = w.priority_factors[ticket.priority]
+    travel = SITE.travel_seconds(d.location(staff_id), ticket.location)
+    slack = d._slack(ticket, AT, None)
+    late = 0.0 if slack is None or travel <= slack else travel - slack
+    over = d._over(tech, ticket)
+    return Explanation(
+        travel_s=travel,
+        load=tech.load,
+        capacity=tech.capacity,
+        over_qualification=over,
+        sla_slack_s=None if slack is None else slack - travel,
+        priority_factor=factor,
+        components={
+            "lateness": factor * w.lateness * late / 60.0,
+            "load": w.load * tech.load / tech.capacity,
+            "skill_fit": w.skill_fit * over,
+            "travel": factor * w.travel * travel / 60.0,
+        },
+        rejected={},
+        examined=examined,
+    )
+
+
 def build(fleet) -> OnlineDispatcher:  # type: ignore[no-untyped-def]
     d = OnlineDispatcher(SITE, weights=ScoreWeights(load=3.0, skill_fit=1.5))
     for member, load, loc, avail in fleet:
@@ -104,6 +138,12 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
     assert feasible(d, member, ticket, exclude)
     assert dec.explanation.travel_s == SITE.travel_seconds(d.location(member.id), ticket.location)
     assert sum(dec.explanation.components.values()) == pytest.approx(dec.score)
+    # the explanation (built on a fast path) equals one built by the constructors
+    ref = reference_explanation(d, member.id, ticket, dec.explanation.examined)
+    assert type(dec.explanation) is Explanation
+    assert dec == Decision(dec.staff_id, dec.score, ref)
+    assert dec.explanation.as_dict() == ref.as_dict()
+    assert list(dec.explanation.as_dict()["components"]) == sorted(ref.components)
     # candidates() agrees with the brute-force ranking
     k = min(3, len(pool))
     assert (

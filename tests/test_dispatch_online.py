@@ -61,7 +61,10 @@ def scenarios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
         opened_at=AT - timedelta(minutes=draw(st.integers(0, 120))),
     )
     exclude = draw(st.sets(st.sampled_from([f"s{i:03d}" for i in range(max(n, 1))])))
-    return fleet, ticket, exclude
+    # an explicit due time near AT makes some technicians late (the lateness term)
+    due_minutes = draw(st.none() | st.integers(-5, 10))
+    due_at = None if due_minutes is None else AT + timedelta(minutes=due_minutes)
+    return fleet, ticket, exclude, due_at
 
 
 def feasible(d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[str]) -> bool:
@@ -78,13 +81,17 @@ def feasible(d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[s
 
 
 def reference_explanation(
-    d: OnlineDispatcher, staff_id: str, ticket: Ticket, examined: int
+    d: OnlineDispatcher,
+    staff_id: str,
+    ticket: Ticket,
+    examined: int,
+    due_at: datetime | None = None,
 ) -> Explanation:
     """The explanation of choosing ``staff_id``, restated with the slow building blocks."""
     tech, w = d._index.techs[staff_id], d.weights
     factor = w.priority_factors[ticket.priority]
     travel = SITE.travel_seconds(d.location(staff_id), ticket.location)
-    slack = d._slack(ticket, AT, None)
+    slack = d._slack(ticket, AT, due_at)
     late = 0.0 if slack is None or travel <= slack else travel - slack
     over = d._over(tech, ticket)
     return Explanation(
@@ -118,11 +125,13 @@ def build(fleet) -> OnlineDispatcher:  # type: ignore[no-untyped-def]
 @settings(max_examples=100, deadline=None)
 @given(scenarios())
 def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: ignore[no-untyped-def]
-    fleet, ticket, exclude = scenario
+    fleet, ticket, exclude, due_at = scenario
     d = build(fleet)
-    dec = d.choose(ticket, at=AT, exclude=exclude)
+    dec = d.choose(ticket, at=AT, exclude=exclude, due_at=due_at)
     pool = [
-        (d.score(m.id, ticket, at=AT), m.id) for m, *_ in fleet if feasible(d, m, ticket, exclude)
+        (d.score(m.id, ticket, at=AT, due_at=due_at), m.id)
+        for m, *_ in fleet
+        if feasible(d, m, ticket, exclude)
     ]
     if not pool:
         assert dec.staff_id is None
@@ -139,7 +148,7 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
     assert dec.explanation.travel_s == SITE.travel_seconds(d.location(member.id), ticket.location)
     assert sum(dec.explanation.components.values()) == pytest.approx(dec.score)
     # the explanation (built on a fast path) equals one built by the constructors
-    ref = reference_explanation(d, member.id, ticket, dec.explanation.examined)
+    ref = reference_explanation(d, member.id, ticket, dec.explanation.examined, due_at)
     assert type(dec.explanation) is Explanation
     assert dec == Decision(dec.staff_id, dec.score, ref)
     assert dec.explanation.as_dict() == ref.as_dict()
@@ -147,7 +156,7 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
     # candidates() agrees with the brute-force ranking
     k = min(3, len(pool))
     assert (
-        [(s, i) for i, s in d.candidates(ticket, at=AT, limit=k, exclude=exclude)]
+        [(s, i) for i, s in d.candidates(ticket, at=AT, limit=k, exclude=exclude, due_at=due_at)]
         == sorted(
             pool  # type: ignore[type-var]
         )[:k]

@@ -110,6 +110,7 @@ class Explanation:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly dict with sorted keys (for events and logs)."""
+        rejected = self.rejected
         return {  # keys in sorted order
             "capacity": self.capacity,
             "compared_to": self.compared_to,
@@ -118,7 +119,8 @@ class Explanation:
             "load": self.load,
             "over_qualification": self.over_qualification,
             "priority_factor": self.priority_factor,
-            "rejected": _sorted_dict(self.rejected),
+            # An assigned ticket's (the usual) nothing-rejected, without the call.
+            "rejected": _sorted_dict(rejected) if rejected else {},
             "sla_slack_s": self.sla_slack_s,
             "travel_s": self.travel_s,
         }

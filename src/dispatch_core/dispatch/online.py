@@ -336,6 +336,9 @@ class OnlineDispatcher:
         over_scale = _OVER_SCALE * len(reqs)
         bound = math.inf  # the k-th best score so far
         one = len(reqs) == 1
+        # The lateness term of a node reached in time (the usual case), computed once: the
+        # same float (even its sign) the per-node expression would give.
+        on_time = lateness_w * 0.0 / 60.0
         # _location_part, _rule and _score inlined (same checks, same arithmetic). Every
         # technician of a bucket is a technician serving the property with the bucket's
         # skill, so the role and property rules cannot fail here. Every technician at a node
@@ -348,8 +351,12 @@ class OnlineDispatcher:
                 continue
             unseen -= 1
             travel_s = row[node]
-            late = 0.0 if slack is None or travel_s <= slack else travel_s - slack
-            loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
+            if slack is None or travel_s <= slack:
+                loc_part = factor * (travel_w * travel_s / 60.0 + on_time)
+            else:
+                loc_part = factor * (
+                    travel_w * travel_s / 60.0 + lateness_w * (travel_s - slack) / 60.0
+                )
             if loc_part > bound:
                 break
             examined += len(here)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -209,6 +210,9 @@ def test_reallocate_reassign_and_assist() -> None:
     assert dec.explanation.compared_to is not None
     assert dec.score is not None
     assert dec.score < dec.explanation.compared_to
+    # the reallocation's explanation is choose's, with compared_to added
+    plain = d.choose(ticket(), at=AT, exclude={"far"}).explanation
+    assert dec.explanation == dataclasses.replace(plain, compared_to=dec.explanation.compared_to)
     d.set_load("far", 0)
     d.set_load("near", 1)
     back = d.reallocate(ticket(), at=AT, current="near")

@@ -184,10 +184,10 @@ def buckets_of(d: OnlineDispatcher) -> dict[tuple[str, str], dict[int, set[str]]
     idx = d._index
     out = {
         key: {node: set(here) for node, here in nodes.items()}
-        for key, nodes in idx._buckets.items()
+        for key, nodes in idx.buckets.items()
         if nodes
     }
-    for key, nodes in idx._buckets.items():
+    for key, nodes in idx.buckets.items():
         for node, here in nodes.items():
             assert here, "empty node sets are removed"
             assert all(idx.techs[sid] is tech and tech.loc == node for sid, tech in here.items())

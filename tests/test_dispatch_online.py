@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch_core.dispatch import HARD_RULES, OnlineDispatcher, ScoreWeights
+from dispatch_core.dispatch import (
+    HARD_RULES,
+    Decision,
+    Explanation,
+    OnlineDispatcher,
+    ScoreWeights,
+)
 from dispatch_core.errors import InvalidInputError, UnknownNodeError, UnknownStaffError
 from dispatch_core.model import Priority, Role, Shift, Skill, SkillRequirement, StaffMember, Ticket
 from dispatch_core.site import SiteGraph
@@ -55,7 +62,10 @@ def scenarios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
         opened_at=AT - timedelta(minutes=draw(st.integers(0, 120))),
     )
     exclude = draw(st.sets(st.sampled_from([f"s{i:03d}" for i in range(max(n, 1))])))
-    return fleet, ticket, exclude
+    # an explicit due time near AT makes some technicians late (the lateness term)
+    due_minutes = draw(st.none() | st.integers(-5, 10))
+    due_at = None if due_minutes is None else AT + timedelta(minutes=due_minutes)
+    return fleet, ticket, exclude, due_at
 
 
 def feasible(d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[str]) -> bool:
@@ -68,6 +78,38 @@ def feasible(d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[s
         and m.on_shift(AT)
         and d.load(m.id) < m.capacity
         and m.id not in exclude
+    )
+
+
+def reference_explanation(
+    d: OnlineDispatcher,
+    staff_id: str,
+    ticket: Ticket,
+    examined: int,
+    due_at: datetime | None = None,
+) -> Explanation:
+    """The explanation of choosing ``staff_id``, restated with the slow building blocks."""
+    tech, w = d._index.techs[staff_id], d.weights
+    factor = w.priority_factors[ticket.priority]
+    travel = SITE.travel_seconds(d.location(staff_id), ticket.location)
+    slack = d._slack(ticket, AT, due_at)
+    late = 0.0 if slack is None or travel <= slack else travel - slack
+    over = d._over(tech, ticket)
+    return Explanation(
+        travel_s=travel,
+        load=tech.load,
+        capacity=tech.capacity,
+        over_qualification=over,
+        sla_slack_s=None if slack is None else slack - travel,
+        priority_factor=factor,
+        components={
+            "lateness": factor * w.lateness * late / 60.0,
+            "load": w.load * tech.load / tech.capacity,
+            "skill_fit": w.skill_fit * over,
+            "travel": factor * w.travel * travel / 60.0,
+        },
+        rejected={},
+        examined=examined,
     )
 
 
@@ -84,11 +126,13 @@ def build(fleet) -> OnlineDispatcher:  # type: ignore[no-untyped-def]
 @settings(max_examples=100, deadline=None)
 @given(scenarios())
 def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: ignore[no-untyped-def]
-    fleet, ticket, exclude = scenario
+    fleet, ticket, exclude, due_at = scenario
     d = build(fleet)
-    dec = d.choose(ticket, at=AT, exclude=exclude)
+    dec = d.choose(ticket, at=AT, exclude=exclude, due_at=due_at)
     pool = [
-        (d.score(m.id, ticket, at=AT), m.id) for m, *_ in fleet if feasible(d, m, ticket, exclude)
+        (d.score(m.id, ticket, at=AT, due_at=due_at), m.id)
+        for m, *_ in fleet
+        if feasible(d, m, ticket, exclude)
     ]
     if not pool:
         assert dec.staff_id is None
@@ -104,10 +148,16 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
     assert feasible(d, member, ticket, exclude)
     assert dec.explanation.travel_s == SITE.travel_seconds(d.location(member.id), ticket.location)
     assert sum(dec.explanation.components.values()) == pytest.approx(dec.score)
+    # the explanation (built on a fast path) equals one built by the constructors
+    ref = reference_explanation(d, member.id, ticket, dec.explanation.examined, due_at)
+    assert type(dec.explanation) is Explanation
+    assert dec == Decision(dec.staff_id, dec.score, ref)
+    assert dec.explanation.as_dict() == ref.as_dict()
+    assert list(dec.explanation.as_dict()["components"]) == sorted(ref.components)
     # candidates() agrees with the brute-force ranking
     k = min(3, len(pool))
     assert (
-        [(s, i) for i, s in d.candidates(ticket, at=AT, limit=k, exclude=exclude)]
+        [(s, i) for i, s in d.candidates(ticket, at=AT, limit=k, exclude=exclude, due_at=due_at)]
         == sorted(
             pool  # type: ignore[type-var]
         )[:k]
@@ -160,6 +210,9 @@ def test_reallocate_reassign_and_assist() -> None:
     assert dec.explanation.compared_to is not None
     assert dec.score is not None
     assert dec.score < dec.explanation.compared_to
+    # the reallocation's explanation is choose's, with compared_to added
+    plain = d.choose(ticket(), at=AT, exclude={"far"}).explanation
+    assert dec.explanation == dataclasses.replace(plain, compared_to=dec.explanation.compared_to)
     d.set_load("far", 0)
     d.set_load("near", 1)
     back = d.reallocate(ticket(), at=AT, current="near")

@@ -56,13 +56,16 @@ class Tech:
 
 
 class TechIndex:
-    """Buckets ``(property, skill) -> node index -> {staff id: Tech}`` plus bucket sizes."""
+    """Buckets ``(property, skill) -> node index -> {staff id: Tech}`` plus bucket sizes.
 
-    __slots__ = ("_buckets", "_sizes", "prop_counts", "technicians", "techs")
+    ``buckets`` is read directly by the dispatcher's hot path (never written outside here).
+    """
+
+    __slots__ = ("_sizes", "buckets", "prop_counts", "technicians", "techs")
 
     def __init__(self) -> None:
         self.techs: dict[str, Tech] = {}
-        self._buckets: dict[tuple[str, str], NodeMap] = {}
+        self.buckets: dict[tuple[str, str], NodeMap] = {}
         self._sizes: dict[tuple[str, str], int] = defaultdict(int)
         self.prop_counts: dict[str, int] = defaultdict(int)
         self.technicians = 0
@@ -86,7 +89,7 @@ class TechIndex:
         maps = tech.maps
         maps.clear()
         for key in self._keys(tech):
-            nodes = self._buckets.setdefault(key, {})
+            nodes = self.buckets.setdefault(key, {})
             nodes.setdefault(tech.loc, {})[tech.id] = tech
             maps.append(nodes)
             self._sizes[key] += 1
@@ -115,11 +118,14 @@ class TechIndex:
 
     def move(self, tech: Tech, loc: int) -> None:
         """Move ``tech`` to node index ``loc``."""
-        if loc == tech.loc:
+        old, sid = tech.loc, tech.id
+        if loc == old:
             return
-        self._unplace(tech)
-        sid = tech.id
-        for nodes in tech.maps:
+        for nodes in tech.maps:  # _unplace, inlined (moves are frequent)
+            here = nodes[old]
+            del here[sid]
+            if not here:
+                del nodes[old]
             there = nodes.get(loc)
             if there is None:
                 nodes[loc] = {sid: tech}
@@ -134,13 +140,13 @@ class TechIndex:
         technician of the property has that skill).
         """
         if not skills:
-            return ANY_SKILL, self._buckets.get((prop, ANY_SKILL), {})
+            return ANY_SKILL, self.buckets.get((prop, ANY_SKILL), {})
         if len(skills) == 1:
             best = skills[0]
         else:
             sizes = self._sizes
             best = min(skills, key=lambda s: (sizes.get((prop, s), 0), s))
-        return best, self._buckets.get((prop, best), {})
+        return best, self.buckets.get((prop, best), {})
 
     def size(self, prop: str, skill: str) -> int:
         """Count the technicians in bucket ``(prop, skill)``."""

@@ -41,9 +41,22 @@ from datetime import datetime, timedelta
 
 from dispatch_core.clock import require_aware
 from dispatch_core.dispatch._index import ANY_SKILL, Tech, TechIndex
-from dispatch_core.dispatch.explain import Decision, Explanation, ScoreWeights
+from dispatch_core.dispatch.explain import (
+    Decision,
+    Explanation,
+    ScoreWeights,
+    _assign_decision,
+    _assigned_explanation,
+)
 from dispatch_core.errors import InvalidInputError, UnknownStaffError
-from dispatch_core.model import DEFAULT_TARGETS, MAX_SKILL_LEVEL, SlaMetric, StaffMember, Ticket
+from dispatch_core.model import (
+    DEFAULT_TARGETS,
+    MAX_SKILL_LEVEL,
+    Category,
+    SlaMetric,
+    StaffMember,
+    Ticket,
+)
 from dispatch_core.site import SiteGraph
 
 __all__ = ["OnlineDispatcher", "default_due_at"]
@@ -63,18 +76,23 @@ def default_due_at(ticket: Ticket) -> datetime | None:
     the SLA layer passes its own business-time due time as ``due_at`` when it has one.
     """
     category = ticket.category
-    if category in _DUE_AFTER:
-        after = _DUE_AFTER[category]
-    else:
-        targets = {t.metric: t.target for t in DEFAULT_TARGETS.get(category, ())}
-        after = next((targets[m] for m in _DUE_METRICS if m in targets), None)
-        _DUE_AFTER[category] = after
+    after = _DUE_AFTER[category] if category in _DUE_AFTER else _due_after(category)
     return None if after is None else ticket.opened_at + after
+
+
+def _due_after(category: Category) -> timedelta | None:
+    """Work out (and remember) a category's default due time's distance from intake."""
+    targets = {t.metric: t.target for t in DEFAULT_TARGETS.get(category, ())}
+    after = next((targets[m] for m in _DUE_METRICS if m in targets), None)
+    _DUE_AFTER[category] = after
+    return after
 
 
 _DUE_METRICS = (SlaMetric.ON_SITE, SlaMetric.FIRST_RESPONSE)
 #: Per category, the default due time's distance from intake (None: no due time).
 _DUE_AFTER: dict[object, timedelta | None] = {}
+#: No one excluded.
+_NO_ONE: frozenset[str] = frozenset()
 
 
 class OnlineDispatcher:
@@ -95,12 +113,16 @@ class OnlineDispatcher:
     on shift at ``at`` (when the member has shifts); load below capacity; not excluded.
     """
 
-    __slots__ = ("_index", "_matrix", "_order", "_site", "weights")
+    __slots__ = ("_index", "_matrix", "_node_index", "_order", "_site", "_techs", "weights")
 
     def __init__(self, site: SiteGraph, *, weights: ScoreWeights | None = None) -> None:
         self._site = site
         self.weights = weights if weights is not None else ScoreWeights()
         self._index = TechIndex()
+        # Hot-path shortcuts: the index's technicians, and node name -> index (what
+        # ``site.index`` looks up, without the call; misses go through it for its error).
+        self._techs = self._index.techs
+        self._node_index = {node: i for i, node in enumerate(site.nodes)}
         # Plain lists: the hot path indexes them far faster than numpy scalars.
         self._matrix: list[list[float]] = site.matrix.tolist()
         # Per site node, built on first use: node indices nearest-first.
@@ -151,7 +173,7 @@ class OnlineDispatcher:
 
     def set_load(self, staff_id: str, load: int) -> None:
         """Set the number of open work orders a technician holds."""
-        tech = self._index.techs.get(staff_id)
+        tech = self._techs.get(staff_id)
         if tech is not None and type(load) is int and load >= 0:  # the engine's every call
             tech.load = load
             return
@@ -162,8 +184,15 @@ class OnlineDispatcher:
 
     def set_location(self, staff_id: str, node: str) -> None:
         """Record that a technician is now at site node ``node``."""
-        tech = self._tech(staff_id)
-        self._index.move(tech, self._site.index(node, field="location"))
+        tech = self._techs.get(staff_id)
+        if tech is None:
+            tech = self._tech(staff_id)  # raises
+        try:
+            loc = self._node_index[node]
+        except (KeyError, TypeError):
+            loc = self._site.index(node, field="location")  # raises
+        if loc != tech.loc:
+            self._index.move(tech, loc)
 
     def set_available(self, staff_id: str, available: bool) -> None:
         """Put a technician on duty (True) or off duty (False)."""
@@ -259,11 +288,31 @@ class OnlineDispatcher:
         Rejected candidates are skipped without saying why: only an unassignable ticket's
         explanation needs the per-rule tallies, and :meth:`_rejections` recounts them then.
         """
-        require_aware(at, field="at")
-        ticket_loc = self._site.index(ticket.location, field="location")
-        reqs = [(r.skill, r.min_level) for r in ticket.required_skills]
-        skill, nodes = self._index.bucket(ticket.property_id, [need for need, _ in reqs])
-        slack = self._slack(ticket, at, due_at)
+        # require_aware, site.index, bucket, _slack and default_due_at inlined (the calls
+        # were a measurable share of a decision); anything unusual takes the called path.
+        if type(at) is not datetime or at.utcoffset() is None:
+            require_aware(at, field="at")
+        try:
+            ticket_loc = self._node_index[ticket.location]
+        except (KeyError, TypeError):
+            ticket_loc = self._site.index(ticket.location, field="location")  # raises
+        required = ticket.required_skills
+        if len(required) == 1:  # the usual single requirement: its own bucket
+            req = required[0]
+            skill, one_level = req.skill, req.min_level
+            one_skill = skill
+            reqs = [(one_skill, one_level)]
+            nodes = self._index.buckets.get((ticket.property_id, skill)) or {}
+        else:
+            one_skill, one_level = "", 0
+            reqs = [(r.skill, r.min_level) for r in required]
+            skill, nodes = self._index.bucket(ticket.property_id, [need for need, _ in reqs])
+        if due_at is None:
+            category = ticket.category
+            after = _DUE_AFTER[category] if category in _DUE_AFTER else _due_after(category)
+            slack = None if after is None else (ticket.opened_at + after - at) / _SECOND
+        else:
+            slack = (due_at - at) / _SECOND
         w = self.weights
         factor = w.priority_factors[ticket.priority]
         row = self._matrix[ticket_loc]
@@ -287,7 +336,9 @@ class OnlineDispatcher:
         over_scale = _OVER_SCALE * len(reqs)
         bound = math.inf  # the k-th best score so far
         one = len(reqs) == 1
-        one_skill, one_level = reqs[0] if one else ("", 0)
+        # The lateness term of a node reached in time (the usual case), computed once: the
+        # same float (even its sign) the per-node expression would give.
+        on_time = lateness_w * 0.0 / 60.0
         # _location_part, _rule and _score inlined (same checks, same arithmetic). Every
         # technician of a bucket is a technician serving the property with the bucket's
         # skill, so the role and property rules cannot fail here. Every technician at a node
@@ -300,13 +351,18 @@ class OnlineDispatcher:
                 continue
             unseen -= 1
             travel_s = row[node]
-            late = 0.0 if slack is None or travel_s <= slack else travel_s - slack
-            loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
+            if slack is None or travel_s <= slack:
+                loc_part = factor * (travel_w * travel_s / 60.0 + on_time)
+            else:
+                loc_part = factor * (
+                    travel_w * travel_s / 60.0 + lateness_w * (travel_s - slack) / 60.0
+                )
             if loc_part > bound:
                 break
             examined += len(here)
             for tech in here.values():
-                if tech.load >= tech.capacity or not tech.available:
+                load, capacity = tech.load, tech.capacity
+                if load >= capacity or not tech.available:
                     continue
                 if one:  # the usual single requirement, without the loop
                     total = tech.skills.get(one_skill, 0) - one_level
@@ -326,11 +382,15 @@ class OnlineDispatcher:
                 if exclude and tech.id in exclude:
                     continue
                 over = total / over_scale if reqs else 0.0
-                score = loc_part + (load_w * tech.load / tech.capacity + fit_w * over)
+                score = loc_part + (load_w * load / capacity + fit_w * over)
                 if score > bound:
                     continue  # cannot enter the k best (a tie on the score still can)
                 item = (score, tech.id)
                 if len(best) < k or item < best[-1]:
+                    if k == 1:  # choose: the new item is the best, without insort and del
+                        best = [item]
+                        bound = score
+                        continue
                     bisect.insort(best, item)
                     del best[k:]
                     if len(best) == k:
@@ -366,12 +426,17 @@ class OnlineDispatcher:
         context: _Context,
         examined: int,
     ) -> Explanation:
-        tech = self._index.techs[staff_id]
+        tech = self._techs[staff_id]
         row, slack, factor, _ = context
         w = self.weights
         travel = row[tech.loc]
         late = 0.0 if slack is None or travel <= slack else travel - slack
-        over = self._over(tech, ticket)
+        required = ticket.required_skills
+        if len(required) == 1:  # _over, inlined for the usual single requirement
+            req = required[0]
+            over = (tech.skills.get(req.skill, 0) - req.min_level) / _OVER_SCALE
+        else:
+            over = self._over(tech, ticket)
         load, capacity = tech.load, tech.capacity
         components = {
             "lateness": factor * w.lateness * late / 60.0,
@@ -379,8 +444,7 @@ class OnlineDispatcher:
             "skill_fit": w.skill_fit * over,
             "travel": factor * w.travel * travel / 60.0,
         }
-        # Positional (field order of Explanation): measurably cheaper than keywords here.
-        return Explanation(
+        return _assigned_explanation(
             travel,  # travel_s
             load,
             capacity,
@@ -388,7 +452,6 @@ class OnlineDispatcher:
             None if slack is None else slack - travel,  # sla_slack_s
             factor,  # priority_factor
             components,
-            {},  # rejected
             examined,
         )
 
@@ -419,14 +482,14 @@ class OnlineDispatcher:
             Minimum score, ties broken by the smaller staff id. For an unassignable ticket,
             ``explanation.rejected`` counts the candidates rejected per hard rule.
         """
-        excluded = frozenset(exclude) if exclude else frozenset()
+        excluded = frozenset(exclude) if exclude else _NO_ONE
         best, examined, context = self._search(ticket, at, due_at, excluded, 1)
         if not best:
             rejected = self._rejections(ticket, at, excluded, context[3])
             expl = Explanation(priority_factor=context[2], rejected=rejected, examined=examined)
             return Decision(staff_id=None, score=None, explanation=expl, action="none")
         score, sid = best[0]
-        return Decision(sid, score, self._explain(sid, ticket, context, examined))
+        return _assign_decision(sid, score, self._explain(sid, ticket, context, examined))
 
     def candidates(
         self,
@@ -475,11 +538,20 @@ class OnlineDispatcher:
         if dec.staff_id is None or dec.score is None:
             return dec
         better = current_score is None or dec.score < current_score
+        e = dec.explanation
+        # Positional, field by field (Explanation's order): a copy with ``compared_to`` set,
+        # several times cheaper than rebuilding it from a dict of its slots.
         expl = Explanation(
-            **{
-                **{f: getattr(dec.explanation, f) for f in dec.explanation.__slots__},
-                "compared_to": current_score,
-            }
+            e.travel_s,
+            e.load,
+            e.capacity,
+            e.over_qualification,
+            e.sla_slack_s,
+            e.priority_factor,
+            e.components,
+            e.rejected,
+            e.examined,
+            current_score,
         )
         return Decision(
             staff_id=dec.staff_id,

@@ -307,12 +307,18 @@ def trusted(cls: type[_C], **fields: Any) -> _C:
     shape = _SHAPES.get(cls)
     if shape is None:
         shape = _SHAPES[cls] = _shape(cls)
-    order, defaults = shape
+    order, defaults, given_order = shape
     obj = _new(cls)
     set_fields_set(obj, set(fields))
-    if len(fields) < len(order):  # some fields left to their defaults (usually ``type``)
-        fields = defaults | fields
-    set_model_dict(obj, {name: fields[name] for name in order})
+    if given_order is not None and tuple(fields) == given_order:
+        # The usual call: every field without a default, in the model's order, and the
+        # defaults (the ``type`` tag) last in the model: the keyword dict itself, completed,
+        # is already in field order (the order ``model_dump`` keeps).
+        fields.update(defaults)
+        set_model_dict(obj, fields)
+    else:
+        values = defaults | fields
+        set_model_dict(obj, {name: values[name] for name in order})
     set_extra(obj, None)
     set_private(obj, None)
     return obj
@@ -320,16 +326,25 @@ def trusted(cls: type[_C], **fields: Any) -> _C:
 
 _new = object.__new__
 
+_Shape = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...] | None]
 
-def _shape(cls: type[CommandBase]) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """Return the class's field order and its plain defaults (the ``type`` tag among them)."""
+
+def _shape(cls: type[CommandBase]) -> _Shape:
+    """Return the class's field order, its plain defaults and the order of the other fields.
+
+    The defaults include the ``type`` tag. The third item is ``None`` unless the defaults are
+    the model's last fields (then :func:`trusted` can keep the caller's keyword dict).
+    """
     fields = cls.model_fields
     defaults = {
         name: f.default
         for name, f in fields.items()
         if not f.is_required() and f.default_factory is None
     }
-    return tuple(fields), defaults
+    order = tuple(fields)
+    given = tuple(name for name in order if name not in defaults)
+    trailing = order == given + tuple(defaults)
+    return order, defaults, given if trailing else None
 
 
-_SHAPES: dict[type[CommandBase], tuple[tuple[str, ...], dict[str, Any]]] = {}
+_SHAPES: dict[type[CommandBase], _Shape] = {}

@@ -64,6 +64,7 @@ True
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,7 +210,8 @@ class FieldModel:
             self.desks.append(desk)
         self._techs: dict[str, _Tech] = {}
         self._info: dict[str, _Info] = {}
-        self._key = 0
+        # Idempotency keys k1, k2, ...: a bound C iterator, no Python frame per command.
+        self._next_key: Callable[[], str] = map("k{}".format, itertools.count(1)).__next__
         self._wake_at = math.inf
         self._wake_token = 0
         self._followup_hours = spec.followup_hours
@@ -238,10 +240,6 @@ class FieldModel:
         self._commands = self._events = 0  # the hottest counters, kept out of the dict
 
     # ------------------------------------------------------------------ engine plumbing
-    def _next_key(self) -> str:
-        self._key += 1
-        return f"k{self._key}"
-
     def send(self, *commands: CommandBase) -> None:
         """Handle commands at the current time and react to their events."""
         self._commands += len(commands)
@@ -410,12 +408,11 @@ class FieldModel:
         return found
 
     # ------------------------------------------------------------------ work
-    def _owned(self, tid: str, sid: str, status: Status) -> bool:
-        rec = self._tickets[tid]
-        return rec.owner == sid and rec.status == status
-
+    # The work steps below read the engine's record directly (owner, status) rather than
+    # through helpers: each runs once or twice per ticket.
     def _start(self, sid: str, tid: str) -> None:
-        if not self._owned(tid, sid, Status.ASSIGNED):
+        rec = self._tickets[tid]
+        if rec.owner != sid or rec.status is not Status.ASSIGNED:
             return  # already moved on within the same batch
         info = self._info[tid]
         info.token += 1
@@ -425,31 +422,25 @@ class FieldModel:
             self._later(info.case_s, self._resolve, (sid, tid, info.token))
             return
         tech.job = tid
-        node = self._tickets[tid].ticket.location
-        travel = self.site.travel_seconds(tech.location, node)
+        travel = self.site.travel_seconds(tech.location, rec.ticket.location)
         self._later(travel, self._arrive, (sid, tid, info.token))
 
-    def _current(self, event: simpy.Event) -> tuple[str, str] | None:
-        sid, tid, token = cast(tuple[str, str, int], event.value)
-        if self._info[tid].token != token:
-            return None
-        return sid, tid
-
     def _arrive(self, event: simpy.Event) -> None:
-        job = self._current(event)
-        if job is None or not self._owned(job[1], job[0], Status.ACCEPTED):
-            return
-        sid, tid = job
-        self._techs[sid].location = self._tickets[tid].ticket.location
+        sid, tid, token = cast(tuple[str, str, int], event.value)
+        info = self._info[tid]
+        rec = self._tickets[tid]
+        if info.token != token or rec.owner != sid or rec.status is not Status.ACCEPTED:
+            return  # turned back (reallocated) on the way
+        self._techs[sid].location = rec.ticket.location
         at = self.clock.now()  # the engine moves the technician to the ticket's node
         self.send(trusted(ArriveOnSite, key=self._next_key(), at=at, ticket_id=tid))
-        self._later(self._info[tid].work_s, self._resolve, (sid, tid, self._info[tid].token))
+        self._later(info.work_s, self._resolve, (sid, tid, info.token))
 
     def _resolve(self, event: simpy.Event) -> None:
-        job = self._current(event)
-        if job is None:
+        sid, tid, token = cast(tuple[str, str, int], event.value)
+        info = self._info[tid]
+        if info.token != token:
             return
-        sid, tid = job
         rec = self._tickets[tid]
         if rec.owner != sid or rec.status not in (Status.ACCEPTED, Status.ON_SITE):
             return
@@ -457,7 +448,7 @@ class FieldModel:
         if tech.job == tid:
             tech.job = None
         self.send(trusted(Resolve, key=self._next_key(), at=self.clock.now(), ticket_id=tid))
-        delay = self._followup_delay(self._info[tid].followup_s)
+        delay = self._followup_delay(info.followup_s)
         self._later(delay, self._followup, (tid, self.env.now))
 
     def _followup_delay(self, delay: float) -> float:

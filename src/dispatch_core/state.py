@@ -87,6 +87,12 @@ class EngineState:
         self.alarms: set[str] = set()
         self.kpis = KpiTracker()
         self._keep = config.idempotency_keys
+        # (window, minimum tickets, alarm rate), read once per ticket opened
+        self._complaint_rule = (
+            config.complaint_window,
+            config.complaint_min_tickets,
+            config.complaint_alarm_rate,
+        )
         self._events: list[e.EventBase] = []
         self._effects: list[Effect] = []
         self._handlers: dict[type[c.CommandBase], Callable[[Any], None]] = {}  # _on_<type>
@@ -270,35 +276,37 @@ class EngineState:
 
     def _on_open_ticket(self, cmd: c.OpenTicket) -> None:
         t, at = cmd.ticket, cmd.at
+        tid = t.id  # a model's attributes cost more to read than a local's
         rec = TicketRecord(ticket=t, status=Status.OPENED, opened_at=at)
-        self.tickets[t.id] = rec
-        self.pending.add(t.id)
+        self.tickets[tid] = rec
+        self.pending.add(tid)
         self.kpis.opened(t)
         self._emit(
             e.TicketOpened,
             at,
-            ticket_id=t.id,
+            ticket_id=tid,
             property_id=t.property_id,
             category=t.category,
             priority=t.priority,
         )
         self._complaint_window(t, at)
-        self._do_sla("sla_start", t.id)
-        self._do("dispatch", t.id)
+        self._do_sla("sla_start", tid)
+        self._do("dispatch", tid)
 
     def _complaint_window(self, t: Ticket, at: datetime) -> None:
         prop, is_complaint = t.property_id, t.category is Category.COMPLAINT
-        window = self.complaints.setdefault(prop, deque())
+        window = self.complaints.get(prop)
+        if window is None:
+            window = self.complaints[prop] = deque()
         window.append((at, is_complaint))
         complaints = self.complaint_counts.get(prop, 0) + is_complaint
-        horizon = at - self.config.complaint_window
+        span, min_tickets, alarm_rate = self._complaint_rule
+        horizon = at - span
         while window and window[0][0] <= horizon:
             complaints -= window.popleft()[1]
         self.complaint_counts[prop] = complaints
         total = len(window)
-        above = total >= self.config.complaint_min_tickets and (
-            complaints / total > self.config.complaint_alarm_rate
-        )
+        above = total >= min_tickets and complaints / total > alarm_rate
         if above and t.property_id not in self.alarms:
             self.alarms.add(t.property_id)
             self._emit(
@@ -315,10 +323,11 @@ class EngineState:
             self.alarms.discard(t.property_id)
 
     def _on_acknowledge(self, cmd: c.Acknowledge) -> None:
-        rec = self.tickets[cmd.ticket_id]
+        tid = cmd.ticket_id
+        rec = self.tickets[tid]
         rec.acknowledged = True
-        self._emit(e.TicketAcknowledged, cmd.at, ticket_id=cmd.ticket_id)
-        self._stop(rec, SlaMetric.FIRST_RESPONSE, cmd.at)
+        self._emit(e.TicketAcknowledged, cmd.at, ticket_id=tid)
+        self._stop(rec, tid, SlaMetric.FIRST_RESPONSE)
 
     def _on_assign_manually(self, cmd: c.AssignManually) -> None:
         why = {"reason": "manual assignment"}
@@ -330,10 +339,11 @@ class EngineState:
         self._emit(e.TicketAccepted, cmd.at, ticket_id=cmd.ticket_id, staff_id=rec.owner)
 
     def _on_arrive_on_site(self, cmd: c.ArriveOnSite) -> None:
-        rec = self.tickets[cmd.ticket_id]
+        tid = cmd.ticket_id
+        rec = self.tickets[tid]
         rec.status = Status.ON_SITE
-        self._emit(e.TechnicianArrived, cmd.at, ticket_id=cmd.ticket_id, staff_id=rec.owner)
-        self._stop(rec, SlaMetric.ON_SITE, cmd.at)
+        self._emit(e.TechnicianArrived, cmd.at, ticket_id=tid, staff_id=rec.owner)
+        self._stop(rec, tid, SlaMetric.ON_SITE)
         staff = self.staff.get(rec.owner) if rec.owner is not None else None
         if staff is not None and staff.location != rec.ticket.location:
             staff.location = rec.ticket.location  # on site is where the ticket is
@@ -355,7 +365,8 @@ class EngineState:
         self._do_sla("sla_resume", cmd.ticket_id)
 
     def _on_resolve(self, cmd: c.Resolve) -> None:
-        rec, at = self.tickets[cmd.ticket_id], cmd.at
+        tid, at = cmd.ticket_id, cmd.at
+        rec = self.tickets[tid]
         rec.status = Status.RESOLVED
         first_contact = False
         if rec.first_resolved_at is None:
@@ -364,29 +375,31 @@ class EngineState:
             rec.first_contact = first_contact
             by = self.staff[rec.owner].member.role if rec.owner else None
             self.kpis.resolved(rec.ticket, rec.opened_at, at, first_contact=first_contact, by=by)
-        self.pending.discard(rec.ticket.id)
+        self.pending.discard(tid)
         self._emit(
             e.TicketResolved,
             at,
-            ticket_id=rec.ticket.id,
+            ticket_id=tid,
             staff_id=rec.owner,
             first_contact=first_contact,
         )
         for metric in rec.metrics:
-            self._stop(rec, metric, at)
+            self._stop(rec, tid, metric)
         self._release(rec, at)
 
     def _on_record_feedback(self, cmd: c.RecordFeedback) -> None:
-        rec = self.tickets[cmd.ticket_id]
+        tid, rating = cmd.ticket_id, cmd.rating
+        rec = self.tickets[tid]
         rec.rated = True
-        rec.ratings.append(cmd.rating)
-        self.kpis.rated(rec.ticket, cmd.rating)
-        self._emit(e.FeedbackRecorded, cmd.at, ticket_id=cmd.ticket_id, rating=cmd.rating)
+        rec.ratings.append(rating)
+        self.kpis.rated(rec.ticket, rating)
+        self._emit(e.FeedbackRecorded, cmd.at, ticket_id=tid, rating=rating)
 
     def _on_close(self, cmd: c.Close) -> None:
-        self.tickets[cmd.ticket_id].status = Status.CLOSED
-        self._emit(e.TicketClosed, cmd.at, ticket_id=cmd.ticket_id)
-        self._do_sla("sla_cancel", cmd.ticket_id)
+        tid = cmd.ticket_id
+        self.tickets[tid].status = Status.CLOSED
+        self._emit(e.TicketClosed, cmd.at, ticket_id=tid)
+        self._do_sla("sla_cancel", tid)
 
     def _on_reopen(self, cmd: c.Reopen) -> None:
         rec = self.tickets[cmd.ticket_id]
@@ -545,11 +558,11 @@ class EngineState:
         self.kpis.sla_closed(rec.ticket, metric, met)
 
     # ------------------------------------------------------------------ helpers
-    def _stop(self, rec: TicketRecord, metric: SlaMetric, at: datetime) -> None:
+    def _stop(self, rec: TicketRecord, ticket_id: str, metric: SlaMetric) -> None:
         if metric in rec.stopped or metric not in rec.metrics:
             return
         rec.stopped.add(metric)
-        self._do_sla("sla_stop", rec.ticket.id, metric)
+        self._do_sla("sla_stop", ticket_id, metric)
 
     def _release(self, rec: TicketRecord, at: datetime, *, redispatch: bool = True) -> None:
         if rec.owner is None:

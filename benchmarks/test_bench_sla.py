@@ -105,6 +105,7 @@ def _arm_and_cancel(policy: SlaPolicy) -> int:
     t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     for i in range(CLOCKS):
         tracker.start(f"T{i}", SlaMetric.ON_SITE, at=t0, category="repair")
+    tracker.next_deadline()  # hands the queued arms to the store: measure its traffic
     armed = len(tracker._timers)
     for i in range(CLOCKS):
         tracker.cancel_ticket(f"T{i}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -33,6 +34,7 @@ from dispatch_core.timers import HeapTimers, Timers, TimerWheel
 
 H = timedelta(hours=1)
 MIN = timedelta(minutes=1)
+SEC = timedelta(seconds=1)
 RES = SlaMetric.RESOLUTION
 ON_SITE = SlaMetric.ON_SITE
 HELPDESK = BusinessCalendar({d: [("10:00", "18:00")] for d in range(5)}, name="helpdesk")
@@ -147,19 +149,82 @@ def test_levels_follow_the_business_calendar() -> None:
     ]
 
 
+def _stored(tr: SlaTracker, timers: HeapTimers) -> int:
+    """The timers in the store once the tracker has handed it its queued arms."""
+    tr.next_deadline()
+    return len(timers)
+
+
 def test_only_the_next_threshold_is_armed() -> None:
     timers = HeapTimers()
     tr = SlaTracker(SlaPolicy.default(), timers=timers)
     for i in range(5):
         tr.start_ticket(ticket(f"T{i}", utc(2, 9), priority="normal"))
-    assert len(timers) == 15  # 3 repair metrics x 5 tickets, one timer each
+    assert _stored(tr, timers) == 15  # 3 repair metrics x 5 tickets, one timer each
     tr.pause("T0", at=utc(2, 9, 5))
-    assert len(timers) == 12
+    assert _stored(tr, timers) == 12
     tr.advance(utc(2, 9, 50))  # first response (15 min) done with its chain; on-site yellow
-    assert len(timers) == 8
+    assert _stored(tr, timers) == 8
     tr.cancel_ticket("T1")
-    assert len(timers) == 6
+    assert _stored(tr, timers) == 6
     assert tr.next_deadline() == utc(2, 10)  # the next on-site threshold (red at 1 h)
+
+
+def test_arms_reach_the_store_only_when_it_is_read() -> None:
+    """Arms are queued until ``advance``/``next_deadline``; one dropped before costs nothing."""
+    timers = HeapTimers()
+    tr = SlaTracker(SlaPolicy.default(), timers=timers)
+    eager = _eager(SlaTracker(SlaPolicy.default()))  # the same calls, no queue
+    t0 = utc(2, 9)
+    for x in (tr, eager):
+        x.start_ticket(ticket("T0", t0, priority="normal"))
+        x.stop_outcome("T0", "first_response", at=t0)  # acknowledged as it opens
+    assert len(timers) == 0  # nothing scheduled, nothing cancelled
+    assert repr(tr) == "SlaTracker(clocks=3, armed=2)"  # queued arms count as armed
+    assert tr.next_deadline() == utc(2, 9, 45)  # on-site yellow, handed to the store
+    assert len(timers) == 2
+    for x in (tr, eager):
+        x.start_ticket(ticket("T1", t0, priority="normal"))  # queued behind T0's arms
+        x.pause("T1", at=t0, metric=ON_SITE)
+        x.resume("T1", at=t0, metric=ON_SITE)  # a new arm, later in arm order
+    assert len(timers) == 2
+    # Exactly at the instant of a stored and a queued arm: both fire, in arm order, after
+    # T1's first-response chain (the last step of which is armed by advance itself).
+    events = tr.advance(utc(2, 9, 45))
+    assert eager.advance(utc(2, 9, 45)) == events
+    assert [(e.ticket_id, e.metric, e.at) for e in events] == [
+        ("T1", SlaMetric.FIRST_RESPONSE, utc(2, 9, 11) + 15 * SEC),
+        ("T1", SlaMetric.FIRST_RESPONSE, utc(2, 9, 15)),
+        ("T1", SlaMetric.FIRST_RESPONSE, utc(2, 9, 22) + 30 * SEC),
+        ("T0", ON_SITE, utc(2, 9, 45)),
+        ("T1", ON_SITE, utc(2, 9, 45)),
+    ]
+    assert repr(tr) == repr(eager) == f"SlaTracker(clocks=6, armed={len(timers)})"
+    for x in (tr, eager):
+        x.stop("T1", ON_SITE, at=utc(2, 9, 45))
+        x.restart("T1", ON_SITE, at=utc(2, 9, 45))  # re-armed (queued): from green again
+    events = tr.advance(utc(2, 10, 30))
+    assert eager.advance(utc(2, 10, 30)) == events
+    assert [(e.ticket_id, e.at) for e in events] == [
+        ("T0", utc(2, 10)),
+        ("T1", utc(2, 10, 30)),  # armed before T0's 150 % step, which advance arms at 10:00
+        ("T0", utc(2, 10, 30)),
+    ]
+    assert tr.records("T1") == eager.records("T1")
+    assert tr.next_deadline() == eager.next_deadline()
+
+
+@pytest.mark.parametrize("store", [HeapTimers, TimerWheel])
+def test_queued_arms_keep_their_tie_order(store: type[Timers[Any]]) -> None:
+    """Ties fire in arm order: the queue reaches the store in arm order, and so do re-arms."""
+    lazy, eager = SlaTracker(SlaPolicy.default(), timers=store()), SlaTracker(SlaPolicy.default())
+    _eager(eager)
+    for x in (lazy, eager):
+        for i in range(3):  # first-response steps all at 09:11:15, 09:15, 09:22:30
+            x.start_ticket(ticket(f"T{i}", utc(2, 9), priority="normal"))
+    events = lazy.advance(utc(2, 9, 30))
+    assert eager.advance(utc(2, 9, 30)) == events
+    assert [e.ticket_id for e in events] == ["T0", "T1", "T2"] * 3
 
 
 def test_threshold_reached_before_pause_is_reported_once_with_its_instant() -> None:
@@ -376,15 +441,28 @@ def _general(tracker: SlaTracker) -> SlaTracker:
     return tracker
 
 
+def _eager(tracker: SlaTracker) -> SlaTracker:
+    """Make ``tracker`` hand every arm to its store at once (no queued arms)."""
+
+    def arm(c: Any, when: int | None) -> None:
+        SlaTracker._arm(tracker, c, when)
+        tracker._flush()
+
+    tracker._arm = arm  # type: ignore[method-assign]
+    return tracker
+
+
 @settings(max_examples=60, deadline=None)
 @given(steps=st.lists(_STEP, max_size=60))
 def test_fast_paths_match_the_general_paths(steps: list[tuple[int, int, int]]) -> None:
     """24x7 start_ticket, inlined stop and the datetime memo give what the general code gives.
 
-    ``fast`` reuses one datetime object per instant (the memo hits); ``slow`` gets a fresh
-    equal copy for every call and starts tickets on the general path.
+    ``fast`` reuses one datetime object per instant (the memo hits), queues its arms and
+    has a HeapTimers store; ``slow`` gets a fresh equal copy for every call, starts tickets
+    on the general path and hands every arm to its store at once.
     """
-    fast, slow = SlaTracker(SlaPolicy.default()), _general(SlaTracker(SlaPolicy.default()))
+    fast = SlaTracker(SlaPolicy.default(), timers=HeapTimers())
+    slow = _eager(_general(SlaTracker(SlaPolicy.default())))
     assert fast._rules == {}
     now = utc(2, 9)
     opened: list[tuple[str, tuple[SlaMetric, ...]]] = []

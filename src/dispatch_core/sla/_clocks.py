@@ -142,6 +142,13 @@ class _Clock:
         if left > 0:
             self.due_at = self.cal._add_us(self.running_since, left)
 
+    def plan(self) -> int | None:
+        """Return the instant the next threshold is reached if the clock keeps running."""
+        if self.state is not ClockState.RUNNING or self.next_index >= len(self.offsets):
+            return None
+        need = self.offsets[self.next_index] - self.acc
+        return self.running_since if need <= 0 else self.cal._add_us(self.running_since, need)
+
     def shown_due(self) -> int | None:
         if self.state is ClockState.PAUSED and self.acc < self.target_us:
             return None  # not reached, and unknown until resumed

@@ -112,9 +112,13 @@ class SlaTracker:
         self._now: int | None = None
         # The timer store's earliest deadline (seconds, as given to it; inf: none), exact
         # while _store_known: lets advance skip the store when nothing is due, and
-        # next_deadline skip the lookup. _arm lowers it; _disarm and firing invalidate it.
+        # next_deadline skip the lookup. _flush lowers it; _disarm and firing invalidate it.
         self._store_next = _INF
         self._store_known = True
+        # Arms not yet handed to the store, in arm order (see _flush). A clock whose arm is
+        # queued has ``arm`` set and ``handle`` None; dropping the arm (stop, pause, ...) costs
+        # nothing then, and a ticket acknowledged as it opens never touches the store.
+        self._queued: list[_Arm] = []
         self._shown: tuple[int, datetime] | None = None  # next_deadline's last answer
         # Memoised policy lookups (the policy is immutable); _rules: start_ticket's, by ticket.
         self._resolver = _Rules(policy, cals)
@@ -202,7 +206,7 @@ class SlaTracker:
             # Every calendar is 24x7 (the usual case): _add_us is an addition and cannot fail,
             # so each clock is made and armed in one pass, with _arm inlined.
             now = self._now
-            schedule = self._timers.schedule
+            queue = self._queued.append
             for plan, due, first in always:
                 c = _Clock(tid, plan, u, u + due)
                 mine[plan[0]] = c
@@ -211,11 +215,8 @@ class SlaTracker:
                     at_s = (when_us if now is None or when_us >= now else now) / _SECOND_US
                     seq = self._seq
                     self._seq = seq + 1
-                    arm = _Arm(c, 0, when_us, seq, at_s)
-                    c.handle = schedule(at_s, arm)
-                    c.arm = arm
-                    if at_s < self._store_next:  # noqa: PLR1730 - a compare, not a min() call
-                        self._store_next = at_s
+                    c.arm = arm = _Arm(c, 0, when_us, seq, at_s)
+                    queue(arm)
             return metrics
         # _install, specialised for fresh clocks (acc 0, running since u, first threshold
         # next): the per-clock method calls are inlined.
@@ -256,7 +257,7 @@ class SlaTracker:
     def _install(self, clocks: list[_Clock], at: int) -> None:
         for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
             c.refresh_due()
-        arms = [self._plan(c) for c in clocks]
+        arms = [c.plan() for c in clocks]
         for clock, when in zip(clocks, arms, strict=True):
             self._clocks.setdefault(clock.ticket_id, {})[clock.metric] = clock
             self._arm(clock, when)
@@ -296,7 +297,7 @@ class SlaTracker:
             c.paused_us = c.paused(u)
             c.state, c.running_since, c.last = ClockState.RUNNING, u, u
             c.refresh_due()
-            self._arm(c, self._plan(c))
+            self._arm(c, c.plan())
         return tuple(c.metric for c in clocks)
 
     def stop(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> SlaRecord:
@@ -376,10 +377,13 @@ class SlaTracker:
                 self._catch_up(c, u)
                 self._disarm(c)
             else:  # self._disarm(c), inlined
-                self._timers.cancel(c.handle)
-                c.arm = c.handle = None
-                if arm.at <= self._store_next:
-                    self._store_known = False  # it may have been the earliest
+                c.arm = None
+                handle = c.handle
+                if handle is not None:  # else still queued: _flush drops it
+                    self._timers.cancel(handle)
+                    c.handle = None
+                    if arm.at <= self._store_next:
+                        self._store_known = False  # it may have been the earliest
         # c.elapsed(u) and c.paused(u), inlined, with _between_us's 24x7 case
         if state is _RUNNING:
             since = c.running_since
@@ -405,7 +409,7 @@ class SlaTracker:
         c.due_at = None
         c.refresh_due()
         c.restarts += (u,)
-        self._arm(c, self._plan(c))
+        self._arm(c, c.plan())
 
     def cancel_ticket(self, ticket_id: str) -> tuple[SlaMetric, ...]:
         """Forget every clock of a withdrawn ticket; return the metrics that were tracked.
@@ -447,6 +451,8 @@ class SlaTracker:
             raise ClockError("now", now, f"is before the last advance {_dt(last)}")
         self._now = u
         now_s = u / _SECOND_US
+        if self._queued:
+            self._flush()
         if self._pending:
             fired = [p for p in self._pending if p[0] <= u]
             self._pending = [p for p in self._pending if p[0] > u]
@@ -460,6 +466,8 @@ class SlaTracker:
                 return []
             fired = []
         while True:
+            if self._queued:  # thresholds re-armed by the last batch
+                self._flush()
             batch = self._timers.advance(now_s)
             if not batch:
                 break
@@ -474,7 +482,7 @@ class SlaTracker:
                     continue
                 fired.append(_fire(clock, arm))
                 if clock.state is ClockState.RUNNING:
-                    self._arm(clock, self._plan(clock))
+                    self._arm(clock, clock.plan())
         if not fired:
             return []
         fired.sort(key=lambda p: (p[0], p[1]))
@@ -482,6 +490,8 @@ class SlaTracker:
 
     def next_deadline(self) -> datetime | None:
         """Return the earliest instant at which :meth:`advance` has something to report."""
+        if self._queued:
+            self._flush()
         if not self._store_known:
             self._store_refresh()
         nxt = self._store_next
@@ -518,7 +528,8 @@ class SlaTracker:
         return sum(len(m) for m in self._clocks.values())
 
     def __repr__(self) -> str:
-        return f"SlaTracker(clocks={len(self)}, armed={len(self._timers)})"
+        queued = sum(1 for arm in self._queued if arm.clock.arm is arm)
+        return f"SlaTracker(clocks={len(self)}, armed={len(self._timers) + queued})"
 
     # ------------------------------------------------------------------ internals
 
@@ -579,33 +590,45 @@ class SlaTracker:
             return max(c.last, _to_us(require_aware(at, field="at")))
         return c.last if self._now is None else max(c.last, self._now)
 
-    def _plan(self, c: _Clock) -> int | None:
-        """Return the instant the clock's next threshold is reached if it keeps running."""
-        if c.state is not ClockState.RUNNING or c.next_index >= len(c.offsets):
-            return None
-        need = c.offsets[c.next_index] - c.acc
-        return c.running_since if need <= 0 else c.cal._add_us(c.running_since, need)
-
     def _arm(self, c: _Clock, when: int | None) -> None:
         if when is None:
             return
         floor = when if self._now is None else max(when, self._now)
         at = floor / _SECOND_US
-        arm = _Arm(c, c.next_index, when, self._seq, at)
+        c.arm = arm = _Arm(c, c.next_index, when, self._seq, at)
         self._seq += 1
-        c.handle = self._timers.schedule(at, arm)
-        c.arm = arm
-        # Lower the store's earliest deadline (still exact if it was; else refreshed anyway).
-        if at < self._store_next:  # noqa: PLR1730 - hot path: a compare, not a min() call
-            self._store_next = at
+        self._queued.append(arm)  # handed to the store by _flush, if still armed then
 
     def _disarm(self, c: _Clock) -> None:
         arm = c.arm
         if arm is not None:
-            self._timers.cancel(c.handle)
-            c.arm = c.handle = None
-            if arm.at <= self._store_next:
-                self._store_known = False  # it may have been the earliest
+            c.arm = None
+            handle = c.handle
+            if handle is not None:  # else still queued: _flush drops it
+                self._timers.cancel(handle)
+                c.handle = None
+                if arm.at <= self._store_next:
+                    self._store_known = False  # it may have been the earliest
+
+    def _flush(self) -> None:
+        """Hand the queued arms still armed to the store, in arm order (its order for ties).
+
+        Done before the store is read (``advance``, ``next_deadline``), so it has not advanced
+        since they were armed: the deadlines computed then still hold.
+        """
+        queued = self._queued
+        self._queued = []
+        schedule = self._timers.schedule
+        nxt = self._store_next
+        for arm in queued:
+            c = arm.clock
+            if c.arm is arm:
+                at = arm.at
+                c.handle = schedule(at, arm)
+                # Lower the store's earliest deadline (still exact if it was; else refreshed).
+                if at < nxt:  # noqa: PLR1730 - a compare, not a min() call
+                    nxt = at
+        self._store_next = nxt
 
     def _store_refresh(self) -> None:
         """Look up the timer store's earliest deadline again (after it may have changed)."""
@@ -619,4 +642,4 @@ class SlaTracker:
             arm = c.arm
             self._disarm(c)
             self._pending.append(_fire(c, arm))
-            self._arm(c, self._plan(c))
+            self._arm(c, c.plan())

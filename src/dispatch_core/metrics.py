@@ -123,8 +123,11 @@ class _StaffClock:
             self.last_at = at
 
 
+_US = timedelta(microseconds=1)
+
+
 def _micros(delta: timedelta) -> int:
-    return delta // timedelta(microseconds=1)
+    return delta // _US
 
 
 def _ratio(num: float, den: float) -> float | None:

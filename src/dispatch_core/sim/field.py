@@ -188,6 +188,7 @@ class FieldModel:
         self.env = env
         self.spec = spec
         self.clock = SimClock(env, EPOCH)
+        self._epoch = self.clock.epoch
         self.site = _grid(spec.site_rows, spec.site_cols, spec.site_seed)
         self.engine = Engine(spec.engine_config, clock=self.clock, site=self.site)
         self._tickets = self.engine.state.tickets  # read-only view: the engine owns the records
@@ -377,7 +378,7 @@ class FieldModel:
                 "id": tid,
                 "property_id": self._property[node],
                 "location": self._nodes[node],
-                "opened_at": self.clock.epoch + timedelta(seconds=arrived),
+                "opened_at": self._epoch + timedelta(0, arrived),  # (days, seconds)
             },
         )
         self.send(

@@ -4,7 +4,8 @@ Both simulate the reference desk (200 calls/h, AHT 3 min, 14 agents, exponential
 5 min) for the same simulated hours with fixed seeds. The bare model is the textbook SimPy
 program (one process per caller, ``Resource`` + ``request | timeout``); the desk model adds
 profiles, shifts, contact types, common random numbers and per-interval KPIs. Target: the
-desk (and later the full engine pipeline) keeps at least 25 % of the bare model's rate.
+desk, and the full pipeline through the real engine, keep at least 25 % of the bare model's
+rate (asserted for the full pipeline when benchmarks are enabled, ``make bench``).
 """
 
 from __future__ import annotations
@@ -132,4 +133,7 @@ def test_bench_field_pipeline_vs_bare_simpy(benchmark) -> None:  # type: ignore[
         f"\nbare SimPy {rates['bare']:,.0f} contacts/s; desk + engine + technicians "
         f"{rates['field']:,.0f}/s; ratio {ratio:.3f}; {stats}"
     )
-    assert rates["field"] > 0  # the 25 % target is not met yet: see benchmarks/README.md
+    if benchmark.enabled:  # `make bench`: the issue's target, on a machine you can measure on
+        assert ratio >= TARGET_RATIO, f"full pipeline at {ratio:.3f} of bare SimPy"
+    else:  # `make test` runs each benchmark once as a smoke test, often on a loaded machine
+        assert ratio > TARGET_RATIO / 5, f"full pipeline at {ratio:.3f} of bare SimPy"

@@ -219,8 +219,8 @@ class KpiTracker:
     def staff_update(self, staff_id: str, at: datetime, load: int, capacity: int, on: bool) -> bool:
         """:meth:`staff_changed` for a member already known; ``False`` (nothing done) if not.
 
-        The engine's hot path (every assignment and release): no keyword packing, and the
-        member's role and properties, which cannot change, are not passed again.
+        The engine's hot path (every assignment and release): no keyword packing, and no
+        role and properties, which :meth:`staff_changed` keeps from a member's first call.
         """
         clock = self.staff.get(staff_id)
         if clock is None:

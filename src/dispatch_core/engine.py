@@ -38,7 +38,7 @@ from typing import Any
 from dispatch_core import commands as c
 from dispatch_core._parts import default_dispatcher, default_sla, site_from_config
 from dispatch_core.clock import Clock, require_aware
-from dispatch_core.engine_config import EngineConfig
+from dispatch_core.engine_config import EngineConfig, check_journal_config
 from dispatch_core.errors import (
     ClockError,
     DispatchError,
@@ -146,7 +146,7 @@ class Engine:
         eng = cls(config, **parts)
         journal = Journal(path, synchronous=eng.config.synchronous)
         try:
-            _check_config(journal, eng.config)
+            check_journal_config(journal, eng.config)
         except BaseException:
             journal.close()
             raise
@@ -598,31 +598,6 @@ _PERFORM: dict[str, Callable[[Engine, Effect, datetime], None]] = {
     "sla_stop": Engine._sla_stop,
     "sla_cancel": Engine._sla_effect,
 }
-
-
-#: Settings that only change how the engine stores and remembers, not what it decides.
-_OPERATIONAL = frozenset({"synchronous", "group_commit", "snapshot_every", "idempotency_keys"})
-
-
-def _check_config(journal: Journal, config: EngineConfig) -> None:
-    """Store ``config`` in a new journal; refuse one that differs from an existing journal's."""
-    body = config.model_dump(mode="json")
-    stored = journal.meta("config")
-    if stored is None:
-        journal.set_meta("config", json.dumps(body, sort_keys=True))
-        return
-    old = json.loads(stored)
-    for name in sorted(body):
-        if name in _OPERATIONAL or name not in old:  # a setting newer than the journal: as is
-            continue
-        if body[name] != old[name]:
-            raise InvalidInputError(
-                f"config.{name}",
-                getattr(config, name),
-                f"differs from the journal's {old[name]!r}: a journal is replayed under the "
-                "configuration it was written with",
-                model="EngineConfig",
-            )
 
 
 def _metric(value: SlaMetric | str) -> SlaMetric:

@@ -13,14 +13,16 @@ dispatch_core.errors.InvalidInputError: invalid EngineConfig: group_commit=0: In
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import Field
 
+from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import DomainModel, SiteSpec
 
-__all__ = ["EngineConfig"]
+__all__ = ["EngineConfig", "check_journal_config"]
 
 
 class EngineConfig(DomainModel):
@@ -71,3 +73,59 @@ class EngineConfig(DomainModel):
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     group_commit: Annotated[int, Field(ge=1, le=100_000)] = 256
     site: SiteSpec | None = None
+
+
+#: Settings that only change how the engine stores and remembers, not what it decides.
+_OPERATIONAL = frozenset({"synchronous", "group_commit", "snapshot_every", "idempotency_keys"})
+
+
+class _Meta(Protocol):
+    """The journal's key/value metadata (:class:`~dispatch_core.journal.Journal` has it)."""
+
+    def meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
+def check_journal_config(journal: _Meta, config: EngineConfig) -> None:
+    """Store ``config`` in a new journal; refuse one that differs from an existing journal's.
+
+    A journal is replayed under the configuration it was written with, so only the
+    operational settings (``synchronous``, ``group_commit``, ``snapshot_every``,
+    ``idempotency_keys``) may change between runs; a setting newer than the journal is
+    taken as it is.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the first differing setting (``config.<name>``) and its new value.
+
+    Examples
+    --------
+    >>> class Meta(dict):
+    ...     meta, set_meta = dict.get, dict.__setitem__
+    >>> journal = Meta()
+    >>> check_journal_config(journal, EngineConfig())  # a new journal keeps it
+    >>> check_journal_config(journal, EngineConfig(group_commit=16))  # operational: fine
+    >>> check_journal_config(journal, EngineConfig(complaint_alarm_rate=0.2))
+    Traceback (most recent call last):
+    ...
+    dispatch_core.errors.InvalidInputError: ...config.complaint_alarm_rate=0.2: differs ...
+    """
+    body = config.model_dump(mode="json")
+    stored = journal.meta("config")
+    if stored is None:
+        journal.set_meta("config", json.dumps(body, sort_keys=True))
+        return
+    old = json.loads(stored)
+    for name in sorted(body):
+        if name in _OPERATIONAL or name not in old:  # a setting newer than the journal: as is
+            continue
+        if body[name] != old[name]:
+            raise InvalidInputError(
+                f"config.{name}",
+                getattr(config, name),
+                f"differs from the journal's {old[name]!r}: a journal is replayed under the "
+                "configuration it was written with",
+                model="EngineConfig",
+            )

@@ -42,9 +42,7 @@ from dispatch_core.errors import (
 )
 from dispatch_core.model import Category, Priority, SlaMetric, Ticket
 from dispatch_core.sla._clocks import (
-    _EPOCH,
     _SECOND_US,
-    _US,
     _Arm,
     _aware_us,
     _Clock,
@@ -171,9 +169,7 @@ class SlaTracker:
         )
         self._install([spec], _to_us(at))
 
-    def start_ticket(  # noqa: PLR0912 - the hot path, inlined on purpose
-        self, ticket: Ticket, *, at: datetime | None = None
-    ) -> tuple[SlaMetric, ...]:
+    def start_ticket(self, ticket: Ticket, *, at: datetime | None = None) -> tuple[SlaMetric, ...]:
         """Start every metric the policy measures for ``ticket`` (default ``at``: opened_at).
 
         Returns the metrics started. All or nothing: on error no clock is started.
@@ -181,15 +177,7 @@ class SlaTracker:
         if not isinstance(ticket, Ticket):
             raise InvalidInputError("ticket", ticket, "expected a Ticket")
         when = ticket.opened_at if at is None else at
-        # _aware_us(when, "at") behind the tracker's memo (see _us), inlined: every ticket
-        # starts here, usually with the datetime the engine has just advanced to.
-        if when is self._memo_dt:
-            u = self._memo_us
-        elif type(when) is datetime and when.tzinfo is not None and when.utcoffset() is not None:
-            u = self._memo_us = (when - _EPOCH) // _US
-            self._memo_dt = when
-        else:
-            u = _aware_us(when, "at")
+        u = self._us(when, "at")  # usually the datetime the engine has just advanced to
         rule = self._rules.get((ticket.category, ticket.priority))
         if rule is None:
             rule = self._resolver.rule(ticket.category, ticket.priority)
@@ -349,19 +337,11 @@ class SlaTracker:
         """
         return self._stop(ticket_id, metric, at)[2]
 
-    def _stop(  # noqa: PLR0912 - the hot path, inlined on purpose
+    def _stop(
         self, ticket_id: str, metric: SlaMetric | str, at: datetime
     ) -> tuple[_Clock, int, Outcome]:
         """Stop one clock (the body of :meth:`stop`); return it, ``at`` in µs, the outcome."""
-        # As _select(..., None, "stop"), for one clock; self._us(at, "at") inlined (every ticket
-        # stops each of its clocks, at the instant the engine has just advanced to).
-        if at is self._memo_dt:
-            u = self._memo_us
-        elif type(at) is datetime and at.tzinfo is not None and at.utcoffset() is not None:
-            u = self._memo_us = (at - _EPOCH) // _US
-            self._memo_dt = at
-        else:
-            u = _aware_us(at, "at")
+        u = self._us(at, "at")  # as _select(..., None, "stop"), for one clock
         clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
         c = clocks.get(metric) if clocks is not None and type(metric) is SlaMetric else None
         if c is None:  # a str metric, or an error to raise
@@ -438,14 +418,7 @@ class SlaTracker:
         ClockError
             If ``now`` is before the previous ``advance``.
         """
-        # self._us(now, "now"), inlined (the engine advances before every new instant)
-        if now is self._memo_dt:
-            u = self._memo_us
-        elif type(now) is datetime and now.tzinfo is not None and now.utcoffset() is not None:
-            u = self._memo_us = (now - _EPOCH) // _US
-            self._memo_dt = now
-        else:
-            u = _aware_us(now, "now")
+        u = self._us(now, "now")
         last = self._now
         if last is not None and u < last:
             raise ClockError("now", now, f"is before the last advance {_dt(last)}")

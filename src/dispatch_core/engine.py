@@ -523,16 +523,13 @@ class Engine:
         st.sla_started(tid, tuple(m if type(m) is SlaMetric else _metric(m) for m in metrics))
 
     def _sla_effect(self, eff: Effect, at: datetime) -> None:
+        """Pause, resume or cancel (``_PERFORM`` sends starts and stops to their own methods)."""
         sla, tid = self._sla, eff.ticket_id
         try:
-            if eff.kind == "sla_start":
-                self._sla_start(eff, at)  # (_PERFORM sends sla_start there directly)
-            elif eff.kind == "sla_pause":
+            if eff.kind == "sla_pause":
                 sla.pause(tid, at=at)
             elif eff.kind == "sla_resume":
                 sla.resume(tid, at=at)
-            elif eff.kind == "sla_stop":
-                self._sla_stop(eff, at)  # (_PERFORM sends sla_stop there directly)
             elif eff.kind == "sla_cancel":
                 sla.cancel_ticket(tid)
         except (UnknownEntityError, IllegalTransitionError):

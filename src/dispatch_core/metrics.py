@@ -207,14 +207,10 @@ class KpiTracker:
         on: bool,
     ) -> None:
         """Record a change of a staff member's load or availability at ``at``."""
-        clock = self.staff.get(staff_id)
-        if clock is None:
+        if not self.staff_update(staff_id, at, load, capacity, on):
             self.staff[staff_id] = _StaffClock(
                 role, tuple(sorted(properties)), at, load, capacity, on
             )
-            return
-        clock.advance(at)
-        clock.load, clock.capacity, clock.on = load, capacity, on
 
     def staff_update(self, staff_id: str, at: datetime, load: int, capacity: int, on: bool) -> bool:
         """:meth:`staff_changed` for a member already known; ``False`` (nothing done) if not.

@@ -577,7 +577,7 @@ class EngineState:
 
     def _kpi_staff(self, staff: StaffRecord, at: datetime) -> None:
         m = staff.member
-        load = staff.external_load + len(staff.active)  # staff.load, without the property
+        load = staff.load
         if self.kpis.staff_update(m.id, at, load, m.capacity, staff.available):
             return
         self.kpis.staff_changed(

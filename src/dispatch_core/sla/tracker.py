@@ -355,15 +355,7 @@ class SlaTracker:
         if arm is not None:
             if arm.when <= u:  # _catch_up's own test, first: usually nothing to catch up
                 self._catch_up(c, u)
-                self._disarm(c)
-            else:  # self._disarm(c), inlined
-                c.arm = None
-                handle = c.handle
-                if handle is not None:  # else still queued: _flush drops it
-                    self._timers.cancel(handle)
-                    c.handle = None
-                    if arm.at <= self._store_next:
-                        self._store_known = False  # it may have been the earliest
+            self._disarm(c)
         # c.elapsed(u) and c.paused(u), inlined, with _between_us's 24x7 case
         if state is _RUNNING:
             since = c.running_since

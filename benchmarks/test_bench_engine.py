@@ -31,8 +31,8 @@ from typing import Any
 import pytest
 
 from dispatch_core import commands as c
-from dispatch_core._parts import default_dispatcher, default_sla
 from dispatch_core.engine import Engine, EngineConfig
+from dispatch_core.engine.wiring import default_dispatcher, default_sla
 from dispatch_core.model import SlaMetric, StaffMember, Ticket
 from dispatch_core.site import SiteGraph
 

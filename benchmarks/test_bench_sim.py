@@ -13,12 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from dispatch_core.scenario import default_scenario
+from dispatch_core.planning.scenario import default_scenario
 from dispatch_core.sim.bare import simulate_bare
-from dispatch_core.sim.desk import ContactType, DeskSpec, simulate_desk
+from dispatch_core.sim.desk.model import ContactType, DeskSpec, simulate_desk
 from dispatch_core.sim.distributions import Distribution
-from dispatch_core.sim.field import simulate_field
-from dispatch_core.sim.field_spec import FieldSpec, TechShift
+from dispatch_core.sim.field.driver import simulate_field
+from dispatch_core.sim.field.spec import FieldSpec, TechShift
 
 RATE, AHT, AGENTS, PATIENCE, HOURS = 200.0, 180.0, 14, 300.0, 200.0
 TARGET_RATIO = 0.25

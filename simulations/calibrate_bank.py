@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from dispatch_core.model import Category
-from dispatch_core.scenario import parse_scenario
+from dispatch_core.planning.scenario import parse_scenario
 from dispatch_core.staffing import QueueMetrics, erlang_a
 
 REPO = Path(__file__).resolve().parents[1]

@@ -286,7 +286,7 @@ class Keys:
 
 def real_sla(config: EngineConfig | None = None) -> object:
     """The package's SLA tracker, as the engine builds it by default."""
-    from dispatch_core._parts import default_sla
+    from dispatch_core.engine.wiring import default_sla
 
     return default_sla(config or EngineConfig())
 
@@ -300,6 +300,6 @@ def small_site() -> object:
 
 def real_dispatcher() -> object:
     """The package's online dispatcher on :func:`small_site`."""
-    from dispatch_core._parts import default_dispatcher
+    from dispatch_core.engine.wiring import default_dispatcher
 
     return default_dispatcher(small_site())  # type: ignore[arg-type]

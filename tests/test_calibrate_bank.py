@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from dispatch_core.scenario import load_scenario
+from dispatch_core.planning.scenario import load_scenario
 from dispatch_core.staffing import erlang_a
 
 SCRIPT = Path(__file__).resolve().parents[1] / "simulations" / "calibrate_bank.py"

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from dispatch_core import __version__
 from dispatch_core.cli import main
-from dispatch_core.scenario import default_scenario_text
+from dispatch_core.planning.scenario import default_scenario_text
 
 
 def run(*argv: str) -> tuple[int, str]:

@@ -16,9 +16,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
+from dispatch_core.engine.kpis import recompute
+from dispatch_core.engine.lifecycle import ACTIVE, AWAITING_DISPATCH, OWNED, Status
 from dispatch_core.errors import DispatchError
-from dispatch_core.lifecycle import ACTIVE, AWAITING_DISPATCH, OWNED, Status
-from dispatch_core.metrics import recompute
 from dispatch_core.sla import ClockState, SlaTracker
 from tests.engine_fakes import (
     T0,

@@ -6,10 +6,10 @@ import pytest
 import simpy
 
 from dispatch_core import events as e
-from dispatch_core.sim.desk import ContactType, DeskSpec
+from dispatch_core.sim.desk.model import ContactType, DeskSpec
 from dispatch_core.sim.distributions import Distribution
-from dispatch_core.sim.field import FieldModel
-from dispatch_core.sim.field_spec import FieldSpec, TechShift
+from dispatch_core.sim.field.driver import FieldModel
+from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.streams import Streams
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from dispatch_core.engine.journal import Journal, checksum
 from dispatch_core.errors import InvalidInputError, JournalCorruptError, JournalError
-from dispatch_core.journal import Journal, checksum
 
 
 def _fill(path: Path, n: int) -> None:

@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dispatch_core.errors import IllegalTransitionError
-from dispatch_core.lifecycle import (
+from dispatch_core.engine.lifecycle import (
     ACTIVE,
     OWNED,
     TERMINAL,
@@ -17,6 +16,7 @@ from dispatch_core.lifecycle import (
     stage,
     transition,
 )
+from dispatch_core.errors import IllegalTransitionError
 
 
 def test_happy_path_walks_the_closed_loop() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dispatch_core import commands as c
-from dispatch_core.metrics import DEFINITIONS, KpiTracker, recompute
+from dispatch_core.engine.kpis import DEFINITIONS, KpiTracker, recompute
 from dispatch_core.model import Role
 from tests.engine_fakes import T0, Keys, make_engine, tech, ticket
 

@@ -5,8 +5,13 @@ import math
 import pytest
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.planning import Status, build_plan, plan_day
-from dispatch_core.scenario import Scenario, default_scenario, default_scenario_text, parse_scenario
+from dispatch_core.planning.plan import Status, build_plan, plan_day
+from dispatch_core.planning.scenario import (
+    Scenario,
+    default_scenario,
+    default_scenario_text,
+    parse_scenario,
+)
 from dispatch_core.staffing import SL_DEFINITION, evaluate, required_agents
 
 

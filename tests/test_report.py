@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dispatch_core.planning import Plan, build_plan
-from dispatch_core.report import write_report
-from dispatch_core.scenario import default_scenario
+from dispatch_core.planning.plan import Plan, build_plan
+from dispatch_core.planning.scenario import default_scenario
+from dispatch_core.report.plan import write_report
 from dispatch_core.staffing import SL_DEFINITION
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

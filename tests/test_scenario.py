@@ -6,7 +6,7 @@ import pytest
 
 from dispatch_core.errors import InvalidInputError, ScenarioError
 from dispatch_core.model import Category
-from dispatch_core.scenario import (
+from dispatch_core.planning.scenario import (
     Scenario,
     Weekday,
     clock_minutes,

@@ -1,4 +1,4 @@
-"""The SimPy desk model (dispatch_core.sim.desk) against Erlang C and Erlang A.
+"""The SimPy desk model (dispatch_core.sim.desk.model) against Erlang C and Erlang A.
 
 The references are the library's own exact formulas (:mod:`dispatch_core.staffing`), which
 tests/test_staffing.py checks against the published figures.
@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.sim.bare import simulate_bare
-from dispatch_core.sim.desk import ContactType, DeskSpec, draw_contacts, simulate_desk
+from dispatch_core.sim.desk.model import ContactType, DeskSpec, draw_contacts, simulate_desk
+from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.replicate import InlineExecutor
 from dispatch_core.sim.streams import Streams
-from dispatch_core.sim.summary import DeskSummary, replicate_desk
 from dispatch_core.staffing import QueueMetrics, evaluate
 
 # The reference desk of DESIGN.md: 100 calls per 30 min, AHT 3 min, 14 agents, T = 20 s.

@@ -8,10 +8,10 @@ import pytest
 import simpy
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.desk import ContactType, DeskSpec
+from dispatch_core.sim.desk.model import ContactType, DeskSpec
 from dispatch_core.sim.distributions import Distribution
-from dispatch_core.sim.field import FieldModel, simulate_field
-from dispatch_core.sim.field_spec import FieldSpec, TechShift
+from dispatch_core.sim.field.driver import FieldModel, simulate_field
+from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.replicate import InlineExecutor, default_executor, replicate
 from dispatch_core.sim.streams import Streams
 

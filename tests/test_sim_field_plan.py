@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.scenario import Estate, default_scenario
-from dispatch_core.sim.field_plan import (
+from dispatch_core.planning.scenario import Estate, default_scenario
+from dispatch_core.sim.field.plan import (
     analytic_technicians,
     judged_intervals,
     scenario_field,
@@ -85,9 +85,9 @@ def test_bad_arguments(small) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_report_shows_the_technician_side(small, day, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from dispatch_core.planning import build_plan
-    from dispatch_core.report import write_report
-    from dispatch_core.sim.field_report import field_rows
+    from dispatch_core.planning.plan import build_plan
+    from dispatch_core.report.field import field_rows
+    from dispatch_core.report.plan import write_report
 
     plan = build_plan(small, interval_minutes=60, days=["sun"])
     report = write_report(plan, tmp_path, field=[day])

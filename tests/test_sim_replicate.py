@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.desk import DeskSpec, simulate_desk
+from dispatch_core.sim.desk.model import DeskSpec, simulate_desk
 from dispatch_core.sim.replicate import InlineExecutor, default_executor, replicate
 
 SPEC = DeskSpec.stationary(200.0, aht_s=180.0, agents=14, hours=2.0, patience_s=300.0)

@@ -1,4 +1,4 @@
-"""A scenario day as desks (dispatch_core.sim.scenario_desk) and the per-interval mix."""
+"""A scenario day as desks (dispatch_core.sim.desk.scenario) and the per-interval mix."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import pytest
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
-from dispatch_core.planning import plan_day
-from dispatch_core.scenario import default_scenario, parse_scenario
-from dispatch_core.sim.desk import ContactType, DeskSpec, draw_contacts, simulate_desk
+from dispatch_core.planning.plan import plan_day
+from dispatch_core.planning.scenario import default_scenario, parse_scenario
+from dispatch_core.sim.desk.model import ContactType, DeskSpec, draw_contacts, simulate_desk
+from dispatch_core.sim.desk.scenario import scenario_desk
+from dispatch_core.sim.desk.summary import replicate_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.replicate import InlineExecutor
-from dispatch_core.sim.scenario_desk import scenario_desk
 from dispatch_core.sim.streams import Streams
-from dispatch_core.sim.summary import replicate_desk
 from dispatch_core.staffing import erlang_a
 
 _HANDLING = "\n".join(

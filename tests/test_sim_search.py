@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.desk import DeskSpec
+from dispatch_core.sim.desk.model import DeskSpec
 from dispatch_core.sim.replicate import InlineExecutor
 from dispatch_core.sim.search import Evaluation, search_desk_staffing, search_staffing
 

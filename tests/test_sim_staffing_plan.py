@@ -1,4 +1,4 @@
-"""Simulated staffing plan (dispatch_core.sim.staffing_plan) and the polished search."""
+"""Simulated staffing plan (dispatch_core.sim.desk.plan) and the polished search."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.planning import build_plan
-from dispatch_core.scenario import default_scenario, parse_scenario
+from dispatch_core.planning.plan import build_plan
+from dispatch_core.planning.scenario import default_scenario, parse_scenario
+from dispatch_core.sim.desk.plan import SimPlan, derived_seed, simulate_plan
+from dispatch_core.sim.desk.scenario import scenario_desk
+from dispatch_core.sim.desk.summary import replicate_desk
 from dispatch_core.sim.replicate import InlineExecutor
-from dispatch_core.sim.scenario_desk import scenario_desk
 from dispatch_core.sim.search import Evaluation, meets_at_least, meets_at_most, search_staffing
-from dispatch_core.sim.staffing_plan import SimPlan, derived_seed, simulate_plan
-from dispatch_core.sim.summary import replicate_desk
 from tests.test_sim_scenario_desk import stationary_scenario
 
 REPS = 4

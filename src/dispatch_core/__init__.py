@@ -1,13 +1,13 @@
 """dispatch_core: event-driven dispatch and SLA engine for property-management service desks.
 
-The public names below are the stable contract; submodules (``dispatch_core.timers``,
-``dispatch_core.staffing``...) hold the rest.
+The public names below are the stable contract; submodules (``dispatch_core.timers.wheel``,
+``dispatch_core.planning.erlang``...) hold the rest.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from dispatch_core.clock import Clock, ManualClock, SystemClock
-from dispatch_core.engine import Engine, EngineConfig
+from dispatch_core.engine.core import Engine, EngineConfig
 from dispatch_core.errors import (
     ClockError,
     DispatchError,

@@ -1,35 +1,33 @@
-"""Typed inbound commands: what a platform asks the engine to do.
-
-Every command is a frozen pydantic model with a ``type`` tag, a client-chosen idempotency
-``key`` and an aware timestamp ``at``. :data:`Command` is the discriminated union, so a journal
-(or a message queue) can round-trip any command as JSON with :func:`parse_command`.
-
-Examples
---------
->>> from datetime import UTC, datetime
->>> cmd = Accept(key="k-1", at=datetime(2026, 3, 2, 9, tzinfo=UTC), ticket_id="T-1")
->>> cmd.type
-'accept'
->>> parse_command(cmd.model_dump_json()) == cmd
-True
->>> parse_command({"type": "accept", "key": "k-2", "at": "2026-03-02T09:00:00",
-...                "ticket_id": "T-1"})
-Traceback (most recent call last):
-...
-dispatch_core.errors.InvalidInputError: invalid Command: accept.at=...: naive ...
-"""
+"""Typed inbound commands: the stable import path of :mod:`dispatch_core.engine.commands`."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
-
-import pydantic
-from pydantic import Field, StringConstraints, TypeAdapter
-
-from dispatch_core.errors import InvalidInputError
-from dispatch_core.model import AwareDatetime, DomainModel, Identifier, StaffMember, Ticket
-from dispatch_core.model._base import set_extra, set_fields_set, set_model_dict, set_private
+from dispatch_core.engine.commands import (
+    COMMAND_TYPES,
+    Accept,
+    Acknowledge,
+    AddStaff,
+    ArriveOnSite,
+    AssignManually,
+    Cancel,
+    Close,
+    Command,
+    CommandBase,
+    HoldReason,
+    IdempotencyKey,
+    OpenTicket,
+    PutOnHold,
+    RecordFeedback,
+    Reopen,
+    Resolve,
+    Resume,
+    StaffLoadChanged,
+    StaffMoved,
+    StaffOffShift,
+    StaffOnShift,
+    parse_command,
+    trusted,
+)
 
 __all__ = [
     "Accept",
@@ -57,294 +55,3 @@ __all__ = [
     "parse_command",
     "trusted",
 ]
-
-#: A client-chosen idempotency key: 1–128 printable ASCII characters without spaces.
-IdempotencyKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[!-~]+$")
-]
-
-
-class HoldReason(StrEnum):
-    """Why a ticket is put on hold (its SLA clocks pause meanwhile)."""
-
-    RESIDENT = "resident"
-    PARTS = "parts"
-    ACCESS = "access"
-    OTHER = "other"
-
-
-class CommandBase(DomainModel):
-    """Fields every command carries.
-
-    Parameters
-    ----------
-    key : str
-        Client-chosen idempotency key; sending the same key again returns the original result.
-    at : datetime
-        When the command happened (timezone-aware); commands must not go back in time.
-    """
-
-    key: IdempotencyKey
-    at: AwareDatetime
-
-
-class _TicketCommand(CommandBase):
-    ticket_id: Identifier
-
-
-class _StaffCommand(CommandBase):
-    staff_id: Identifier
-
-
-class OpenTicket(CommandBase):
-    """A resident raised ``ticket`` (intake, 受理); the engine dispatches it at once."""
-
-    type: Literal["open_ticket"] = "open_ticket"
-    ticket: Ticket
-
-
-class Acknowledge(_TicketCommand):
-    """The desk gave the resident a first response (stops the first-response clock)."""
-
-    type: Literal["acknowledge"] = "acknowledge"
-
-
-class AssignManually(_TicketCommand):
-    """A dispatcher assigns (or reassigns) the ticket to ``staff_id`` by hand."""
-
-    type: Literal["assign_manually"] = "assign_manually"
-    staff_id: Identifier
-
-
-class Accept(_TicketCommand):
-    """The assignee accepted the work order."""
-
-    type: Literal["accept"] = "accept"
-
-
-class ArriveOnSite(_TicketCommand):
-    """The technician arrived on site.
-
-    Stops the on-site clock, and the owner is now at the ticket's location: when that is not
-    where the engine had them, it moves them there (a ``staff_changed`` event, ``"moved"``),
-    as a :class:`StaffMoved` would.
-    """
-
-    type: Literal["arrive_on_site"] = "arrive_on_site"
-
-
-class PutOnHold(_TicketCommand):
-    """Work waits for the resident, parts or access; SLA clocks pause."""
-
-    type: Literal["put_on_hold"] = "put_on_hold"
-    reason: HoldReason = HoldReason.OTHER
-
-
-class Resume(_TicketCommand):
-    """Work on a held ticket continues; SLA clocks resume."""
-
-    type: Literal["resume"] = "resume"
-
-
-class Resolve(_TicketCommand):
-    """The work is done and the result fed back (stops the remaining SLA clocks)."""
-
-    type: Literal["resolve"] = "resolve"
-
-
-class RecordFeedback(_TicketCommand):
-    """The resident rated the service from 1 (bad) to 5 (excellent); no free text is kept."""
-
-    type: Literal["record_feedback"] = "record_feedback"
-    rating: Annotated[int, Field(ge=1, le=5, strict=True)]
-
-
-class Close(_TicketCommand):
-    """The loop is closed after feedback (evaluation, 评价)."""
-
-    type: Literal["close"] = "close"
-
-
-class Reopen(_TicketCommand):
-    """A resolved or closed ticket comes back; it is dispatched again."""
-
-    type: Literal["reopen"] = "reopen"
-
-
-class Cancel(_TicketCommand):
-    """The ticket is withdrawn; its clocks stop and its technician is freed."""
-
-    type: Literal["cancel"] = "cancel"
-
-
-class StaffOnShift(_StaffCommand):
-    """A staff member starts work and can be dispatched to."""
-
-    type: Literal["staff_on_shift"] = "staff_on_shift"
-
-
-class StaffOffShift(_StaffCommand):
-    """A staff member stops taking new work (current work stays theirs)."""
-
-    type: Literal["staff_off_shift"] = "staff_off_shift"
-
-
-class StaffMoved(_StaffCommand):
-    """A staff member is now at site-graph node ``node``."""
-
-    type: Literal["staff_moved"] = "staff_moved"
-    node: Identifier
-
-
-class StaffLoadChanged(_StaffCommand):
-    """Work from outside the engine now occupies ``load`` of the member's capacity."""
-
-    type: Literal["staff_load_changed"] = "staff_load_changed"
-    load: Annotated[int, Field(ge=0, le=50, strict=True)]
-
-
-class AddStaff(CommandBase):
-    """A new staff member joins (on shift, at their home node)."""
-
-    type: Literal["add_staff"] = "add_staff"
-    member: StaffMember
-
-
-#: Any command, discriminated by its ``type`` tag.
-Command = Annotated[
-    OpenTicket
-    | Acknowledge
-    | AssignManually
-    | Accept
-    | ArriveOnSite
-    | PutOnHold
-    | Resume
-    | Resolve
-    | RecordFeedback
-    | Close
-    | Reopen
-    | Cancel
-    | StaffOnShift
-    | StaffOffShift
-    | StaffMoved
-    | StaffLoadChanged
-    | AddStaff,
-    Field(discriminator="type"),
-]
-
-#: Every concrete command class, by its ``type`` tag.
-COMMAND_TYPES: dict[str, type[CommandBase]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
-        OpenTicket,
-        Acknowledge,
-        AssignManually,
-        Accept,
-        ArriveOnSite,
-        PutOnHold,
-        Resume,
-        Resolve,
-        RecordFeedback,
-        Close,
-        Reopen,
-        Cancel,
-        StaffOnShift,
-        StaffOffShift,
-        StaffMoved,
-        StaffLoadChanged,
-        AddStaff,
-    )
-}
-
-_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
-
-
-def parse_command(data: str | bytes | dict[str, Any]) -> Command:
-    """Build a command from JSON text or a dict, by its ``type`` tag.
-
-    Parameters
-    ----------
-    data : str, bytes or dict
-        The command as JSON or as a plain mapping.
-
-    Returns
-    -------
-    Command
-        The typed, validated command.
-
-    Raises
-    ------
-    InvalidInputError
-        Naming the first bad field (``"type"`` for an unknown tag) and its value.
-    """
-    try:
-        if isinstance(data, str | bytes):
-            return _ADAPTER.validate_json(data)
-        return _ADAPTER.validate_python(data)
-    except pydantic.ValidationError as exc:
-        raise InvalidInputError.from_pydantic(exc, model="Command") from None
-
-
-_C = TypeVar("_C", bound=CommandBase)
-
-
-def trusted(cls: type[_C], **fields: Any) -> _C:
-    """Build a command from fields that are already valid, without validating them.
-
-    For drivers that make many commands from values they know are valid (the simulation:
-    its keys, times and ids come from validated objects). Same result as ``cls(**fields)``
-    for valid fields (tests check it); invalid fields are *not* caught, so platforms taking
-    input from outside build commands the ordinary way.
-
-    Examples
-    --------
-    >>> from datetime import UTC, datetime
-    >>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    >>> trusted(Accept, key="k-1", at=at, ticket_id="T-1") == Accept(
-    ...     key="k-1", at=at, ticket_id="T-1")
-    True
-    """
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        shape = _SHAPES[cls] = _shape(cls)
-    order, defaults, given_order = shape
-    obj = _new(cls)
-    set_fields_set(obj, set(fields))
-    if given_order is not None and tuple(fields) == given_order:
-        # The usual call: every field without a default, in the model's order, and the
-        # defaults (the ``type`` tag) last in the model: the keyword dict itself, completed,
-        # is already in field order (the order ``model_dump`` keeps).
-        fields.update(defaults)
-        set_model_dict(obj, fields)
-    else:
-        values = defaults | fields
-        set_model_dict(obj, {name: values[name] for name in order})
-    set_extra(obj, None)
-    set_private(obj, None)
-    return obj
-
-
-_new = object.__new__
-
-_Shape = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...] | None]
-
-
-def _shape(cls: type[CommandBase]) -> _Shape:
-    """Return the class's field order, its plain defaults and the order of the other fields.
-
-    The defaults include the ``type`` tag. The third item is ``None`` unless the defaults are
-    the model's last fields (then :func:`trusted` can keep the caller's keyword dict).
-    """
-    fields = cls.model_fields
-    defaults = {
-        name: f.default
-        for name, f in fields.items()
-        if not f.is_required() and f.default_factory is None
-    }
-    order = tuple(fields)
-    given = tuple(name for name in order if name not in defaults)
-    trailing = order == given + tuple(defaults)
-    return order, defaults, given if trailing else None
-
-
-_SHAPES: dict[type[CommandBase], _Shape] = {}

@@ -30,19 +30,19 @@ field_plan, field_report
     Technicians per shift: analytic estimate, simulated search, attainment curves, tables.
 """
 
-from dispatch_core.sim.desk import ContactType, DeskRun, DeskSpec, simulate_desk
+from dispatch_core.sim.desk.model import ContactType, DeskRun, DeskSpec, simulate_desk
+from dispatch_core.sim.desk.plan import SimPlan, simulate_plan
+from dispatch_core.sim.desk.scenario import ScenarioDesk, scenario_desk
+from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
 from dispatch_core.sim.distributions import Distribution
-from dispatch_core.sim.field import simulate_field
-from dispatch_core.sim.field_plan import FieldDay, simulate_field_day
-from dispatch_core.sim.field_spec import FieldRun, FieldSpec, TechShift
+from dispatch_core.sim.field.driver import simulate_field
+from dispatch_core.sim.field.plan import FieldDay, simulate_field_day
+from dispatch_core.sim.field.spec import FieldRun, FieldSpec, TechShift
 from dispatch_core.sim.replicate import InlineExecutor, replicate
-from dispatch_core.sim.scenario_desk import ScenarioDesk, scenario_desk
 from dispatch_core.sim.search import SearchResult, search_desk_staffing, search_staffing
 from dispatch_core.sim.simclock import SimClock
-from dispatch_core.sim.staffing_plan import SimPlan, simulate_plan
 from dispatch_core.sim.stats import Estimate, estimate
 from dispatch_core.sim.streams import Streams
-from dispatch_core.sim.summary import DeskSummary, replicate_desk
 
 __all__ = [
     "ContactType",

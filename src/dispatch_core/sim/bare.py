@@ -3,7 +3,7 @@
 One process per caller, a :class:`simpy.Resource` with ``c`` agents, and (with patience) the
 usual ``request | timeout`` race. No profiles, shifts, contact types or per-interval KPIs: it
 is what someone would write in twenty lines, and it answers the same stationary question as
-:class:`~dispatch_core.sim.desk.DeskModel` with one interval.
+:class:`~dispatch_core.sim.desk.model.DeskModel` with one interval.
 
 Examples
 --------

@@ -11,7 +11,7 @@ processes; tests), or a ``dask.distributed`` cluster when a scheduler address is
 Examples
 --------
 >>> from functools import partial
->>> from dispatch_core.sim.desk import DeskSpec, simulate_desk
+>>> from dispatch_core.sim.desk.model import DeskSpec, simulate_desk
 >>> spec = DeskSpec.stationary(200.0, aht_s=180.0, agents=14, hours=1.0)
 >>> runs = replicate(partial(simulate_desk, spec), replications=3, seed=5,
 ...                  executor=InlineExecutor())

@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.desk import DeskRun, DeskSpec, simulate_desk
+from dispatch_core.sim.desk.model import DeskRun, DeskSpec, simulate_desk
+from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
 from dispatch_core.sim.stats import Estimate
-from dispatch_core.sim.summary import DeskSummary, replicate_desk
 
 __all__ = [
     "Evaluation",
@@ -324,13 +324,13 @@ def search_desk_staffing(
     confidence : float
         One-sided confidence level in (0.5, 1).
     replications, seed, executor
-        As in :func:`~dispatch_core.sim.summary.replicate_desk`.
+        As in :func:`~dispatch_core.sim.desk.summary.replicate_desk`.
     min_agents, max_agents : int or sequence of int
         Bounds per interval.
     polish : bool
         Finish with single-interval cuts (see :func:`search_staffing`).
     simulate, on_result
-        As in :func:`~dispatch_core.sim.summary.replicate_desk`.
+        As in :func:`~dispatch_core.sim.desk.summary.replicate_desk`.
     """
     if not 0.0 < service_level <= 1.0:
         raise InvalidInputError("service_level", service_level, "must be in (0, 1]")

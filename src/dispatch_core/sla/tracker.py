@@ -76,7 +76,7 @@ class SlaTracker:
         policy names must be present.
     timers : Timers, optional
         The timer store; owned by the tracker, do not share it. Default: a new
-        :class:`~dispatch_core.timers.TimerWheel` (``HeapTimers`` also fits).
+        :class:`~dispatch_core.timers.wheel.TimerWheel` (``HeapTimers`` also fits).
 
     Raises
     ------

@@ -22,7 +22,7 @@ slot whose start is reached is emptied and its timers either become due or move 
 Only the tick index depends on ``tick``, and it is monotone in ``at``, so ``tick`` is a
 performance knob and never changes which timers fire or their order.
 
-:class:`HeapTimers` (from :mod:`dispatch_core.heaptimers`, re-exported here) has the same API on
+:class:`HeapTimers` (from :mod:`dispatch_core.timers.heap`, re-exported here) has the same API on
 top of :mod:`heapq`, with lazy deletion and asyncio's compaction rule. It is the test oracle and
 the benchmark baseline. :class:`Timers` is the protocol both satisfy; the SLA layer depends only
 on it.
@@ -49,17 +49,15 @@ from operator import attrgetter
 from typing import Generic, TypeVar
 
 from dispatch_core.errors import ClockError, InvalidInputError
-from dispatch_core.heaptimers import (
-    HeapTimers,
+from dispatch_core.timers.heap import (
     TimerHandle,
-    Timers,
     _bad_time,
     _check_handle,
     _finite,
     _LazyHeap,
 )
 
-__all__ = ["HeapTimers", "TimerHandle", "TimerWheel", "Timers"]
+__all__ = ["TimerWheel"]
 
 P = TypeVar("P")
 

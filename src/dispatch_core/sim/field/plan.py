@@ -1,7 +1,7 @@
 """Technician staffing per shift: the analytic estimate re-sized by the field simulation.
 
 For one scenario day, :func:`scenario_field` builds a
-:class:`~dispatch_core.sim.field_spec.FieldSpec`
+:class:`~dispatch_core.sim.field.spec.FieldSpec`
 (the day's phone and digital desks with their rostered agents, the technician shifts of the
 day, the scenario's first-contact resolution and repair work time). :func:`simulate_field_day`
 then searches (:func:`~dispatch_core.sim.search.search_staffing`) the **fewest technicians per
@@ -31,7 +31,7 @@ FTE and headcount with shrinkage and reserve (the desk's rules), beside the rost
 
 Examples
 --------
->>> from dispatch_core.scenario import default_scenario
+>>> from dispatch_core.planning.scenario import default_scenario
 >>> spec = scenario_field(default_scenario(), "sun", interval_minutes=60)
 >>> [s.name for s in spec.shifts], spec.technicians
 (['early', 'late', 'evening-emergency-desk'], (8, 6, 2))
@@ -49,18 +49,18 @@ from functools import partial
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
-from dispatch_core.planning import headcount, interval_demand
-from dispatch_core.scenario import Scenario, clock_minutes
+from dispatch_core.planning.erlang import required_agents
+from dispatch_core.planning.plan import headcount, interval_demand
+from dispatch_core.planning.scenario import Scenario, clock_minutes
+from dispatch_core.sim.desk.plan import derived_seed
+from dispatch_core.sim.desk.scenario import scenario_desk
 from dispatch_core.sim.distributions import Distribution
-from dispatch_core.sim.field import simulate_field
-from dispatch_core.sim.field_spec import DAY_S, JUDGED, FieldRun, FieldSpec, TechShift
+from dispatch_core.sim.field.driver import simulate_field
+from dispatch_core.sim.field.spec import DAY_S, JUDGED, FieldRun, FieldSpec, TechShift
 from dispatch_core.sim.replicate import InlineExecutor, replicate
-from dispatch_core.sim.scenario_desk import scenario_desk
 from dispatch_core.sim.search import Evaluation, meets_at_least, search_staffing
-from dispatch_core.sim.staffing_plan import derived_seed
 from dispatch_core.sim.stats import Estimate, estimate
 from dispatch_core.site import SiteGraph
-from dispatch_core.staffing import required_agents
 
 __all__ = [
     "FieldDay",
@@ -131,7 +131,7 @@ def judged_intervals(spec: FieldSpec, shift: TechShift) -> list[int]:
 
     Examples
     --------
-    >>> from dispatch_core.scenario import default_scenario
+    >>> from dispatch_core.planning.scenario import default_scenario
     >>> spec = scenario_field(default_scenario(), "sun", interval_minutes=60)
     >>> judged_intervals(spec, spec.shifts[-1])  # 20:00–22:00: only 20:00 is reachable in time
     [20]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.desk import DeskRun, DeskSpec, simulate_desk
+from dispatch_core.sim.desk.model import DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.replicate import replicate
 from dispatch_core.sim.stats import Estimate, estimate
 
@@ -110,7 +110,7 @@ def replicate_desk(
     simulate: Callable[..., DeskRun] = simulate_desk,
     on_result: Callable[[int], None] | None = None,
 ) -> DeskSummary:
-    """Replicate :func:`~dispatch_core.sim.desk.simulate_desk` and summarise.
+    """Replicate :func:`~dispatch_core.sim.desk.model.simulate_desk` and summarise.
 
     Parameters
     ----------
@@ -126,7 +126,7 @@ def replicate_desk(
         Confidence level of the intervals.
     simulate : callable
         One replication: ``simulate(spec, seed=…, replication=…) -> DeskRun`` (picklable);
-        :func:`~dispatch_core.sim.desk.simulate_desk` by default, the engine-driven desk in
+        :func:`~dispatch_core.sim.desk.model.simulate_desk` by default, the engine-driven desk in
         the field simulation.
     on_result : callable, optional
         As in :func:`~dispatch_core.sim.replicate.replicate`.

@@ -23,12 +23,12 @@ from dispatch_core import __version__
 from dispatch_core.errors import DispatchError
 from dispatch_core.model import DEFAULT_PRIORITY, DEFAULT_TARGETS, Category, StaffMember, Ticket
 from dispatch_core.model._base import DomainModel
-from dispatch_core.scenario import Scenario, default_scenario, load_scenario
+from dispatch_core.planning.scenario import Scenario, default_scenario, load_scenario
 
 if TYPE_CHECKING:
-    from dispatch_core.planning import Plan
-    from dispatch_core.sim.field_plan import FieldDay
-    from dispatch_core.sim.staffing_plan import SimDay, SimPlan
+    from dispatch_core.planning.plan import Plan
+    from dispatch_core.sim.desk.plan import SimDay, SimPlan
+    from dispatch_core.sim.field.plan import FieldDay
 
 __all__ = ["main"]
 
@@ -82,8 +82,8 @@ QUICK_REPLICATIONS, REPLICATIONS = 10, 30
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     """Plan staffing for a scenario: interval table, daily roll-up, rule comparison, report."""
     # Imported here so `dispatch-core targets` does not pay for numpy and matplotlib.
-    from dispatch_core.planning import build_plan  # noqa: PLC0415 - lazy: heavy imports
-    from dispatch_core.report import (  # noqa: PLC0415 - lazy: heavy imports
+    from dispatch_core.planning.plan import build_plan  # noqa: PLC0415 - lazy: heavy imports
+    from dispatch_core.report.plan import (  # noqa: PLC0415 - lazy: heavy imports
         interval_rows,
         rule_header,
         rule_rows,
@@ -188,7 +188,7 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
 
 def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress) -> SimPlan:
     """Run the simulation of ``plan`` with a progress bar over days (replications counted)."""
-    from dispatch_core.sim.staffing_plan import simulate_plan  # noqa: PLC0415 - lazy: heavy
+    from dispatch_core.sim.desk.plan import simulate_plan  # noqa: PLC0415 - lazy: heavy
 
     replications = args.replications or (QUICK_REPLICATIONS if args.quick else REPLICATIONS)
     task = progress.add_task(f"simulating, {replications} replications/level", total=len(plan.days))
@@ -219,7 +219,7 @@ def _simulate_field(
     args: argparse.Namespace, plan: Plan, day: str, progress: Progress
 ) -> list[FieldDay]:
     """Size the technicians of the shown day and of every event day (the real engine)."""
-    from dispatch_core.sim.field_plan import simulate_field_day  # noqa: PLC0415 - lazy: heavy
+    from dispatch_core.sim.field.plan import simulate_field_day  # noqa: PLC0415 - lazy: heavy
     from dispatch_core.sim.replicate import executor_for  # noqa: PLC0415
 
     scenario = plan.scenario
@@ -249,7 +249,7 @@ def _simulate_field(
 
 def _print_field(days: list[FieldDay], console: Console) -> None:
     """Print the technician tables."""
-    from dispatch_core.sim.field_report import (  # noqa: PLC0415 - lazy: heavy imports
+    from dispatch_core.report.field import (  # noqa: PLC0415 - lazy: heavy imports
         field_header,
         field_rollup_rows,
         field_rows,
@@ -282,7 +282,7 @@ def _print_field(days: list[FieldDay], console: Console) -> None:
 
 def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
     """Print the analytic-versus-simulated tables."""
-    from dispatch_core.report import (  # noqa: PLC0415 - lazy: heavy imports
+    from dispatch_core.report.plan import (  # noqa: PLC0415 - lazy: heavy imports
         part_timer_rows,
         simulated_header,
         simulated_rows,

@@ -7,7 +7,7 @@ fails the engine refuses further work, and :meth:`Engine.open` recovers the comm
 Examples
 --------
 >>> from datetime import UTC, datetime
->>> from dispatch_core.commands import AddStaff, OpenTicket
+>>> from dispatch_core.engine.commands import AddStaff, OpenTicket
 >>> from dispatch_core.model import StaffMember, Ticket
 >>> from dispatch_core.site import SiteGraph
 >>> site = SiteGraph.from_edges([("depot", "B1", 120.0), ("B1", "B2", 60.0)])
@@ -35,10 +35,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dispatch_core import commands as c
-from dispatch_core._parts import default_dispatcher, default_sla, site_from_config
 from dispatch_core.clock import Clock, require_aware
-from dispatch_core.engine_config import EngineConfig, check_journal_config
+from dispatch_core.engine import commands as c
+from dispatch_core.engine.config import EngineConfig, check_journal_config
+from dispatch_core.engine.events import EventBase
+from dispatch_core.engine.journal import Journal
+from dispatch_core.engine.ports import DispatchPort, NodeCatalog, SlaPort
+from dispatch_core.engine.state import Effect, EngineState
+from dispatch_core.engine.wiring import default_dispatcher, default_sla, site_from_config
 from dispatch_core.errors import (
     ClockError,
     DispatchError,
@@ -48,11 +52,7 @@ from dispatch_core.errors import (
     JournalError,
     UnknownEntityError,
 )
-from dispatch_core.events import EventBase
-from dispatch_core.journal import Journal
 from dispatch_core.model import SlaMetric
-from dispatch_core.ports import DispatchPort, NodeCatalog, SlaPort
-from dispatch_core.state import Effect, EngineState
 
 __all__ = ["Engine", "EngineConfig", "Subscriber"]
 

@@ -17,9 +17,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from dispatch_core import commands as c
-from dispatch_core import events as e
-from dispatch_core.engine_config import EngineConfig
+from dispatch_core.engine import commands as c
+from dispatch_core.engine import events as e
+from dispatch_core.engine.config import EngineConfig
+from dispatch_core.engine.kpis import KpiTracker
+from dispatch_core.engine.lifecycle import (
+    ACTIVE,
+    AWAITING_DISPATCH,
+    TRANSITIONS,
+    Action,
+    Status,
+    transition,
+)
+from dispatch_core.engine.records import Effect, EffectKind, StaffRecord, TicketRecord
+from dispatch_core.engine.snapshot import state_from_dict, state_to_dict
 from dispatch_core.errors import (
     DuplicateEntityError,
     IllegalTransitionError,
@@ -28,18 +39,7 @@ from dispatch_core.errors import (
     UnknownStaffError,
     UnknownTicketError,
 )
-from dispatch_core.lifecycle import (
-    ACTIVE,
-    AWAITING_DISPATCH,
-    TRANSITIONS,
-    Action,
-    Status,
-    transition,
-)
-from dispatch_core.metrics import KpiTracker
 from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, Ticket
-from dispatch_core.state_records import Effect, EffectKind, StaffRecord, TicketRecord
-from dispatch_core.state_snapshot import state_from_dict, state_to_dict
 
 __all__ = ["Effect", "EffectKind", "EngineState", "StaffRecord", "TicketRecord"]
 

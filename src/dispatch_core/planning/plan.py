@@ -8,12 +8,12 @@ compares them with the agents rostered by the scenario's shifts, and projects wh
 agents would deliver. A daily roll-up turns agent-hours into FTE after shrinkage, adds
 supervisors and reserve, and sets the result beside the households-per-agent rule of thumb.
 
-Service levels follow :data:`~dispatch_core.staffing.SL_DEFINITION` (answered within T ÷
+Service levels follow :data:`~dispatch_core.planning.erlang.SL_DEFINITION` (answered within T ÷
 offered); :attr:`Plan.definition` says so for every report.
 
 Examples
 --------
->>> from dispatch_core.scenario import default_scenario
+>>> from dispatch_core.planning.scenario import default_scenario
 >>> plan = build_plan(default_scenario(), interval_minutes=60)
 >>> len(plan.days), len(plan.days[0].intervals)
 (8, 24)
@@ -31,8 +31,8 @@ from typing import Protocol
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
-from dispatch_core.scenario import Channel, Day, Scenario, clock_minutes
-from dispatch_core.staffing import SL_DEFINITION, QueueMetrics, evaluate, required_agents
+from dispatch_core.planning.erlang import SL_DEFINITION, QueueMetrics, evaluate, required_agents
+from dispatch_core.planning.scenario import Channel, Day, Scenario, clock_minutes
 
 __all__ = [
     "DayPlan",
@@ -241,7 +241,7 @@ class IntervalDemand:
     """What arrives at the desk in one interval, and who is rostered: the planner's inputs.
 
     Shared by the analytic planner (:func:`plan_day`) and the SimPy replay
-    (:mod:`dispatch_core.sim.scenario_desk`), so both see the same demand.
+    (:mod:`dispatch_core.sim.desk.scenario`), so both see the same demand.
 
     Attributes
     ----------
@@ -309,7 +309,7 @@ def interval_demand(
 
     Examples
     --------
-    >>> from dispatch_core.scenario import default_scenario
+    >>> from dispatch_core.planning.scenario import default_scenario
     >>> s = default_scenario()
     >>> rows = interval_demand(s, s.day("mon"), interval_minutes=60)
     >>> len(rows), rows[9].desk, rows[9].rostered
@@ -465,7 +465,7 @@ def headcount(scenario: Scenario, agent_hours: float) -> Headcount:
 
     Examples
     --------
-    >>> from dispatch_core.scenario import default_scenario
+    >>> from dispatch_core.planning.scenario import default_scenario
     >>> h = headcount(default_scenario(), 112.0)  # 8-h shifts, 30 % shrinkage, 5 days a week
     >>> round(h.fte, 1), h.agents, h.reserve, h.supervisors, h.total
     (20.0, 28, 3, 6, 31)

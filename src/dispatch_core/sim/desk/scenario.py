@@ -1,6 +1,6 @@
 """A scenario day as SimPy desks: the phone queue and the digital queue, interval by interval.
 
-The demand is the analytic planner's own (:func:`~dispatch_core.planning.interval_demand`):
+The demand is the analytic planner's own (:func:`~dispatch_core.planning.plan.interval_demand`):
 daily contacts × hourly profile × category mix × the day's events, only the categories the
 desk takes at that time (the evening desk takes emergencies and repairs). Each interval's
 contacts are split by the channel mix into
@@ -22,7 +22,7 @@ or explicit vectors.
 
 Examples
 --------
->>> from dispatch_core.scenario import default_scenario
+>>> from dispatch_core.planning.scenario import default_scenario
 >>> desk = scenario_desk(default_scenario(), "storm", interval_minutes=60)
 >>> desk.phone.intervals, desk.phone.answer_within_s, desk.digital.answer_within_s
 (24, 20.0, 900.0)
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
-from dispatch_core.planning import DayPlan, IntervalDemand, interval_demand, plan_day
-from dispatch_core.scenario import Channel, Day, HandlingTime, Patience, Scenario
-from dispatch_core.sim.desk import ContactType, DeskSpec
+from dispatch_core.planning.plan import DayPlan, IntervalDemand, interval_demand, plan_day
+from dispatch_core.planning.scenario import Channel, Day, HandlingTime, Patience, Scenario
+from dispatch_core.sim.desk.model import ContactType, DeskSpec
 from dispatch_core.sim.distributions import Distribution
 
 __all__ = ["ScenarioDesk", "distribution_of", "scenario_desk"]
@@ -53,7 +53,7 @@ def distribution_of(value: HandlingTime | Patience) -> Distribution:
 
     Examples
     --------
-    >>> from dispatch_core.scenario import HandlingTime
+    >>> from dispatch_core.planning.scenario import HandlingTime
     >>> str(distribution_of(HandlingTime(distribution="exponential", mean_s=240, cv=0.5)))
     'exponential(mean=240s)'
     """

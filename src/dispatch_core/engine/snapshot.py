@@ -1,8 +1,8 @@
 """The engine state as a deterministic, JSON-ready dict, and back (snapshots and recovery).
 
-:meth:`EngineState.to_dict <dispatch_core.state.EngineState.to_dict>` and
-:meth:`EngineState.from_dict <dispatch_core.state.EngineState.from_dict>` call these; they live
-apart from the state's transitions so that each module stays one concern.
+:meth:`EngineState.to_dict <dispatch_core.engine.state.EngineState.to_dict>` and
+:meth:`EngineState.from_dict <dispatch_core.engine.state.EngineState.from_dict>` call these;
+they live apart from the state's transitions so that each module stays one concern.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SerializeAsAny, TypeAdapter
 
-from dispatch_core import commands as c
-from dispatch_core import events as e
-from dispatch_core.metrics import KpiTracker
-from dispatch_core.state_records import StaffRecord, TicketRecord
+from dispatch_core.engine import commands as c
+from dispatch_core.engine import events as e
+from dispatch_core.engine.kpis import KpiTracker
+from dispatch_core.engine.records import StaffRecord, TicketRecord
 
 if TYPE_CHECKING:
-    from dispatch_core.state import EngineState
+    from dispatch_core.engine.state import EngineState
 
 __all__ = ["state_from_dict", "state_to_dict"]
 

@@ -58,10 +58,10 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from dispatch_core._toml_lines import find_line
 from dispatch_core.errors import FieldError, ScenarioError
 from dispatch_core.model import DEFAULT_TARGETS, Category, SlaMetric
 from dispatch_core.model._base import DomainModel
+from dispatch_core.planning._toml_lines import find_line
 
 __all__ = [
     "Channel",

@@ -1,6 +1,6 @@
 """What a field simulation runs on, and what it returns: shifts, the spec, one run's KPIs.
 
-See :mod:`dispatch_core.sim.field` for the model itself.
+See :mod:`dispatch_core.sim.field.driver` for the model itself.
 
 Examples
 --------
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from dispatch_core.engine_config import EngineConfig
+from dispatch_core.engine.config import EngineConfig
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
-from dispatch_core.sim.desk import DeskRun, DeskSpec
+from dispatch_core.sim.desk.model import DeskRun, DeskSpec
 from dispatch_core.sim.distributions import Distribution
 
 __all__ = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from dispatch_core.lifecycle import Status
+from dispatch_core.engine.lifecycle import Status
 from dispatch_core.model import SlaMetric, StaffMember, Ticket
 
 __all__ = ["Effect", "EffectKind", "StaffRecord", "TicketRecord"]

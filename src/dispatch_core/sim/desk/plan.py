@@ -1,7 +1,7 @@
 """Simulated staffing plan: the analytic plan re-checked and re-sized by SimPy replications.
 
-For every day of an analytic :class:`~dispatch_core.planning.Plan` the phone and digital
-queues of :func:`~dispatch_core.sim.scenario_desk.scenario_desk` are simulated and searched
+For every day of an analytic :class:`~dispatch_core.planning.plan.Plan` the phone and digital
+queues of :func:`~dispatch_core.sim.desk.scenario.scenario_desk` are simulated and searched
 (:func:`~dispatch_core.sim.search.search_desk_staffing`, polished, so that one agent fewer in
 any interval fails a target) for the **fewest agents per interval** meeting the scenario's
 targets with a stated **one-sided confidence**:
@@ -25,8 +25,8 @@ Phase 2b (the field simulation through the engine) plugs in with ``simulate=``: 
 
 Examples
 --------
->>> from dispatch_core.planning import build_plan
->>> from dispatch_core.scenario import default_scenario
+>>> from dispatch_core.planning.plan import build_plan
+>>> from dispatch_core.planning.scenario import default_scenario
 >>> from dispatch_core.sim.replicate import InlineExecutor
 >>> plan = build_plan(default_scenario(), interval_minutes=60, days=["sun"])
 >>> sim = simulate_plan(plan, replications=3, seed=1, executor=InlineExecutor())
@@ -47,7 +47,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.planning import (
+from dispatch_core.planning.erlang import QueueMetrics, evaluate
+from dispatch_core.planning.plan import (
     DayPlan,
     IntervalPlan,
     Plan,
@@ -55,14 +56,13 @@ from dispatch_core.planning import (
     compare_with_rule,
     headcount,
 )
-from dispatch_core.scenario import Scenario
-from dispatch_core.sim.desk import DeskRun, simulate_desk
+from dispatch_core.planning.scenario import Scenario
+from dispatch_core.sim.desk.model import DeskRun, simulate_desk
+from dispatch_core.sim.desk.scenario import ScenarioDesk, scenario_desk
+from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
 from dispatch_core.sim.replicate import InlineExecutor, executor_for
-from dispatch_core.sim.scenario_desk import ScenarioDesk, scenario_desk
 from dispatch_core.sim.search import SearchResult, search_desk_staffing
 from dispatch_core.sim.stats import Estimate
-from dispatch_core.sim.summary import DeskSummary, replicate_desk
-from dispatch_core.staffing import QueueMetrics, evaluate
 
 __all__ = [
     "AttainmentCurve",
@@ -137,7 +137,7 @@ class SimDay:
     """One simulated day: intervals, the simulated roll-up and the searches behind it.
 
     ``required_fte``, ``headcount``, ``reserve`` and ``supervisors`` roll the simulated
-    agent-hours up with :func:`~dispatch_core.planning.headcount`; ``service_level``,
+    agent-hours up with :func:`~dispatch_core.planning.plan.headcount`; ``service_level``,
     ``abandon_rate`` and ``asa_s`` are the day's phone figures at the simulated requirement,
     ``rostered_service_level`` with the rostered agents. ``capped`` lists intervals whose
     targets were not met even at the search's maximum.
@@ -513,7 +513,7 @@ def simulate_plan(
     on_day : callable, optional
         Called with each :class:`SimDay` when it is done (progress).
     simulate : callable
-        One replication of a desk (see :func:`~dispatch_core.sim.summary.replicate_desk`).
+        One replication of a desk (see :func:`~dispatch_core.sim.desk.summary.replicate_desk`).
 
     Returns
     -------

@@ -2,7 +2,7 @@
 
 :class:`HeapTimers` is the straightforward timer set: a binary heap of ``(at, seq, handle)``
 entries with lazy deletion, compacted like asyncio's event loop does. It is the oracle the
-property tests compare :class:`dispatch_core.timers.TimerWheel` against, and the benchmark
+property tests compare :class:`dispatch_core.timers.wheel.TimerWheel` against, and the benchmark
 baseline. Both return :class:`TimerHandle` objects and satisfy :class:`Timers`.
 
 Examples

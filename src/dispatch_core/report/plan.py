@@ -19,13 +19,13 @@ import matplotlib as mpl
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from dispatch_core.planning import DayPlan, IntervalPlan, Plan, Status
-from dispatch_core.sim.staffing_plan import AttainmentCurve, SimDay, SimPlan
+from dispatch_core.planning.erlang import evaluate
+from dispatch_core.planning.plan import DayPlan, IntervalPlan, Plan, Status
+from dispatch_core.sim.desk.plan import AttainmentCurve, SimDay, SimPlan
 from dispatch_core.sim.stats import Estimate
-from dispatch_core.staffing import evaluate
 
 if TYPE_CHECKING:  # pragma: no cover - the field simulation loads only when it is used
-    from dispatch_core.sim.field_plan import FieldDay
+    from dispatch_core.sim.field.plan import FieldDay
 
 # Headless and explicit: never pick an interactive backend. The plots use Figure objects
 # directly (no pyplot state), so the backend only matters for anything else importing pyplot.
@@ -561,7 +561,7 @@ def write_report(
             attainment_png(sim.curve),
         )
     if field:
-        from dispatch_core.sim.field_report import field_png  # noqa: PLC0415 - only with sims
+        from dispatch_core.report.field import field_png  # noqa: PLC0415 - only with sims
 
         for fd in field:
             images[f"Field SLA attainment vs technicians ({fd.day})"] = (
@@ -576,7 +576,7 @@ def write_report(
     page = out / "report.html"
     extra = "" if sim is None else _sim_html(sim, sim.day(chosen.name))
     if field:
-        from dispatch_core.sim.field_report import field_html  # noqa: PLC0415 - only with sims
+        from dispatch_core.report.field import field_html  # noqa: PLC0415 - only with sims
 
         extra += field_html(field)
     pictures = {title: data for title, (_, data) in images.items()}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dispatch_core.engine_config import EngineConfig
+from dispatch_core.engine.config import EngineConfig
+from dispatch_core.engine.ports import DispatchPort, NodeCatalog, SlaPort
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.ports import DispatchPort, NodeCatalog, SlaPort
 from dispatch_core.sla import SlaPolicy, SlaTracker
 
 __all__ = ["default_dispatcher", "default_sla", "site_from_config"]

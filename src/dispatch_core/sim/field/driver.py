@@ -2,13 +2,13 @@
 
 One replication runs, inside one SimPy environment,
 
-1. the **desks** of :mod:`dispatch_core.sim.desk` (phone and digital queues, abandonment),
-   hooked through :meth:`~dispatch_core.sim.desk.DeskModel.on_handled`;
+1. the **desks** of :mod:`dispatch_core.sim.desk.model` (phone and digital queues, abandonment),
+   hooked through :meth:`~dispatch_core.sim.desk.model.DeskModel.on_handled`;
 2. a contact answered is **resolved at first contact** with probability ``first_contact``;
-   otherwise it becomes a ticket: :class:`~dispatch_core.commands.OpenTicket` (category from
+   otherwise it becomes a ticket: :class:`~dispatch_core.engine.commands.OpenTicket` (category from
    the contact type, default priority, a location drawn on a seeded
    :meth:`~dispatch_core.site.SiteGraph.grid` site, a required skill) and
-   :class:`~dispatch_core.commands.Acknowledge` (the agent answered the resident);
+   :class:`~dispatch_core.engine.commands.Acknowledge` (the agent answered the resident);
 3. the **engine dispatches** it (events ``ticket_assigned`` / ``ticket_unassignable``);
    repair and emergency tickets go to **technicians** (``AddStaff`` members, capacity 1, on and
    off shift with ``StaffOnShift`` / ``StaffOffShift`` as the roster says), the others to
@@ -18,7 +18,7 @@ One replication runs, inside one SimPy environment,
    also moves them in the engine), works, and resolves (``Resolve``); a case officer accepts
    and resolves after the case work;
 5. the engine's **SLA timers** are woken by a SimPy callback sleeping until
-   :meth:`~dispatch_core.engine.Engine.next_deadline` (re-armed whenever a command starts
+   :meth:`~dispatch_core.engine.core.Engine.next_deadline` (re-armed whenever a command starts
    clocks, and after every wake), so yellow thresholds **reallocate** work
    (``ticket_reassigned``: the first technician turns back, the new one sets off) and red ones
    raise escalations;
@@ -48,7 +48,7 @@ so a contact is the same whatever the staffing (common random numbers).
 
 Examples
 --------
->>> from dispatch_core.sim.desk import ContactType, DeskSpec
+>>> from dispatch_core.sim.desk.model import ContactType, DeskSpec
 >>> from dispatch_core.sim.distributions import Distribution
 >>> repair = ContactType("repair", 1.0, Distribution.exponential(300.0))
 >>> desk = DeskSpec(interval_s=3600.0, arrival_rates=(20.0, 20.0), agents=(2, 2),
@@ -75,7 +75,7 @@ from typing import Any, cast
 import numpy as np
 import simpy
 
-from dispatch_core.commands import (
+from dispatch_core.engine.commands import (
     Accept,
     Acknowledge,
     AddStaff,
@@ -89,8 +89,8 @@ from dispatch_core.commands import (
     StaffOnShift,
     trusted,
 )
-from dispatch_core.engine import Engine
-from dispatch_core.events import (
+from dispatch_core.engine.core import Engine
+from dispatch_core.engine.events import (
     EscalationRaised,
     EventBase,
     SlaLevelChanged,
@@ -98,11 +98,11 @@ from dispatch_core.events import (
     TicketReassigned,
     TicketUnassignable,
 )
-from dispatch_core.lifecycle import Status
+from dispatch_core.engine.lifecycle import Status
 from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, StaffMember, Ticket
 from dispatch_core.model._base import trusted_copy
-from dispatch_core.sim.desk import Contacts, DeskModel, draw_contacts
-from dispatch_core.sim.field_spec import (
+from dispatch_core.sim.desk.model import Contacts, DeskModel, draw_contacts
+from dispatch_core.sim.field.spec import (
     DAY_S,
     EPOCH,
     FIELD_CATEGORIES,
@@ -115,7 +115,7 @@ from dispatch_core.sim.simclock import SimClock
 from dispatch_core.sim.streams import Streams
 from dispatch_core.site import SiteGraph
 
-__all__ = ["FieldModel", "FieldRun", "FieldSpec", "TechShift", "simulate_field"]
+__all__ = ["FieldModel", "simulate_field"]
 
 _DEPOT = "n0-0"
 

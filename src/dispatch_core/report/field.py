@@ -1,4 +1,4 @@
-"""Tables and plots of the technician side (:mod:`dispatch_core.sim.field_plan`).
+"""Tables and plots of the technician side (:mod:`dispatch_core.sim.field.plan`).
 
 Examples
 --------
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
-from dispatch_core.sim.field_plan import FieldDay
-from dispatch_core.sim.field_spec import JUDGED
+from dispatch_core.sim.field.plan import FieldDay
+from dispatch_core.sim.field.spec import JUDGED
 from dispatch_core.sim.stats import Estimate
 
 __all__ = ["field_header", "field_html", "field_png", "field_rollup_rows", "field_rows"]

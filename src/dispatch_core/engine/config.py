@@ -80,7 +80,7 @@ _OPERATIONAL = frozenset({"synchronous", "group_commit", "snapshot_every", "idem
 
 
 class _Meta(Protocol):
-    """The journal's key/value metadata (:class:`~dispatch_core.journal.Journal` has it)."""
+    """The journal's key/value metadata (:class:`~dispatch_core.engine.journal.Journal` has it)."""
 
     def meta(self, key: str) -> str | None: ...
 

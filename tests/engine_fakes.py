@@ -18,7 +18,11 @@ from dispatch_core.errors import DuplicateEntityError, UnknownTicketError
 from dispatch_core.model import (
     DEFAULT_TARGETS,
     Category,
+    DispatchAction,
+    EscalationAction,
+    Outcome,
     Role,
+    SlaLevel,
     SlaMetric,
     SlaTarget,
     StaffMember,
@@ -40,10 +44,19 @@ TICKET_CMDS = [
 
 
 @dataclass(frozen=True)
+class FakeExplanation:
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"reason": self.reason}
+
+
+@dataclass(frozen=True)
 class FakeDecision:
     staff_id: str | None
     score: float
-    explanation: str
+    explanation: FakeExplanation
+    action: DispatchAction = DispatchAction.ASSIGN
 
 
 class FakeDispatcher:
@@ -91,26 +104,24 @@ class FakeDispatcher:
             if best is None or key < best[0]:
                 best = (key, sid)
         if best is None:
-            return FakeDecision(None, 0.0, "no eligible staff member")
-        return FakeDecision(best[1], best[0][0], f"load ratio {best[0][0]:.2f}")
+            reason = FakeExplanation("no eligible staff member")
+            return FakeDecision(None, 0.0, reason, DispatchAction.NONE)
+        return FakeDecision(best[1], best[0][0], FakeExplanation(f"load ratio {best[0][0]:.2f}"))
 
     def reallocate(self, ticket: Ticket, *, at: datetime, current: str | None) -> FakeDecision:
-        return self.choose(ticket, at=at, exclude=(current,) if current else ())
+        d = self.choose(ticket, at=at, exclude=(current,) if current else ())
+        action = DispatchAction.REASSIGN if d.staff_id is not None else DispatchAction.NONE
+        return FakeDecision(d.staff_id, d.score, d.explanation, action)
 
 
 @dataclass(frozen=True)
 class FakeLevelChange:
     ticket_id: str
     metric: SlaMetric
-    level: str
+    level: SlaLevel
     at: datetime
-    action: str
+    action: EscalationAction
     notify: Role | None
-
-
-@dataclass(frozen=True)
-class FakeRecord:
-    outcome: str
 
 
 @dataclass
@@ -124,9 +135,9 @@ class _Clock:
 
 
 THRESHOLDS = (
-    (0.75, "yellow", "reallocate", Role.AGENT),
-    (1.0, "red", "escalate", Role.SUPERVISOR),
-    (1.5, "red", "escalate", Role.MANAGER),
+    (0.75, SlaLevel.YELLOW, EscalationAction.REALLOCATE, Role.AGENT),
+    (1.0, SlaLevel.RED, EscalationAction.ESCALATE, Role.SUPERVISOR),
+    (1.5, SlaLevel.RED, EscalationAction.ESCALATE, Role.MANAGER),
 )
 
 
@@ -135,7 +146,7 @@ class FakeSla:
     targets: Mapping[Category, tuple[SlaTarget, ...]] = field(
         default_factory=lambda: dict(DEFAULT_TARGETS)
     )
-    thresholds: tuple[tuple[float, str, str, Role], ...] = THRESHOLDS
+    thresholds: tuple[tuple[float, SlaLevel, EscalationAction, Role], ...] = THRESHOLDS
     clocks: dict[str, dict[SlaMetric, _Clock]] = field(default_factory=dict)
     heap: list[tuple[datetime, int, str, SlaMetric, int]] = field(default_factory=list)
     counter: itertools.count[int] = field(default_factory=itertools.count)
@@ -177,13 +188,13 @@ class FakeSla:
                 clk.running_since = at
                 self._arm(ticket_id, metric)
 
-    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> FakeRecord:
+    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> Outcome:
         clk = self._get(ticket_id)[metric]
         if clk.running_since is not None:
             clk.elapsed += at - clk.running_since
         clk.stopped = True
         self._arm(ticket_id, metric)
-        return FakeRecord("met" if clk.elapsed <= clk.target else "breached")
+        return Outcome.MET if clk.elapsed <= clk.target else Outcome.BREACHED
 
     def cancel_ticket(self, ticket_id: str) -> None:
         self._get(ticket_id)

@@ -1,7 +1,7 @@
 """SlaTracker against a brute-force model: elapsed time over active intervals, every crossing.
 
 A twin tracker (on a TimerWheel) gets the same operations through the fast paths
-(``stop_outcome``; ``next_deadline`` only now and then, so ``advance`` also meets a stale
+(``stop``; ``next_deadline`` only now and then, so ``advance`` also meets a stale
 cached deadline) and must agree with the reference tracker on every record and event.
 """
 
@@ -178,8 +178,10 @@ class TrackerMachine(RuleBasedStateMachine):
             if spans and spans[-1][1] is None:
                 spans[-1][1] = self.now
         m.state = "stopped"
-        rec = self.tracker.stop(ticket, metric, at=self.now)
-        assert self.twin.stop_outcome(ticket, metric, at=self.now) is rec.outcome
+        outcome = self.tracker.stop(ticket, metric, at=self.now)
+        rec = self.tracker.record(ticket, metric)
+        assert rec.outcome is outcome
+        assert self.twin.stop(ticket, metric, at=self.now) is outcome
         assert self.twin.record(ticket, metric) == rec
         elapsed = business(run.active, self.now)
         assert rec.elapsed == elapsed

@@ -87,7 +87,8 @@ def test_helpdesk_pause_case() -> None:
     tr.resume("T1", at=utc(2, 13))
     rec = tr.record("T1", RES)
     assert rec.due_at == utc(2, 16, 30)
-    final = tr.stop("T1", RES, at=utc(2, 16, 30))
+    assert tr.stop("T1", RES, at=utc(2, 16, 30)) is Outcome.MET
+    final = tr.record("T1", RES)
     assert (final.outcome, final.elapsed, final.paused) == (Outcome.MET, 4 * H, 30 * MIN)
 
 
@@ -113,7 +114,8 @@ def test_pause_across_nights_and_holidays_reports_exact_business_time() -> None:
     tr.resume("T1", at=utc(5, 2))  # Thu 10:00 local; Wed is a holiday
     # paused: Mon 16:30-17:00 (0.5 h) + Tue 7 h + Wed 0 + Thu 09:00-10:00 (1 h)
     assert tr.record("T1", RES, at=utc(5, 2)).paused == timedelta(hours=8, minutes=30)
-    rec = tr.stop("T1", RES, at=utc(6, 1, 30))  # Fri 09:30 local
+    tr.stop("T1", RES, at=utc(6, 1, 30))  # Fri 09:30 local
+    rec = tr.record("T1", RES)
     # elapsed: 0.5 h + Thu 10-12 (2 h) + 13-17 (4 h) + Fri 09:00-09:30 (0.5 h)
     assert rec.elapsed == 7 * H
     assert rec.paused == timedelta(hours=8, minutes=30)
@@ -178,7 +180,7 @@ def test_arms_reach_the_store_only_when_it_is_read() -> None:
     t0 = utc(2, 9)
     for x in (tr, eager):
         x.start_ticket(ticket("T0", t0, priority="normal"))
-        x.stop_outcome("T0", "first_response", at=t0)  # acknowledged as it opens
+        x.stop("T0", "first_response", at=t0)  # acknowledged as it opens
     assert len(timers) == 0  # nothing scheduled, nothing cancelled
     assert repr(tr) == "SlaTracker(clocks=3, armed=2)"  # queued arms count as armed
     assert tr.next_deadline() == utc(2, 9, 45)  # on-site yellow, handed to the store
@@ -256,11 +258,10 @@ def test_events_are_ordered_by_instant_then_arm_order() -> None:
 def test_stop_breached_restart_and_history() -> None:
     tr = SlaTracker(SlaPolicy.default())
     tr.start("T1", ON_SITE, at=utc(2, 9), category="repair")
-    rec = tr.stop("T1", ON_SITE, at=utc(2, 10) + timedelta(seconds=1))
-    assert rec.outcome is Outcome.BREACHED
+    assert tr.stop("T1", ON_SITE, at=utc(2, 10) + timedelta(seconds=1)) is Outcome.BREACHED
     tr2 = SlaTracker(SlaPolicy.default())
     tr2.start("T1", ON_SITE, at=utc(2, 9), category="repair")
-    assert tr2.stop("T1", ON_SITE, at=utc(2, 10)).outcome is Outcome.MET
+    assert tr2.stop("T1", ON_SITE, at=utc(2, 10)) is Outcome.MET
     tr.restart("T1", ON_SITE, at=utc(3, 9))
     again = tr.record("T1", ON_SITE)
     assert (again.state, again.level, again.elapsed) == (ClockState.RUNNING, SlaLevel.GREEN, 0 * H)
@@ -400,18 +401,15 @@ def test_category_with_explicit_target_keeps_policy_calendar() -> None:
     assert tr.record("T1", RES).due_at == utc(9, 11)
 
 
-def test_stop_outcome_matches_stop_and_checks_like_it() -> None:
-    full, fast = SlaTracker(SlaPolicy.default()), SlaTracker(SlaPolicy.default())
-    for tr in (full, fast):
-        tr.start_ticket(ticket("T1", utc(2, 9), priority="normal"))
-        tr.pause("T1", at=utc(2, 9, 20))  # a level change was reached before: caught up
-        tr.resume("T1", at=utc(2, 11))
+def test_stop_returns_the_outcome_and_refuses_without_changing_anything() -> None:
+    fast = SlaTracker(SlaPolicy.default())
+    fast.start_ticket(ticket("T1", utc(2, 9), priority="normal"))
+    fast.pause("T1", at=utc(2, 9, 20))  # a level change was reached before: caught up
+    fast.resume("T1", at=utc(2, 11))
     for metric, at in ((ON_SITE, utc(2, 12)), ("feedback", utc(3, 9))):
-        rec = full.stop("T1", metric, at=at)
-        assert fast.stop_outcome("T1", metric, at=at) is rec.outcome
-        assert fast.records("T1", at=at) == full.records("T1", at=at)
-    assert fast.advance(utc(3, 10)) == full.advance(utc(3, 10))
-    assert fast.next_deadline() == full.next_deadline()
+        outcome = fast.stop("T1", metric, at=at)
+        assert fast.record("T1", metric).outcome is outcome
+    assert fast.record("T1", ON_SITE).outcome is Outcome.BREACHED  # 2 h 20 min for a 1 h target
 
     def check(exc: type[Exception], call: Callable[[], object]) -> None:
         before = (fast.records("T1"), fast.next_deadline())
@@ -419,12 +417,12 @@ def test_stop_outcome_matches_stop_and_checks_like_it() -> None:
             call()
         assert (fast.records("T1"), fast.next_deadline()) == before  # nothing half-applied
 
-    check(IllegalTransitionError, lambda: fast.stop_outcome("T1", ON_SITE, at=utc(3, 11)))
-    check(UnknownTicketError, lambda: fast.stop_outcome("T9", ON_SITE, at=utc(3, 11)))
-    check(InvalidInputError, lambda: fast.stop_outcome("T1", "nope", at=utc(3, 11)))
-    check(ClockError, lambda: fast.stop_outcome("T1", "first_response", at=utc(2, 10)))
+    check(IllegalTransitionError, lambda: fast.stop("T1", ON_SITE, at=utc(3, 11)))
+    check(UnknownTicketError, lambda: fast.stop("T9", ON_SITE, at=utc(3, 11)))
+    check(InvalidInputError, lambda: fast.stop("T1", "nope", at=utc(3, 11)))
+    check(ClockError, lambda: fast.stop("T1", "first_response", at=utc(2, 10)))
     naive = datetime(2026, 3, 3, 11)  # the error under test
-    check(InvalidInputError, lambda: fast.stop_outcome("T1", "first_response", at=naive))
+    check(InvalidInputError, lambda: fast.stop("T1", "first_response", at=naive))
 
 
 # ---------------------------------------------------------------- fast paths vs general paths
@@ -488,7 +486,7 @@ def test_fast_paths_match_the_general_paths(steps: list[tuple[int, int, int]]) -
         if kind == 1:
             metric = metrics[pick % len(metrics)]
             before = fast.record(tid, metric, at=now)  # elapsed by the general code
-            both(lambda tr, at, tid=tid, metric=metric: tr.stop_outcome(tid, metric, at=at()))
+            both(lambda tr, at, tid=tid, metric=metric: tr.stop(tid, metric, at=at()))
             after = fast.record(tid, metric, at=now)
             if before.state is not ClockState.STOPPED:
                 assert (after.elapsed, after.paused) == (before.elapsed, before.paused)

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.model import Priority
+from dispatch_core.model import DispatchAction, Priority
 
 __all__ = ["Decision", "Explanation", "HARD_RULES", "ScoreWeights"]
 
@@ -153,15 +153,15 @@ class Decision:
         Its score (lower is better).
     explanation : Explanation
         Per-objective grades, or per-rule rejection counts when unassignable.
-    action : str
-        ``"assign"`` (choose), ``"reassign"`` / ``"assist"`` (reallocate found a better /
-        an additional technician) or ``"none"``.
+    action : DispatchAction
+        ``ASSIGN`` (choose), ``REASSIGN`` / ``ASSIST`` (reallocate found a better / an
+        additional technician) or ``NONE``.
     """
 
     staff_id: str | None
     score: float | None
     explanation: Explanation
-    action: str = "assign"
+    action: DispatchAction = DispatchAction.ASSIGN
 
 
 # -- fast construction (the online dispatcher's hot path) ----------------------------------
@@ -217,10 +217,10 @@ def _assigned_explanation(  # noqa: PLR0917 - positional like the Explanation(..
 
 
 def _assign_decision(staff_id: str, score: float, explanation: Explanation) -> Decision:
-    """``Decision(staff_id, score, explanation)`` (action ``"assign"``), faster."""
+    """``Decision(staff_id, score, explanation)`` (action ``ASSIGN``), faster."""
     dec: Decision = _new(Decision)
     _D_STAFF(dec, staff_id)
     _D_SCORE(dec, score)
     _D_EXPLANATION(dec, explanation)
-    _D_ACTION(dec, "assign")
+    _D_ACTION(dec, DispatchAction.ASSIGN)
     return dec

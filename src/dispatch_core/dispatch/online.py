@@ -53,6 +53,7 @@ from dispatch_core.model import (
     DEFAULT_TARGETS,
     MAX_SKILL_LEVEL,
     Category,
+    DispatchAction,
     SlaMetric,
     StaffMember,
     Ticket,
@@ -487,7 +488,7 @@ class OnlineDispatcher:
         if not best:
             rejected = self._rejections(ticket, at, excluded, context[3])
             expl = Explanation(priority_factor=context[2], rejected=rejected, examined=examined)
-            return Decision(staff_id=None, score=None, explanation=expl, action="none")
+            return Decision(staff_id=None, score=None, explanation=expl, action=DispatchAction.NONE)
         score, sid = best[0]
         return _assign_decision(sid, score, self._explain(sid, ticket, context, examined))
 
@@ -516,9 +517,9 @@ class OnlineDispatcher:
 
         ``current`` holds the ticket (its load includes it). Its score is recomputed as if it
         did not hold the ticket and compared with the best other feasible technician:
-        ``action="reassign"`` if the other is strictly better (or ``current`` no longer passes
-        the hard rules), ``"assist"`` if the other should join as an additional technician,
-        ``"none"`` if nobody else is feasible.
+        ``action=REASSIGN`` if the other is strictly better (or ``current`` no longer passes
+        the hard rules), ``ASSIST`` if the other should join as an additional technician,
+        ``NONE`` if nobody else is feasible.
         """
         tech = self._tech(current)
         ticket_loc = self._site.index(ticket.location, field="location")
@@ -557,5 +558,5 @@ class OnlineDispatcher:
             staff_id=dec.staff_id,
             score=dec.score,
             explanation=expl,
-            action="reassign" if better else "assist",
+            action=DispatchAction.REASSIGN if better else DispatchAction.ASSIST,
         )

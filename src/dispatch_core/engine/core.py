@@ -40,7 +40,7 @@ from dispatch_core.engine import commands as c
 from dispatch_core.engine.config import EngineConfig, check_journal_config
 from dispatch_core.engine.events import EventBase
 from dispatch_core.engine.journal import Journal
-from dispatch_core.engine.ports import DispatchPort, NodeCatalog, SlaPort
+from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
 from dispatch_core.engine.state import Effect, EngineState
 from dispatch_core.engine.wiring import default_dispatcher, default_sla, site_from_config
 from dispatch_core.errors import (
@@ -52,7 +52,7 @@ from dispatch_core.errors import (
     JournalError,
     UnknownEntityError,
 )
-from dispatch_core.model import SlaMetric
+from dispatch_core.model import DispatchAction, Outcome
 
 __all__ = ["Engine", "EngineConfig", "Subscriber"]
 
@@ -104,8 +104,6 @@ class Engine:
             site = site_from_config(self.config)
         self._dispatcher = dispatcher if dispatcher is not None else default_dispatcher(site)
         self._sla = sla if sla is not None else default_sla(self.config)
-        # Optional on the port (SlaTracker has it): stop a clock, return only met/breached.
-        self._stop_outcome: Callable[..., object] | None = getattr(self._sla, "stop_outcome", None)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)
         self._remember = self.config.idempotency_keys > 0
@@ -366,16 +364,11 @@ class Engine:
             records.append((_TICK, json.dumps({"at": now.isoformat()})))
         return self._state.take_events()
 
-    def _tick(self, now: datetime, changes: Sequence[Any]) -> None:
+    def _tick(self, now: datetime, changes: Sequence[LevelChangeLike]) -> None:
         self._state.tick(now)
         for ch in changes:
             self._state.sla_level(
-                ch.ticket_id,
-                _metric(ch.metric),
-                str(ch.level),
-                ch.at,
-                notify=ch.notify,
-                action=str(ch.action),
+                ch.ticket_id, ch.metric, ch.level, ch.at, notify=ch.notify, action=ch.action
             )
             self._settle(ch.at)
 
@@ -450,15 +443,16 @@ class Engine:
         except DispatchError as err:
             self._state.dispatch_failed(ticket_id, {"reason": str(err)}, at)
             return
-        if decision.staff_id is None:
-            self._state.dispatch_failed(ticket_id, _explain(decision.explanation), at)
+        if decision.staff_id is None or decision.action is not DispatchAction.ASSIGN:
+            self._state.dispatch_failed(ticket_id, dict(decision.explanation.as_dict()), at)
             return
         why = self._why_not(ticket_id, decision.staff_id, at)
         if why is not None:
             self._state.dispatch_failed(ticket_id, {"reason": why}, at)
             return
         score = decision.score or 0.0
-        self._state.assign(ticket_id, decision.staff_id, score, _explain(decision.explanation), at)
+        explanation = dict(decision.explanation.as_dict())
+        self._state.assign(ticket_id, decision.staff_id, score, explanation, at)
 
     def _reallocate(self, ticket_id: str, at: datetime) -> None:
         rec = self._state.tickets[ticket_id]
@@ -469,12 +463,12 @@ class Engine:
         except DispatchError:
             return
         staff_id = decision.staff_id
-        if getattr(decision, "action", "reassign") != "reassign":
-            return  # "assist" (an extra hand) or "none": the owner keeps the ticket
+        if decision.action is not DispatchAction.REASSIGN:
+            return  # ASSIST (an extra hand) or NONE: the owner keeps the ticket
         if staff_id is None or staff_id == rec.owner or self._why_not(ticket_id, staff_id, at):
             return
         score = decision.score or 0.0
-        self._state.assign(ticket_id, staff_id, score, _explain(decision.explanation), at)
+        self._state.assign(ticket_id, staff_id, score, dict(decision.explanation.as_dict()), at)
 
     def _why_not(self, ticket_id: str, staff_id: str, at: datetime) -> str | None:
         """Hard rules re-checked on every decision (tenant isolation, skills, capacity)."""
@@ -500,19 +494,11 @@ class Engine:
         tid, st, metric = eff.ticket_id, self._state, eff.metric
         if metric is None:
             return
-        stop_outcome = self._stop_outcome
         try:
-            if stop_outcome is not None:  # only met/breached is needed: skip the record
-                outcome = stop_outcome(tid, metric, at=at)
-            else:
-                outcome = getattr(self._sla.stop(tid, metric, at=at), "outcome", None)
+            outcome = self._sla.stop(tid, metric, at=at)
         except (UnknownEntityError, IllegalTransitionError):
             return  # e.g. a clock that already stopped: nothing to do
-        if outcome is None:
-            met = st.tickets[tid].levels.get(metric) != "red"
-        else:  # an Outcome is a str: no str() call needed for it
-            met = (outcome if isinstance(outcome, str) else str(outcome)) == "met"
-        st.sla_result(tid, metric, met=met)
+        st.sla_result(tid, metric, met=outcome is Outcome.MET)
 
     def _sla_start(self, eff: Effect, at: datetime) -> None:
         tid, st = eff.ticket_id, self._state
@@ -520,7 +506,7 @@ class Engine:
             metrics = self._sla.start_ticket(st.tickets[tid].ticket, at=at)
         except (UnknownEntityError, IllegalTransitionError):
             return  # as _sla_effect: nothing to do
-        st.sla_started(tid, tuple(m if type(m) is SlaMetric else _metric(m) for m in metrics))
+        st.sla_started(tid, tuple(metrics))
 
     def _sla_effect(self, eff: Effect, at: datetime) -> None:
         """Pause, resume or cancel (``_PERFORM`` sends starts and stops to their own methods)."""
@@ -595,18 +581,3 @@ _PERFORM: dict[str, Callable[[Engine, Effect, datetime], None]] = {
     "sla_stop": Engine._sla_stop,
     "sla_cancel": Engine._sla_effect,
 }
-
-
-def _metric(value: SlaMetric | str) -> SlaMetric:
-    """``SlaMetric(value)``, skipping the enum lookup when it already is one."""
-    return value if type(value) is SlaMetric else SlaMetric(value)
-
-
-def _explain(explanation: object) -> dict[str, Any]:
-    """Return a decision's explanation as a JSON-ready dict (``as_dict()`` when it has one)."""
-    as_dict = getattr(explanation, "as_dict", None)
-    if callable(as_dict):
-        return dict(as_dict())
-    if isinstance(explanation, dict):
-        return dict(explanation)
-    return {"reason": str(explanation)}

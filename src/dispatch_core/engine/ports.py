@@ -8,24 +8,46 @@ interchangeable.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol
 
-from dispatch_core.model import Role, SlaMetric, StaffMember, Ticket
+from dispatch_core.model import (
+    DispatchAction,
+    EscalationAction,
+    Outcome,
+    Role,
+    SlaLevel,
+    SlaMetric,
+    StaffMember,
+    Ticket,
+)
 
 __all__ = [
     "DecisionLike",
     "DispatchPort",
+    "ExplanationLike",
     "LevelChangeLike",
     "NodeCatalog",
     "SlaPort",
 ]
 
 
-@runtime_checkable
+class ExplanationLike(Protocol):
+    """Why a dispatcher decided what it did."""
+
+    def as_dict(self) -> Mapping[str, Any]:
+        """Return the explanation as a JSON-ready mapping (it goes into the event)."""
+        ...
+
+
 class DecisionLike(Protocol):
-    """A dispatch decision: who (``None`` when nobody fits), how good, and why."""
+    """A dispatch decision: what it asks for, who (``None`` when nobody fits), how good, why."""
+
+    @property
+    def action(self) -> DispatchAction:
+        """What the engine is asked to do (``ASSIGN``, ``REASSIGN``, ``ASSIST``, ``NONE``)."""
+        ...
 
     @property
     def staff_id(self) -> str | None:
@@ -38,8 +60,8 @@ class DecisionLike(Protocol):
         ...
 
     @property
-    def explanation(self) -> object:
-        """Why: its ``as_dict()`` (or ``str()``) goes into the event."""
+    def explanation(self) -> ExplanationLike:
+        """Why: its ``as_dict()`` goes into the event."""
         ...
 
 
@@ -69,14 +91,17 @@ class DispatchPort(Protocol):
     def choose(
         self, ticket: Ticket, *, at: datetime, exclude: Collection[str] = ()
     ) -> DecisionLike:
-        """Pick the best member for ``ticket`` (hard rules, then score)."""
+        """Pick the best member for ``ticket`` (hard rules, then score).
+
+        The decision's action is ``ASSIGN`` with a ``staff_id``, or ``NONE`` without one.
+        """
         ...
 
     def reallocate(self, ticket: Ticket, *, at: datetime, current: str) -> DecisionLike:
         """Find a better member for an SLA-threatened ticket.
 
-        A decision with an ``action`` other than ``"reassign"`` (e.g. ``"assist"``) leaves the
-        ticket with its owner.
+        Only a decision whose action is ``REASSIGN`` moves the ticket; ``ASSIST`` (an extra
+        hand) and ``NONE`` leave it with its owner.
         """
         ...
 
@@ -95,8 +120,8 @@ class LevelChangeLike(Protocol):
         ...
 
     @property
-    def level(self) -> object:
-        """The new level (e.g. ``"yellow"``), rendered with ``str()``."""
+    def level(self) -> SlaLevel:
+        """The new level."""
         ...
 
     @property
@@ -105,8 +130,8 @@ class LevelChangeLike(Protocol):
         ...
 
     @property
-    def action(self) -> object:
-        """What it asks for: ``"notify"``, ``"reallocate"`` or ``"escalate"``."""
+    def action(self) -> EscalationAction:
+        """What it asks for: notify, reallocate or escalate."""
         ...
 
     @property
@@ -122,20 +147,20 @@ class SlaPort(Protocol):
         """Arm the ticket's clocks; return the metrics started."""
         ...
 
-    def pause(self, ticket_id: str, *, at: datetime) -> object:
-        """Pause every running clock of the ticket."""
+    def pause(self, ticket_id: str, *, at: datetime) -> Sequence[SlaMetric]:
+        """Pause every running clock of the ticket; return the metrics paused."""
         ...
 
-    def resume(self, ticket_id: str, *, at: datetime) -> object:
-        """Resume the ticket's paused clocks."""
+    def resume(self, ticket_id: str, *, at: datetime) -> Sequence[SlaMetric]:
+        """Resume the ticket's paused clocks; return the metrics resumed."""
         ...
 
-    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> object:
-        """Stop one clock: the milestone was reached. Its ``outcome`` says met or breached."""
+    def stop(self, ticket_id: str, metric: SlaMetric, *, at: datetime) -> Outcome:
+        """Stop one clock (the milestone was reached); return whether it met its target."""
         ...
 
-    def cancel_ticket(self, ticket_id: str) -> object:
-        """Disarm every clock of the ticket."""
+    def cancel_ticket(self, ticket_id: str) -> Sequence[SlaMetric]:
+        """Disarm every clock of the ticket; return the metrics that were still running."""
         ...
 
     def advance(self, now: datetime) -> Sequence[LevelChangeLike]:

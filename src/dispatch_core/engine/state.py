@@ -39,7 +39,7 @@ from dispatch_core.errors import (
     UnknownStaffError,
     UnknownTicketError,
 )
-from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, Ticket
+from dispatch_core.model import Category, EscalationAction, Role, SlaLevel, SlaMetric, Ticket
 
 __all__ = ["Effect", "EffectKind", "EngineState", "StaffRecord", "TicketRecord"]
 
@@ -519,24 +519,23 @@ class EngineState:
         self,
         ticket_id: str,
         metric: SlaMetric,
-        level: str,
+        level: SlaLevel,
         at: datetime,
         *,
         notify: Role | None = None,
-        action: str = "notify",
+        action: EscalationAction = EscalationAction.NOTIFY,
     ) -> None:
         """Handle an SLA clock reaching ``level``.
 
-        ``action="escalate"`` raises an escalation to ``notify``; ``action="reallocate"`` asks
-        the dispatcher for a better technician.
+        ``ESCALATE`` raises an escalation to ``notify``; ``REALLOCATE`` asks the dispatcher
+        for a better technician.
         """
         rec = self.tickets.get(ticket_id)
         if rec is None or rec.status not in ACTIVE or metric in rec.stopped:
             return
-        level = SlaLevel(level)
         rec.levels[metric] = level
         self._emit(e.SlaLevelChanged, at, ticket_id=ticket_id, metric=metric, level=level)
-        if action == "escalate" and notify is not None:
+        if action is EscalationAction.ESCALATE and notify is not None:
             self._emit(
                 e.EscalationRaised,
                 at,
@@ -545,7 +544,7 @@ class EngineState:
                 level=level,
                 role=notify,
             )
-        elif action == "reallocate":
+        elif action is EscalationAction.REALLOCATE:
             if rec.status in AWAITING_DISPATCH:
                 self._do("dispatch", ticket_id)
             elif rec.status in {Status.ASSIGNED, Status.ACCEPTED}:

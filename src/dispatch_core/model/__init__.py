@@ -5,6 +5,7 @@ value) on bad input, round-trips through JSON, and exports a JSON schema.
 """
 
 from dispatch_core.model._base import AwareDatetime, DomainModel, Identifier
+from dispatch_core.model.outcomes import DispatchAction, EscalationAction, Outcome
 from dispatch_core.model.policy import DEFAULT_TARGETS, SlaLevel, SlaMetric, SlaTarget
 from dispatch_core.model.site import SiteEdge, SiteSpec
 from dispatch_core.model.skill import (
@@ -22,10 +23,13 @@ __all__ = [
     "Category",
     "DEFAULT_PRIORITY",
     "DEFAULT_TARGETS",
+    "DispatchAction",
     "DomainModel",
+    "EscalationAction",
     "Identifier",
     "MAX_SKILL_LEVEL",
     "MIN_SKILL_LEVEL",
+    "Outcome",
     "Priority",
     "Role",
     "Shift",

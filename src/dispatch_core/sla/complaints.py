@@ -200,7 +200,7 @@ class ComplaintRateMonitor:
         if at < alarm.raised_at:
             raise ClockError("at", at, f"is before the alarm was raised at {alarm.raised_at}")
         if self._tracker is not None:
-            outcome = self._tracker.stop(alarm.id, SlaMetric.RESOLUTION, at=at).outcome
+            outcome = self._tracker.stop(alarm.id, SlaMetric.RESOLUTION, at=at)
         else:
             ok = self._cal.between(alarm.raised_at, at) <= self.plan_within
             outcome = Outcome.MET if ok else Outcome.BREACHED

@@ -38,6 +38,7 @@ from dispatch_core.model import (
     DEFAULT_TARGETS,
     Category,
     DomainModel,
+    EscalationAction,
     Priority,
     Role,
     SlaLevel,
@@ -86,14 +87,6 @@ def parse_duration(value: object) -> object:
 
 #: A duration: a timedelta, seconds, ``"15min"``/``"1h30m"``/``"2d"``, or ISO 8601 ``"PT2H"``.
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-class EscalationAction(StrEnum):
-    """What crossing a threshold asks for."""
-
-    NOTIFY = "notify"  # tell the role, nothing else
-    REALLOCATE = "reallocate"  # ask the dispatcher for a better or an extra technician
-    ESCALATE = "escalate"  # management intervention
 
 
 class Threshold(DomainModel):

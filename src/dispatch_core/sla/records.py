@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from dispatch_core.model import Role, SlaMetric
-from dispatch_core.sla.policy import EscalationAction, SlaLevel
+from dispatch_core.model import EscalationAction, Outcome, Role, SlaMetric
+from dispatch_core.sla.policy import SlaLevel
 
 __all__ = ["ClockState", "LevelChange", "LevelChanged", "Outcome", "SlaRecord"]
 
@@ -19,13 +19,6 @@ class ClockState(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     STOPPED = "stopped"
-
-
-class Outcome(StrEnum):
-    """Whether a stopped clock met its target (elapsed ≤ target) or breached it."""
-
-    MET = "met"
-    BREACHED = "breached"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ Examples
 >>> [(e.level.value, e.at.time().isoformat(), e.notify.value)
 ...  for e in tracker.advance(t0 + timedelta(minutes=75))]
 [('yellow', '09:45:00', 'agent'), ('red', '10:00:00', 'supervisor')]
->>> tracker.stop("T-1", "on_site", at=t0 + timedelta(minutes=75)).outcome
+>>> tracker.stop("T-1", "on_site", at=t0 + timedelta(minutes=75))
 <Outcome.BREACHED: 'breached'>
 """
 
@@ -288,22 +288,10 @@ class SlaTracker:
             self._arm(c, c.plan())
         return tuple(c.metric for c in clocks)
 
-    def stop(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> SlaRecord:
-        """Stop a running or paused clock (milestone reached); return its final record.
+    def stop(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> Outcome:
+        """Stop a running or paused clock (milestone reached); return its outcome.
 
-        Raises
-        ------
-        IllegalTransitionError
-            If the clock is already stopped.
-        """
-        c, u, _ = self._stop(ticket_id, metric, at)
-        return _record(c, u)
-
-    def stop_outcome(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> Outcome:
-        """Stop a clock exactly as :meth:`stop` does, but return only its outcome.
-
-        For callers that need only met/breached (the engine): no :class:`SlaRecord` is
-        built. The record stays available from :meth:`record`.
+        The clock's final :class:`SlaRecord` is available from :meth:`record`.
 
         Parameters
         ----------
@@ -330,7 +318,7 @@ class SlaTracker:
         >>> tracker = SlaTracker(SlaPolicy.default())
         >>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
         >>> tracker.start("T-1", "on_site", at=t0, category="repair")
-        >>> tracker.stop_outcome("T-1", "on_site", at=t0 + timedelta(minutes=50))
+        >>> tracker.stop("T-1", "on_site", at=t0 + timedelta(minutes=50))
         <Outcome.MET: 'met'>
         >>> tracker.record("T-1", "on_site").elapsed
         datetime.timedelta(seconds=3000)

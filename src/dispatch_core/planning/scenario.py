@@ -64,6 +64,7 @@ from dispatch_core.model._base import DomainModel
 from dispatch_core.planning._toml_lines import find_line
 
 __all__ = [
+    "AfterHours",
     "Channel",
     "ClockTime",
     "Day",
@@ -211,8 +212,20 @@ class Resolution(DomainModel):
         return 1.0 / (1.0 - (1.0 - self.first_contact) * self.callback_share)
 
 
+class AfterHours(StrEnum):
+    """What happens to a contact that arrives while its desk is closed."""
+
+    CARRY_OVER = "carry_over"  # queued to the next opening (digital contacts)
+    LOST = "lost"  # counted as offered and lost, on its own line (phone calls)
+
+
 class Desk(DomainModel):
-    """Opening hours: the full desk, then an evening emergency desk for some categories."""
+    """Opening hours: the full desk, then an evening emergency desk for some categories.
+
+    ``blended`` puts phone and digital contacts in one pool of agents (phone first) instead
+    of two separate pools. ``after_hours_phone`` / ``after_hours_digital`` say what happens to
+    contacts arriving while the desk is closed.
+    """
 
     open: ClockTime = "08:00"
     close: ClockTime = "20:00"
@@ -220,6 +233,9 @@ class Desk(DomainModel):
     evening_categories: list[Category] = Field(
         default_factory=lambda: [Category.EMERGENCY, Category.REPAIR]
     )
+    blended: bool = False
+    after_hours_phone: AfterHours = AfterHours.LOST
+    after_hours_digital: AfterHours = AfterHours.CARRY_OVER
 
     @model_validator(mode="after")
     def _ordered(self) -> Desk:

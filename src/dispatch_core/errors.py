@@ -17,7 +17,8 @@ already catches ``ValueError`` or ``KeyError`` keeps working::
     ├── InfeasibleAssignmentError             no technician satisfies the hard rules
     ├── SolverError                           an optimiser failed or found no feasible solution
     └── JournalError (OSError)                the durable journal cannot be read or written
-        └── JournalCorruptError               a record fails its checksum (not the torn tail)
+        ├── JournalCorruptError               a record, snapshot or metadata value is damaged
+        └── JournalLockedError                another engine holds the journal (one writer)
 
 Errors carry structured attributes (``field``, ``value``, ``entity``…) as well as a message, so
 callers never have to parse text.
@@ -25,6 +26,7 @@ callers never have to parse text.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +40,7 @@ __all__ = [
     "InvalidInputError",
     "JournalCorruptError",
     "JournalError",
+    "JournalLockedError",
     "ScenarioError",
     "SolverError",
     "UnknownEntityError",
@@ -47,13 +50,31 @@ __all__ = [
 ]
 
 _MAX_VALUE_REPR = 80
+_MAX_REASON = 200  # one field's message (pydantic quotes the input in some of them)
+_MAX_FIELDS = 5  # field errors spelled out in the message; the rest are counted
+_MAX_FIELD = 120  # a field path (a path 1,000 levels deep is itself hostile input)
+
+# reprlib bounds depth and width, so a value nested 10^4 deep or a 10^6-character string
+# costs the same as a small one and cannot raise RecursionError.
+_REPR = reprlib.Repr()  # Python 3.11's Repr takes no keyword arguments: set them one by one
+_REPR.maxlevel = 3
+_REPR.maxtuple = _REPR.maxlist = _REPR.maxarray = _REPR.maxdict = 4
+_REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = 4
+_REPR.maxstring = _REPR.maxother = _MAX_VALUE_REPR
+_REPR.maxlong = 40
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _short_repr(value: object) -> str:
-    text = repr(value)
-    if len(text) > _MAX_VALUE_REPR:
-        text = text[: _MAX_VALUE_REPR - 3] + "..."
-    return text
+    """Return a bounded ``repr`` (depth, width and length): safe on hostile values."""
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a value whose __repr__ fails must not hide the error it is in
+        text = f"<{type(value).__name__} object>"
+    return _clip(text, _MAX_VALUE_REPR)
 
 
 class DispatchError(Exception):
@@ -76,7 +97,7 @@ class FieldError:
     __slots__ = ("field", "message", "value")
 
     def __init__(self, field: str, value: object, message: str) -> None:
-        self.field = field
+        self.field = _clip(field, _MAX_FIELD)
         self.value = value
         self.message = message
 
@@ -84,7 +105,7 @@ class FieldError:
         return f"{self.field}={_short_repr(self.value)}: {self.message}"
 
     def __repr__(self) -> str:
-        return f"FieldError({self.field!r}, {self.value!r}, {self.message!r})"
+        return f"FieldError({self.field!r}, {_short_repr(self.value)}, {self.message!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FieldError):
@@ -129,7 +150,7 @@ class InvalidInputError(DispatchError, ValueError):
         errors: Sequence[FieldError] | None = None,
         model: str | None = None,
     ) -> None:
-        self.field = field
+        self.field = _clip(field, _MAX_FIELD)
         self.value = value
         self.reason = message
         self.model = model
@@ -137,7 +158,9 @@ class InvalidInputError(DispatchError, ValueError):
             tuple(errors) if errors else (FieldError(field, value, message),)
         )
         what = f"invalid {model}" if model else "invalid input"
-        detail = "; ".join(str(e) for e in self.errors)
+        detail = "; ".join(str(e) for e in self.errors[:_MAX_FIELDS])
+        if len(self.errors) > _MAX_FIELDS:
+            detail += f"; and {len(self.errors) - _MAX_FIELDS} more"
         super().__init__(f"{what}: {detail}")
 
     @classmethod
@@ -155,7 +178,21 @@ class InvalidInputError(DispatchError, ValueError):
         for item in exc.errors(include_url=False):
             loc = ".".join(str(part) for part in item.get("loc", ())) or "<root>"
             message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
-            found.append(FieldError(loc, item.get("input"), message))
+            value = item.get("input")
+            kind = item.get("type")
+            ctx = item.get("ctx") or {}
+            if kind in {"union_tag_invalid", "union_tag_not_found"}:
+                # pydantic reports a bad tag at the union's own location, quoting the whole
+                # tag; name the discriminator field and keep the message short instead.
+                tag_field = str(ctx.get("discriminator", "'type'")).strip("'\"")
+                loc = f"{loc}.{tag_field}" if loc != "<root>" else tag_field
+                if kind == "union_tag_invalid":
+                    value = ctx.get("tag")
+                    message = f"unknown {tag_field}; expected one of {ctx.get('expected_tags')}"
+                else:
+                    value = None
+                    message = f"missing {tag_field}"
+            found.append(FieldError(loc, value, _clip(message, _MAX_REASON)))
         if not found:  # pragma: no cover - pydantic always reports at least one error
             found.append(FieldError("<root>", None, str(exc)))
         first = found[0]
@@ -278,4 +315,27 @@ class JournalError(DispatchError, OSError):
 
 
 class JournalCorruptError(JournalError):
-    """A journal record fails its checksum somewhere other than the torn last record."""
+    """Part of a journal is damaged.
+
+    A record (other than the torn last one), a snapshot that does not match the log it claims
+    to cover, the metadata, or the database file itself.
+    """
+
+
+class JournalLockedError(JournalError):
+    """Another engine (in this or another process) holds the journal: one writer at a time.
+
+    Parameters
+    ----------
+    path : str
+        The journal that is held.
+
+    Examples
+    --------
+    >>> str(JournalLockedError("/var/lib/desk/journal.db"))
+    '/var/lib/desk/journal.db: the journal is held by another engine (one writer at a time)'
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: the journal is held by another engine (one writer at a time)")

@@ -19,7 +19,7 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import Field
 
-from dispatch_core.errors import InvalidInputError
+from dispatch_core.errors import InvalidInputError, JournalCorruptError
 from dispatch_core.model import DomainModel, SiteSpec
 
 __all__ = ["EngineConfig", "check_journal_config"]
@@ -99,6 +99,8 @@ def check_journal_config(journal: _Meta, config: EngineConfig) -> None:
     ------
     InvalidInputError
         Naming the first differing setting (``config.<name>``) and its new value.
+    JournalCorruptError
+        If the stored configuration is not a JSON object.
 
     Examples
     --------
@@ -117,7 +119,12 @@ def check_journal_config(journal: _Meta, config: EngineConfig) -> None:
     if stored is None:
         journal.set_meta("config", json.dumps(body, sort_keys=True))
         return
-    old = json.loads(stored)
+    try:
+        old = json.loads(stored)
+    except ValueError:
+        old = None
+    if not isinstance(old, dict):
+        raise JournalCorruptError(f"the journal's stored configuration is damaged: {stored[:80]!r}")
     for name in sorted(body):
         if name in _OPERATIONAL or name not in old:  # a setting newer than the journal: as is
             continue

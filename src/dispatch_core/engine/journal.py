@@ -5,10 +5,20 @@ Every accepted command (and every clock advance that changed something) is one r
 ``seq|kind|body``. A batch of records is written in one transaction (group commit), and with
 ``synchronous=FULL`` (the default) the commit returns only once the data is on disk.
 
-Recovery reads the newest snapshot whose checksum holds and the records after it. A bad
-**last** record is a torn write that was never acknowledged: it is deleted and reading stops.
-A bad record anywhere else, or a gap in the numbering, raises
-:class:`~dispatch_core.errors.JournalCorruptError`.
+Recovery reads the newest snapshot whose checksum holds **and that matches the log it claims to
+cover** (it stores the checksum of the record it was taken after), then the records after it.
+A bad **last** record is a torn write that was never acknowledged: it is deleted and reading
+stops. A bad record anywhere else, a gap in the numbering, undecodable text or a damaged
+database file raises :class:`~dispatch_core.errors.JournalCorruptError`.
+
+One writer: a journal is held by one :class:`Journal` at a time, in this process or another
+(an OS lock on ``<path>.lock``); a second opener gets
+:class:`~dispatch_core.errors.JournalLockedError`.
+
+The journal also keeps the events each batch of records produced (``events`` table, written in
+the same transaction, gapless ``seq``), and named consumer checkpoints, so that a consumer can
+read ``events(after=checkpoint)`` after a crash: at-least-once delivery, de-duplicated by
+``seq``.
 
 Examples
 --------
@@ -25,18 +35,28 @@ Examples
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dispatch_core.errors import InvalidInputError, JournalCorruptError, JournalError
+from dispatch_core.errors import (
+    InvalidInputError,
+    JournalCorruptError,
+    JournalError,
+    JournalLockedError,
+)
 
-__all__ = ["FORMAT_VERSION", "Journal", "checksum"]
+__all__ = ["FORMAT_VERSION", "Journal", "StoredEvent", "checksum"]
 
-#: Version of the on-disk layout, stored in the ``meta`` table.
-FORMAT_VERSION = "1"
+#: Version of the on-disk layout, stored in the ``meta`` table. Format 1 (0.1.0) is upgraded
+#: in place on open: its snapshots cannot prove which log they cover, so they are not used
+#: (recovery replays the log), and events are stored from the upgrade on.
+FORMAT_VERSION = "2"
 
 _SCHEMA = (
     (
@@ -45,10 +65,40 @@ _SCHEMA = (
     ),
     (
         "CREATE TABLE IF NOT EXISTS snapshot ("
-        " seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL)"
+        " seq INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL,"
+        " log_crc INTEGER NOT NULL)"
     ),
     "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+    (
+        "CREATE TABLE IF NOT EXISTS events ("
+        " seq INTEGER PRIMARY KEY, record INTEGER NOT NULL, ticket_id TEXT,"
+        " body TEXT NOT NULL, crc INTEGER NOT NULL)"
+    ),
+    "CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket_id, seq)",
+    "CREATE TABLE IF NOT EXISTS consumers (name TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One event as the journal keeps it: its ``seq``, the record that caused it, its JSON."""
+
+    seq: int
+    record: int
+    ticket_id: str | None
+    body: str
+
+
+def _text(value: object) -> str | None:
+    """Decode a stored text column; ``None`` if it is not valid UTF-8 text (damage)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
 
 
 def checksum(seq: int, kind: str, body: str) -> int:
@@ -91,54 +141,117 @@ class Journal:
             raise InvalidInputError("synchronous", synchronous, "must be 'FULL' or 'NORMAL'")
         self.path = Path(path)
         self.keep_snapshots = max(1, keep_snapshots)
+        self._lock_fd = _lock(self.path)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
-            for stmt in _SCHEMA:
-                self._db.execute(stmt)
-            row = self._db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT_VERSION,))
-            elif row[0] != FORMAT_VERSION:
-                raise JournalError(f"{self.path}: journal format {row[0]!r}, expected 1")
-            last = self._db.execute("SELECT MAX(seq) FROM log").fetchone()[0]
+            self._db = self._connect(synchronous)
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
+        self._last_event = self._max("events")
+
+    def _connect(self, synchronous: str) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise JournalError(f"{self.path}: cannot open journal: {exc}") from exc
-        self._last = int(last or 0)
+        # Text comes back as bytes and is decoded here: undecodable text is damage to report,
+        # not an OperationalError from the driver in the middle of a query.
+        db.text_factory = bytes
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={synchronous}")
+            db.execute(_SCHEMA[2])  # meta first: it says which layout the file has
+            row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
+            found = None if row is None else _text(row[0])
+            if found == "1":  # 0.1.0: snapshots without log_crc, no events or checkpoints
+                db.execute("ALTER TABLE snapshot ADD COLUMN log_crc INTEGER NOT NULL DEFAULT -1")
+            for stmt in _SCHEMA:
+                db.execute(stmt)
+            if row is None or found == "1":
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT_VERSION,))
+            elif found != FORMAT_VERSION:
+                raise JournalCorruptError(
+                    f"{self.path}: journal format {found!r}, expected {FORMAT_VERSION!r}"
+                )
+            last = db.execute("SELECT MAX(seq) FROM log").fetchone()[0]
+            if last is not None and not isinstance(last, int):
+                raise JournalCorruptError(f"{self.path}: the log's numbering is damaged")
+            self._last = int(last or 0)
+            # A snapshot past the end of the log describes history the log no longer has.
+            db.execute("DELETE FROM snapshot WHERE seq > ?", (self._last,))
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise JournalCorruptError(f"{self.path}: the database file is damaged: {exc}") from exc
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _max(self, table: Literal["events", "log"]) -> int:
+        try:
+            query = f"SELECT MAX(seq) FROM {table}"  # noqa: S608 - table is one of two Literals
+            value = self._db.execute(query).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise JournalCorruptError(f"{self.path}: table {table} is damaged: {exc}") from exc
+        return int(value) if isinstance(value, int) else 0
 
     @property
     def last_seq(self) -> int:
         """Sequence number of the last record written (0 when empty)."""
         return self._last
 
-    def append(self, records: Sequence[tuple[str, str]]) -> int:
-        """Write ``(kind, body)`` records in one transaction; return the last ``seq``.
+    @property
+    def last_event(self) -> int:
+        """``seq`` of the last event stored (0 when none)."""
+        return self._last_event
 
-        Returns only after the commit (durable with ``synchronous=FULL``).
+    def append(
+        self,
+        records: Sequence[tuple[str, str]],
+        events: Sequence[tuple[str | None, str]] = (),
+    ) -> int:
+        """Write records and their events in one transaction; return the last record ``seq``.
+
+        ``events`` are ``(ticket_id, json)`` pairs, numbered on from :attr:`last_event`
+        (the engine's event ``seq``) and tied to the batch's last record. Returns only after
+        the commit (durable with ``synchronous=FULL``).
 
         Raises
         ------
         JournalError
             If the write fails; nothing of the batch is kept.
         """
-        if not records:
+        if not records and not events:
             return self._last
         seq = self._last
         rows = []
         for kind, body in records:
             seq += 1
             rows.append((seq, kind, body, checksum(seq, kind, body)))
+        eseq = self._last_event
+        erows = []
+        for ticket_id, body in events:
+            eseq += 1
+            erows.append((eseq, seq, ticket_id, body, checksum(eseq, "event", body)))
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT INTO log VALUES (?, ?, ?, ?)", rows)
+            if erows:
+                self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", erows)
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._rollback()
+            raise JournalError(f"{self.path}: append failed: {exc}") from exc
+        self._last, self._last_event = seq, eseq
+        return seq
+
+    def _rollback(self) -> None:
+        try:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
-            raise JournalError(f"{self.path}: append failed: {exc}") from exc
-        self._last = seq
-        return seq
+        except sqlite3.Error:  # the connection is gone: the transaction is gone with it
+            pass
 
     def read(self, after: int = 0) -> Iterator[tuple[int, str, str]]:
         """Yield ``(seq, kind, body)`` for every record after ``after``, checking each.
@@ -148,37 +261,61 @@ class Journal:
         Raises
         ------
         JournalCorruptError
-            If a record other than the last fails its checksum, or numbering has a gap.
+            If a record other than the last fails its checksum, numbering has a gap, or the
+            database file is damaged.
         """
-        rows = self._db.execute(
-            "SELECT seq, kind, body, crc FROM log WHERE seq > ? ORDER BY seq", (after,)
-        ).fetchall()
+        try:
+            rows = self._db.execute(
+                "SELECT seq, kind, body, crc FROM log WHERE seq > ? ORDER BY seq", (after,)
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise JournalCorruptError(f"{self.path}: the log is damaged: {exc}") from exc
         expected = after + 1
-        for i, (seq, kind, body, crc) in enumerate(rows):
+        for i, (seq, raw_kind, raw_body, crc) in enumerate(rows):
+            kind, body = _text(raw_kind), _text(raw_body)
             good = (
                 seq == expected
-                and isinstance(body, str)
-                and isinstance(kind, str)
+                and kind is not None
+                and body is not None
                 and checksum(seq, kind, body) == crc
             )
             if not good:
                 if i == len(rows) - 1 and seq == expected:
-                    self._db.execute("DELETE FROM log WHERE seq = ?", (seq,))
-                    self._last = seq - 1
+                    self._drop_torn(seq)
                     return
                 raise JournalCorruptError(
                     f"{self.path}: record {seq} fails its checksum or breaks the numbering"
                 )
             expected += 1
-            yield seq, kind, body
+            yield seq, kind, body  # type: ignore[misc]  # checked just above
 
-    def write_snapshot(self, seq: int, body: str) -> None:
-        """Store a snapshot of the state after record ``seq``; prune old snapshots."""
+    def _drop_torn(self, seq: int) -> None:
         try:
             self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM log WHERE seq = ?", (seq,))
+            self._db.execute("DELETE FROM events WHERE record >= ?", (seq,))
+            self._db.execute("DELETE FROM snapshot WHERE seq >= ?", (seq,))
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise JournalCorruptError(f"{self.path}: cannot drop torn record {seq}: {exc}") from exc
+        self._last = seq - 1
+        self._last_event = self._max("events")
+
+    def write_snapshot(self, seq: int, body: str) -> None:
+        """Store a snapshot of the state after record ``seq``; prune old snapshots.
+
+        The snapshot keeps the checksum of record ``seq``: it is used only while the log still
+        has that very record.
+        """
+        try:
+            row = self._db.execute("SELECT crc FROM log WHERE seq = ?", (seq,)).fetchone()
+            if row is None:
+                raise InvalidInputError("seq", seq, "is not a record of this journal")
+            self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
-                "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?)",
-                (seq, body, checksum(seq, "snapshot", body)),
+                "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?)",
+                (seq, body, checksum(seq, "snapshot", body), row[0]),
             )
             self._db.execute(
                 "DELETE FROM snapshot WHERE seq NOT IN "
@@ -187,21 +324,114 @@ class Journal:
             )
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self._rollback()
             raise JournalError(f"{self.path}: snapshot failed: {exc}") from exc
 
     def latest_snapshot(self) -> tuple[int, str] | None:
-        """Return the newest snapshot whose checksum holds and that the log covers, or ``None``."""
-        rows = self._db.execute("SELECT seq, body, crc FROM snapshot ORDER BY seq DESC")
-        for seq, body, crc in rows:
+        """Return the newest snapshot that is intact and matches the log, or ``None``.
+
+        A snapshot matches when its checksum holds and the log still has, at its ``seq``, the
+        record it was taken after (a log cut back and rewritten does not match an old
+        snapshot).
+        """
+        try:
+            rows = self._db.execute(
+                "SELECT s.seq, s.body, s.crc, s.log_crc, l.crc FROM snapshot s"
+                " LEFT JOIN log l ON l.seq = s.seq ORDER BY s.seq DESC"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise JournalCorruptError(f"{self.path}: the snapshots are damaged: {exc}") from exc
+        for seq, raw, crc, log_crc, actual in rows:
+            body = _text(raw)
             if (
-                isinstance(body, str)
-                and checksum(seq, "snapshot", body) == crc
+                body is not None
+                and isinstance(seq, int)
                 and seq <= self._last
+                and checksum(seq, "snapshot", body) == crc
+                and actual is not None
+                and actual == log_crc
             ):
-                return int(seq), body
+                return seq, body
         return None
+
+    def events(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        """Return the stored events with ``seq > after``, in order (at most ``limit``).
+
+        Raises
+        ------
+        JournalCorruptError
+            If a stored event fails its checksum.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as d, Journal(pathlib.Path(d) / "j.db") as j:
+        ...     j.append([("cmd", "{}")], [("T-1", '{"seq":1}'), (None, '{"seq":2}')])
+        ...     [(e.seq, e.record, e.ticket_id) for e in j.events(after=1)]
+        1
+        [(2, 1, None)]
+        """
+        if after < 0:
+            raise InvalidInputError("after", after, "must be >= 0")
+        if limit is not None and limit < 1:
+            raise InvalidInputError("limit", limit, "must be >= 1")
+        query = "SELECT seq, record, ticket_id, body, crc FROM events WHERE seq > ? ORDER BY seq"
+        return self._events(query + " LIMIT ?", (after, -1 if limit is None else limit))
+
+    def ticket_events(self, ticket_id: str) -> list[StoredEvent]:
+        """Return every stored event of one ticket, in order."""
+        query = (
+            "SELECT seq, record, ticket_id, body, crc FROM events WHERE ticket_id = ? ORDER BY seq"
+        )
+        return self._events(query, (ticket_id,))
+
+    def _events(self, query: str, args: tuple[object, ...]) -> list[StoredEvent]:
+        try:
+            rows = self._db.execute(query, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise JournalCorruptError(f"{self.path}: the events are damaged: {exc}") from exc
+        out = []
+        for seq, record, raw_tid, raw, crc in rows:
+            body = _text(raw)
+            if body is None or checksum(seq, "event", body) != crc:
+                raise JournalCorruptError(f"{self.path}: event {seq} fails its checksum")
+            out.append(StoredEvent(seq, record, _text(raw_tid), body))
+        return out
+
+    def ack(self, consumer: str, seq: int) -> None:
+        """Record that ``consumer`` has processed every event up to ``seq`` (durably).
+
+        A checkpoint never moves backwards: acknowledging an older ``seq`` keeps the newer one.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``seq`` is negative or beyond the last stored event, or ``consumer`` is empty.
+        """
+        if not isinstance(consumer, str) or not consumer or len(consumer) > 200:
+            raise InvalidInputError("consumer", consumer, "must be a name of 1-200 characters")
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= self._last_event:
+            raise InvalidInputError(
+                "seq", seq, f"must be an event seq between 0 and {self._last_event}"
+            )
+        try:
+            self._db.execute(
+                "INSERT INTO consumers VALUES (?, ?) ON CONFLICT(name)"
+                " DO UPDATE SET seq = MAX(seq, excluded.seq)",
+                (consumer, seq),
+            )
+        except sqlite3.Error as exc:
+            raise JournalError(f"{self.path}: cannot store checkpoint: {exc}") from exc
+
+    def checkpoint(self, consumer: str) -> int:
+        """Return the last ``seq`` that ``consumer`` acknowledged (0 when it never did)."""
+        try:
+            row = self._db.execute(
+                "SELECT seq FROM consumers WHERE name = ?", (consumer,)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise JournalCorruptError(f"{self.path}: the checkpoints are damaged: {exc}") from exc
+        return int(row[0]) if row is not None and isinstance(row[0], int) else 0
 
     def meta(self, key: str) -> str | None:
         """Return the journal's metadata value ``key``, or ``None`` when it has none.
@@ -214,8 +444,16 @@ class Journal:
         ...     j.meta("config"), j.meta("other")
         ('{}', None)
         """
-        row = self._db.execute("SELECT v FROM meta WHERE k=?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        try:
+            row = self._db.execute("SELECT v FROM meta WHERE k=?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise JournalCorruptError(f"{self.path}: the metadata is damaged: {exc}") from exc
+        if row is None:
+            return None
+        value = _text(row[0])
+        if value is None:
+            raise JournalCorruptError(f"{self.path}: metadata {key!r} is not text")
+        return value
 
     def set_meta(self, key: str, value: str) -> None:
         """Store the metadata value ``key`` (durably; ``format`` is reserved)."""
@@ -227,11 +465,37 @@ class Journal:
             raise JournalError(f"{self.path}: cannot write metadata: {exc}") from exc
 
     def close(self) -> None:
-        """Close the database (idempotent)."""
+        """Close the database and release the journal (idempotent)."""
         self._db.close()
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = -1
 
     def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _lock(path: Path) -> int:
+    """Take the journal's writer lock (``<path>.lock``); return the descriptor that holds it.
+
+    ``flock`` locks belong to an open file description, so a second :class:`Journal` on the
+    same path is refused in this process as in any other; the lock goes when the holder
+    closes it or dies (a SIGKILLed engine leaves no stale lock).
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot open the journal's lock file: {exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalLockedError(str(path)) from None
+    except OSError as exc:
+        os.close(fd)
+        raise JournalError(f"{path}: cannot lock the journal: {exc}") from exc
+    return fd

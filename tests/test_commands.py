@@ -72,7 +72,7 @@ def test_trusted_commands_equal_validated_ones(at: datetime, key: str, ticket) -
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"type": "nope", "key": "k", "at": "2026-01-01T00:00:00Z"}, "<root>"),
+        ({"type": "nope", "key": "k", "at": "2026-01-01T00:00:00Z"}, "type"),
         ({"type": "accept", "key": "k", "at": "2026-01-01T00:00:00"}, "accept.at"),
         (
             {"type": "accept", "key": "", "at": "2026-01-01T00:00:00Z", "ticket_id": "T"},

@@ -70,6 +70,7 @@ class EngineMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         if getattr(self, "journal", False):
             live = self.eng.snapshot()
+            self.eng.close()  # one writer: the journal is released before it is reopened
             again = Engine.open(
                 self.dir / "j.db", self.cfg, dispatcher=self.new_dispatcher(), sla=self.new_sla()
             )
@@ -77,7 +78,6 @@ class EngineMachine(RuleBasedStateMachine):
                 assert again.snapshot() == live
             finally:
                 again.close()
-            self.eng.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---------------------------------------------------------------- helpers

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint typecheck bench clean
+.PHONY: run test test-fuzz test-all lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## test: lint, type checks and the fast test tier (what CI runs)
+## test: lint, type checks and the fast test tier (what CI runs; hypothesis profile `ci`)
 test: lint typecheck
-	$(BIN)/python -m pytest -m "not slow" -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -m "not slow" -q
+
+## test-fuzz: the fast tier's tests with hypothesis profile `fuzz` (fresh randomness, 10x examples)
+test-fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -m "not slow" -q
 
 ## test-all: everything, including the slow acceptance tiers
 test-all: lint typecheck
-	$(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
 
 ## bench: the pytest-benchmark suites (fixed seeds); JSON in .benchmarks/
 bench: $(STAMP)

@@ -236,7 +236,7 @@ class FieldDay:
 
 
 def _field_run(spec: FieldSpec, *, seed: int, replication: int) -> FieldRun:
-    """One replication with the cyclic collector paused (it pays ~4 % on a field run)."""
+    """One replication with the cyclic collector paused (it pays ~3 % on a field run)."""
     with gc_paused():
         return simulate_field(spec, seed=seed, replication=replication)
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint typecheck bench clean
+.PHONY: run test test-fuzz test-all lint typecheck docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## test: lint, type checks and the fast test tier (what CI runs)
-test: lint typecheck
-	$(BIN)/python -m pytest -m "not slow" -q
+## docs: the API reference site into site/ (mkdocs build --strict: every warning is an error)
+# NO_MKDOCS_2_WARNING silences Material's banner about its end of life (May 2027), not warnings.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## test: lint, type checks, the docs build and the fast test tier (what CI runs; hypothesis `ci`)
+test: lint typecheck docs
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -m "not slow" -q
+
+## test-fuzz: the fast tier's tests with hypothesis profile `fuzz` (fresh randomness, 10x examples)
+test-fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -m "not slow" -q
 
 ## test-all: everything, including the slow acceptance tiers
-test-all: lint typecheck
-	$(BIN)/python -m pytest -q
+test-all: lint typecheck docs
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
 
 ## bench: the pytest-benchmark suites (fixed seeds); JSON in .benchmarks/
 bench: $(STAMP)
@@ -39,4 +48,4 @@ bench: $(STAMP)
 		--benchmark-autosave -p no:randomly
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

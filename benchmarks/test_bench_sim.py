@@ -6,6 +6,10 @@ program (one process per caller, ``Resource`` + ``request | timeout``); the desk
 profiles, shifts, contact types, common random numbers and per-interval KPIs. Target: the
 desk, and the full pipeline through the real engine, keep at least 25 % of the bare model's
 rate (asserted for the full pipeline when benchmarks are enabled, ``make bench``).
+
+The full pipeline runs under :func:`~dispatch_core.sim.gc_paused` (the library leaves the
+garbage collector alone; a caller who owns the process opts in), as the planner's replication
+workers do; the bare model runs as the textbook program does, with the collector on.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dispatch_core.sim.desk.model import ContactType, DeskSpec, simulate_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import simulate_field
 from dispatch_core.sim.field.spec import FieldSpec, TechShift
+from dispatch_core.sim.gcpause import gc_paused
 
 RATE, AHT, AGENTS, PATIENCE, HOURS = 200.0, 180.0, 14, 300.0, 200.0
 TARGET_RATIO = 0.25
@@ -104,7 +109,8 @@ def test_bench_field_pipeline_vs_bare_simpy(benchmark) -> None:  # type: ignore[
     stats: dict[str, float] = {}
 
     def field() -> int:
-        run = simulate_field(spec, seed=1)
+        with gc_paused():
+            run = simulate_field(spec, seed=1)
         stats.update(tickets=run.tickets_opened, commands=run.commands, events=run.events)
         return run.contacts
 

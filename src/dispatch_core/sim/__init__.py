@@ -20,6 +20,8 @@ search
     Staffing search: fewest staff per interval meeting every target with confidence.
 simclock
     A :class:`~dispatch_core.clock.Clock` bound to SimPy time, for driving the engine.
+gcpause
+    :func:`gc_paused`: the cyclic garbage collector paused for one block (callers opt in).
 scenario_desk
     A staffing scenario's day as phone and digital desks (the planner's demand).
 staffing_plan
@@ -38,6 +40,7 @@ from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import simulate_field
 from dispatch_core.sim.field.plan import FieldDay, simulate_field_day
 from dispatch_core.sim.field.spec import FieldRun, FieldSpec, TechShift
+from dispatch_core.sim.gcpause import gc_paused
 from dispatch_core.sim.replicate import InlineExecutor, replicate
 from dispatch_core.sim.search import SearchResult, search_desk_staffing, search_staffing
 from dispatch_core.sim.simclock import SimClock
@@ -62,6 +65,7 @@ __all__ = [
     "Streams",
     "TechShift",
     "estimate",
+    "gc_paused",
     "replicate",
     "replicate_desk",
     "scenario_desk",

@@ -57,6 +57,7 @@ from dispatch_core.sim.desk.scenario import scenario_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import simulate_field
 from dispatch_core.sim.field.spec import DAY_S, JUDGED, FieldRun, FieldSpec, TechShift
+from dispatch_core.sim.gcpause import gc_paused
 from dispatch_core.sim.replicate import InlineExecutor, replicate
 from dispatch_core.sim.search import Evaluation, meets_at_least, search_staffing
 from dispatch_core.sim.stats import Estimate, estimate
@@ -234,6 +235,12 @@ class FieldDay:
     contacts: Estimate
 
 
+def _field_run(spec: FieldSpec, *, seed: int, replication: int) -> FieldRun:
+    """One replication with the cyclic collector paused (it pays ~3 % on a field run)."""
+    with gc_paused():
+        return simulate_field(spec, seed=seed, replication=replication)
+
+
 @dataclass(frozen=True, slots=True)
 class _Judge:
     spec: FieldSpec
@@ -244,7 +251,7 @@ class _Judge:
     executor: Executor
 
     def runs(self, counts: tuple[int, ...]) -> list[FieldRun]:
-        task = partial(simulate_field, self.spec.with_technicians(counts))
+        task = partial(_field_run, self.spec.with_technicians(counts))
         return replicate(
             task, replications=self.replications, seed=self.seed, executor=self.executor
         )

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from dispatch_core.model import Category, Role, SlaMetric, Ticket
 
 if TYPE_CHECKING:  # pragma: no cover - import for annotations only
-    from dispatch_core.engine.state import TicketRecord
+    from dispatch_core.engine.records import TicketRecord
 
 __all__ = ["DEFINITIONS", "KpiTracker", "TicketCounts", "recompute", "ticket_kpis"]
 

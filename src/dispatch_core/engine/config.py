@@ -124,7 +124,7 @@ def check_journal_config(journal: _Meta, config: EngineConfig) -> None:
         if body[name] != old[name]:
             raise InvalidInputError(
                 f"config.{name}",
-                getattr(config, name),
+                body[name],
                 f"differs from the journal's {old[name]!r}: a journal is replayed under the "
                 "configuration it was written with",
                 model="EngineConfig",

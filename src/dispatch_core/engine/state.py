@@ -12,7 +12,7 @@ friends. Everything is deterministic, so the state after a journal replay equals
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,7 @@ from dispatch_core.errors import (
     UnknownTicketError,
 )
 from dispatch_core.model import Category, EscalationAction, Role, SlaLevel, SlaMetric, Ticket
+from dispatch_core.sla.complaints import ComplaintRateMonitor
 
 __all__ = ["EngineState"]
 
@@ -72,6 +73,8 @@ class EngineState:
     ----------
     effects : EffectQueue
         Effects queued by :meth:`apply` and the answer methods, for the engine to carry out.
+    complaints : ComplaintRateMonitor
+        The complaint-rate alarm's windows per property.
     """
 
     def __init__(self, config: EngineConfig) -> None:
@@ -86,19 +89,16 @@ class EngineState:
         self.results: OrderedDict[str, tuple[c.CommandBase, tuple[e.EventBase, ...]]] = (
             OrderedDict()
         )
-        self.complaints: dict[str, deque[tuple[datetime, bool]]] = {}
-        self.complaint_counts: dict[str, int] = {}
-        self.alarms: set[str] = set()
+        self.complaints = ComplaintRateMonitor(
+            window=config.complaint_window,
+            threshold=config.complaint_alarm_rate,
+            min_tickets=config.complaint_min_tickets,
+            plan_within=config.complaint_plan_after,
+        )
         self.kpis = KpiTracker()
         self.effects = EffectQueue()
         self._push = self.effects.push
         self._keep = config.idempotency_keys
-        # (window, minimum tickets, alarm rate), read once per ticket opened
-        self._complaint_rule = (
-            config.complaint_window,
-            config.complaint_min_tickets,
-            config.complaint_alarm_rate,
-        )
         self._events: list[e.EventBase] = []
 
     # ------------------------------------------------------------------ plumbing
@@ -293,33 +293,19 @@ class EngineState:
         self._do(EffectKind.DISPATCH, tid)
 
     def _complaint_window(self, t: Ticket, at: datetime) -> None:
-        prop, is_complaint = t.property_id, t.category is Category.COMPLAINT
-        window = self.complaints.get(prop)
-        if window is None:
-            window = self.complaints[prop] = deque()
-        window.append((at, is_complaint))
-        complaints = self.complaint_counts.get(prop, 0) + is_complaint
-        span, min_tickets, alarm_rate = self._complaint_rule
-        horizon = at - span
-        while window and window[0][0] <= horizon:
-            complaints -= window.popleft()[1]
-        self.complaint_counts[prop] = complaints
-        total = len(window)
-        above = total >= min_tickets and complaints / total > alarm_rate
-        if above and t.property_id not in self.alarms:
-            self.alarms.add(t.property_id)
+        complaint = t.category is Category.COMPLAINT
+        alarm = self.complaints.record(t.property_id, at, complaint=complaint)
+        if alarm is not None:
             self._emit(
                 e.ComplaintRateAlarm,
                 at,
-                property_id=t.property_id,
-                complaints=complaints,
-                tickets=total,
-                rate=complaints / total,
-                role=Role.SUPERVISOR,
-                plan_due_at=at + self.config.complaint_plan_after,
+                property_id=alarm.property_id,
+                complaints=alarm.complaints,
+                tickets=alarm.tickets,
+                rate=alarm.rate,
+                role=alarm.notify,
+                plan_due_at=alarm.plan_due_at,
             )
-        elif not above:
-            self.alarms.discard(t.property_id)
 
     def _on_acknowledge(self, cmd: c.Acknowledge) -> None:
         tid = cmd.ticket_id

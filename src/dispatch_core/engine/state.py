@@ -25,18 +25,15 @@ from dispatch_core.engine.kpis import KpiTracker
 from dispatch_core.engine.lifecycle import (
     ACTIVE,
     AWAITING_DISPATCH,
-    TRANSITIONS,
     Action,
     Status,
     transition,
 )
 from dispatch_core.engine.records import SlaOp, StaffRecord, TicketRecord
 from dispatch_core.engine.snapshot import state_from_dict, state_to_dict
+from dispatch_core.engine.validation import check_command
 from dispatch_core.errors import (
-    DuplicateEntityError,
-    IllegalTransitionError,
     InvalidInputError,
-    UnknownNodeError,
     UnknownStaffError,
     UnknownTicketError,
 )
@@ -44,19 +41,6 @@ from dispatch_core.model import Category, EscalationAction, Role, SlaLevel, SlaM
 from dispatch_core.sla.complaints import ComplaintRateMonitor
 
 __all__ = ["EngineState"]
-
-_TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
-    c.Acknowledge: Action.ACKNOWLEDGE,
-    c.Accept: Action.ACCEPT,
-    c.ArriveOnSite: Action.ARRIVE,
-    c.PutOnHold: Action.HOLD,
-    c.Resume: Action.RESUME,
-    c.Resolve: Action.RESOLVE,
-    c.RecordFeedback: Action.FEEDBACK,
-    c.Close: Action.CLOSE,
-    c.Reopen: Action.REOPEN,
-    c.Cancel: Action.CANCEL,
-}
 
 _make_event = e._make  # events.trusted without re-packing the keywords
 
@@ -206,60 +190,14 @@ class EngineState:
 
     # ------------------------------------------------------------------ validation
     def check(self, cmd: c.CommandBase, *, has_node: Callable[[str], bool] | None = None) -> None:
-        """Raise if ``cmd`` cannot be applied now; change nothing.
+        """Raise if ``cmd`` cannot be applied now; change nothing (see :func:`check_command`).
 
         Raises
         ------
         DispatchError
-            A subclass naming the field and value (unknown id, duplicate id, illegal
-            transition, ineligible staff member, unknown site node).
+            A subclass naming the field and value.
         """
-        action = _TICKET_ACTIONS.get(type(cmd))
-        if action is not None:  # the common case first
-            rec = self.tickets.get(cmd.ticket_id)  # type: ignore[attr-defined]
-            if rec is None:
-                raise UnknownTicketError(cmd.ticket_id, field="ticket_id")  # type: ignore[attr-defined]
-            if rec.status not in TRANSITIONS[action]:
-                transition(rec.ticket.id, rec.status, action)  # raises the error
-            if action is Action.ACKNOWLEDGE and rec.acknowledged:
-                raise IllegalTransitionError(rec.ticket.id, "already acknowledged", action)
-            if action is Action.FEEDBACK and rec.rated:
-                raise IllegalTransitionError(rec.ticket.id, "already rated", action)
-        else:
-            self._check_other(cmd, has_node)
-
-    def _check_other(self, cmd: c.CommandBase, has_node: Callable[[str], bool] | None) -> None:
-        if isinstance(cmd, c.OpenTicket):
-            t = cmd.ticket
-            if t.id in self.tickets:
-                raise DuplicateEntityError("ticket", t.id, field="ticket.id")
-            if t.opened_at > cmd.at:
-                raise InvalidInputError("ticket.opened_at", t.opened_at, "is after the command")
-            _check_node(has_node, t.location, "ticket.location")
-        elif isinstance(cmd, c.AddStaff):
-            if cmd.member.id in self.staff:
-                raise DuplicateEntityError("staff member", cmd.member.id, field="member.id")
-            _check_node(has_node, cmd.member.home, "member.home")
-        elif isinstance(cmd, c.StaffMoved):
-            self.member(cmd.staff_id)
-            _check_node(has_node, cmd.node, "node")
-        elif isinstance(cmd, c.StaffOnShift | c.StaffOffShift | c.StaffLoadChanged):
-            self.member(cmd.staff_id)
-        elif isinstance(cmd, c.AssignManually):
-            self._check_manual(cmd)
-        else:  # pragma: no cover - every command type is handled above
-            raise InvalidInputError("type", cmd.type, "unknown command")  # type: ignore[attr-defined]
-
-    def _check_manual(self, cmd: c.AssignManually) -> None:
-        rec = self.ticket(cmd.ticket_id)
-        staff = self.member(cmd.staff_id)
-        action = Action.ASSIGN if rec.status in AWAITING_DISPATCH else Action.REASSIGN
-        transition(rec.ticket.id, rec.status, action)
-        if rec.owner == cmd.staff_id:
-            raise InvalidInputError("staff_id", cmd.staff_id, "already owns the ticket")
-        why = self.ineligible(rec, staff, cmd.at)
-        if why is not None:
-            raise InvalidInputError("staff_id", cmd.staff_id, why, model="AssignManually")
+        check_command(self, cmd, has_node=has_node)
 
     # ------------------------------------------------------------------ commands
     def apply(self, cmd: c.CommandBase) -> None:
@@ -611,8 +549,3 @@ _HANDLERS: dict[type[c.CommandBase], Callable[[EngineState, Any], None]] = {
     c.StaffLoadChanged: EngineState._on_staff_load_changed,
     c.AddStaff: EngineState._on_add_staff,
 }
-
-
-def _check_node(has_node: Callable[[str], bool] | None, node: str, field: str) -> None:
-    if has_node is not None and not has_node(node):
-        raise UnknownNodeError(node, field=field)

@@ -11,24 +11,17 @@ import json
 import random
 import sys
 from datetime import timedelta
+from typing import Any
 
 from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
-from tests.engine_fakes import (
-    T0,
-    TICKET_CMDS,
-    FakeDispatcher,
-    FakeSla,
-    real_dispatcher,
-    real_sla,
-    tech,
-    ticket,
-)
+from dispatch_core.testing import FakeDispatcher, FakeSla
+from tests.engine_fakes import T0, TICKET_CMDS, real_dispatcher, real_sla, tech, ticket
 
 CONFIG = EngineConfig(snapshot_every=7, group_commit=4)
 
 
-def parts(seed: int) -> dict[str, object]:
+def parts(seed: int) -> dict[str, Any]:
     """Even seeds run the package's own parts, odd ones the test doubles."""
     if seed % 2 == 0:
         return {"dispatcher": real_dispatcher(), "sla": real_sla(CONFIG)}
@@ -80,7 +73,7 @@ def script(seed: int, n: int = 400) -> list[c.CommandBase | str]:
 
 def transcript(seed: int) -> str:
     """Every event (and the final snapshot) of an in-memory run of ``script(seed)``, as JSON."""
-    eng = Engine(CONFIG, **parts(seed))  # type: ignore[arg-type]
+    eng = Engine(CONFIG, **parts(seed))
     lines, last_at = [], T0
     for item in script(seed):
         if isinstance(item, str):
@@ -100,7 +93,7 @@ def main() -> None:
         return
     path, seed = sys.argv[1], int(sys.argv[2])
     rng = random.Random(seed * 7919)
-    eng = Engine.open(path, CONFIG, **parts(seed))  # type: ignore[arg-type]
+    eng = Engine.open(path, CONFIG, **parts(seed))
     stream = script(seed)
     i, last_at = 0, T0
     while i < len(stream):

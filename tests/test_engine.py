@@ -22,16 +22,8 @@ from dispatch_core.errors import (
     UnknownTicketError,
 )
 from dispatch_core.events import EventBase
-from tests.engine_fakes import (
-    T0,
-    FakeDispatcher,
-    FakeSla,
-    Keys,
-    make_engine,
-    real_sla,
-    tech,
-    ticket,
-)
+from dispatch_core.testing import FakeDispatcher, FakeSla
+from tests.engine_fakes import T0, Keys, make_engine, real_sla, tech, ticket
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -232,7 +224,7 @@ def test_arriving_on_site_moves_the_owner_to_the_ticket() -> None:
     assert types(first) == ["technician_arrived", "staff_changed"]
     assert first[1].change == "moved"  # type: ignore[attr-defined]
     assert eng.snapshot()["staff"]["a"]["location"] == "B2"
-    assert disp.loc["a"] == "B2"  # the dispatcher was told
+    assert disp.location("a") == "B2"  # the dispatcher was told
     second = eng.handle(c.ArriveOnSite(key=k(), at=T0 + 3 * M, ticket_id="T2"))
     assert types(second) == ["technician_arrived"]  # already there: no move
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).parents[1]
 
 
 def _open(path: Path, seed: int) -> Engine:
-    return Engine.open(path, CONFIG, **parts(seed))  # type: ignore[arg-type]
+    return Engine.open(path, CONFIG, **parts(seed))
 
 
 def crash_once(tmp: Path, seed: int) -> None:

@@ -18,18 +18,12 @@ from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.engine.kpis import recompute
 from dispatch_core.engine.lifecycle import ACTIVE, AWAITING_DISPATCH, OWNED, Status
+from dispatch_core.engine.ports import SlaPort
 from dispatch_core.errors import DispatchError
 from dispatch_core.sla import ClockState, SlaTracker
-from tests.engine_fakes import (
-    T0,
-    TICKET_CMDS,
-    FakeDispatcher,
-    FakeSla,
-    real_dispatcher,
-    real_sla,
-    tech,
-    ticket,
-)
+from dispatch_core.testing import FakeDispatcher, FakeSla
+from dispatch_core.timers import TimerWheel
+from tests.engine_fakes import T0, TICKET_CMDS, real_dispatcher, real_sla, tech, ticket
 
 PROPS = ("P1", "P2")
 SKILLS = ("plumbing", "electrical")
@@ -48,6 +42,8 @@ class EngineMachine(RuleBasedStateMachine):
         self.sent: list[c.CommandBase] = []
         self.seqs: list[int] = []
         self.eng: Engine
+        self.journal = False
+        self.wheel: TimerWheel[Any] = TimerWheel()  # the real tracker's timer store
 
     @initialize(
         journal=st.booleans(),
@@ -60,7 +56,8 @@ class EngineMachine(RuleBasedStateMachine):
             snapshot_every=snapshot_every, group_commit=3, complaint_min_tickets=3
         )
         self.real, self.real_dispatch = real, real_dispatch
-        parts: dict[str, Any] = {"dispatcher": self.new_dispatcher(), "sla": self.new_sla()}
+        self.sla = self.new_sla()
+        parts: dict[str, Any] = {"dispatcher": self.new_dispatcher(), "sla": self.sla}
         if journal:
             self.eng = Engine.open(self.dir / "j.db", self.cfg, **parts)
         else:
@@ -68,7 +65,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.journal = journal
 
     def teardown(self) -> None:
-        if getattr(self, "journal", False):
+        if self.journal:
             live = self.eng.snapshot()
             self.eng.close()  # one writer: the journal is released before it is reopened
             again = Engine.open(
@@ -84,8 +81,11 @@ class EngineMachine(RuleBasedStateMachine):
     def new_dispatcher(self) -> Any:
         return real_dispatcher() if self.real_dispatch else FakeDispatcher()
 
-    def new_sla(self) -> Any:
-        return real_sla(self.cfg) if self.real else FakeSla()
+    def new_sla(self) -> SlaPort:
+        if not self.real:
+            return FakeSla()
+        self.wheel = TimerWheel()
+        return real_sla(self.cfg, timers=self.wheel)
 
     def key(self) -> str:
         self.n += 1
@@ -235,25 +235,25 @@ class EngineMachine(RuleBasedStateMachine):
 
     @invariant()
     def clocks_armed_exactly_once(self) -> None:
-        sla = self.eng._sla
+        sla = self.sla
         if isinstance(sla, SlaTracker):
             self.real_clocks(sla)
             return
         assert isinstance(sla, FakeSla)
+        tracked = set(sla.tickets())
         for tid, rec in self.eng.state.tickets.items():
-            live = sla.live_entries(tid)
-            if rec.status in ACTIVE:
-                assert tid in sla.clocks
-                for metric, count in live.items():
-                    clk = sla.clocks[tid][metric]
-                    running = not clk.stopped and clk.running_since is not None
-                    more = clk.level < len(sla.thresholds)
-                    assert count == (1 if running and more else 0)
+            if rec.status in {Status.CANCELLED, Status.CLOSED}:
+                assert tid not in tracked
+            if tid not in tracked:
+                assert rec.status not in ACTIVE
+                continue
+            for metric, clk in sla.clocks(tid).items():
+                more = clk.crossed < len(sla.thresholds)
+                if rec.status in ACTIVE:
+                    assert clk.armed == (1 if clk.running and more else 0)
                     assert clk.stopped == (metric in rec.stopped)
-            else:
-                assert sum(live.values()) == 0
-                if rec.status in {Status.CANCELLED, Status.CLOSED}:
-                    assert tid not in sla.clocks
+                else:
+                    assert clk.armed == 0
 
     def real_clocks(self, sla: SlaTracker) -> None:
         tracked = set(sla.tickets())
@@ -267,7 +267,7 @@ class EngineMachine(RuleBasedStateMachine):
                 for r in sla.records(tid):
                     assert (r.state is ClockState.STOPPED) == (r.metric in rec.stopped)
                     running += r.state is ClockState.RUNNING
-        assert len(sla._timers) <= running  # at most one armed timer per running clock
+        assert len(self.wheel) <= running  # at most one armed timer per running clock
 
     @invariant()
     def kpis_equal_recomputation(self) -> None:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from dispatch_core import commands as c
-from dispatch_core.engine.kpis import DEFINITIONS, KpiTracker, recompute
+from dispatch_core.engine.kpis import DEFINITIONS, KpiTracker, TicketCounts, recompute
 from dispatch_core.model import Role
 from tests.engine_fakes import T0, Keys, make_engine, tech, ticket
 
@@ -92,3 +93,16 @@ def test_staff_update_is_staff_changed_for_known_members() -> None:
     assert fast.report(now=T0 + 5 * H) == slow.report(now=T0 + 5 * H)
     # on shift 0-2 h and 4-5 h (3 h); busy 1/2 during 1-2 h and 1/3 during 4-5 h
     assert fast.report(now=T0 + 5 * H)["technician_utilisation"] == round((0.5 + 1 / 3) / 3, 6)
+
+
+def test_ticket_counts_add_sums_every_counter() -> None:
+    counters = [f.name for f in dataclasses.fields(TicketCounts) if f.type in (int, "int")]
+    one = TicketCounts(**{name: i + 1 for i, name in enumerate(counters)})
+    one.sla["on_site/repair"] = [1, 2]
+    total = TicketCounts()
+    total.add(one)
+    total.add(one)
+    assert dataclasses.asdict(total) == {
+        **{name: 2 * (i + 1) for i, name in enumerate(counters)},
+        "sla": {"on_site/repair": [2, 4]},
+    }

@@ -16,6 +16,8 @@ wiring
     The default parts (the package's dispatcher and SLA tracker).
 state, records, snapshot
     The domain state, its records and their (de)serialisation.
+effects
+    The typed requests the state makes of the parts, and their depth-first queue.
 journal
     The durable command log (SQLite, WAL) with snapshots.
 kpis

@@ -36,13 +36,14 @@ class EngineConfig(DomainModel):
     emergency_on_site : timedelta
         On-site target of emergencies in the default policy (2 h; some provinces allow 4 h).
     complaint_alarm_rate : float
-        A property's complaint share over the window above this raises an alarm (10 %).
+        A property's complaint share over the window above this raises an alarm (10 %); the
+        rule is :class:`~dispatch_core.sla.complaints.ComplaintRateMonitor`'s.
     complaint_window : timedelta
-        Rolling window of the complaint rate.
+        Rolling window of the complaint rate (positive).
     complaint_min_tickets : int
         No alarm on fewer tickets than this in the window.
     complaint_plan_after : timedelta
-        The supervisor's improvement plan is due this long after the alarm (24 h).
+        The supervisor's improvement plan is due this long after the alarm (24 h; positive).
     redispatch_limit : int
         How many waiting tickets one freed-up technician's capacity is offered to.
     idempotency_keys : int
@@ -64,9 +65,9 @@ class EngineConfig(DomainModel):
     sla_thresholds: Literal["warn", "delay_bands"] = "warn"
     emergency_on_site: timedelta = timedelta(hours=2)
     complaint_alarm_rate: Annotated[float, Field(gt=0, le=1)] = 0.10
-    complaint_window: timedelta = timedelta(days=30)
+    complaint_window: Annotated[timedelta, Field(gt=timedelta(0))] = timedelta(days=30)
     complaint_min_tickets: Annotated[int, Field(ge=1)] = 20
-    complaint_plan_after: timedelta = timedelta(hours=24)
+    complaint_plan_after: Annotated[timedelta, Field(gt=timedelta(0))] = timedelta(hours=24)
     redispatch_limit: Annotated[int, Field(ge=1, le=10_000)] = 32
     idempotency_keys: Annotated[int, Field(ge=0)] = 10_000
     snapshot_every: Annotated[int, Field(ge=1)] = 5_000
@@ -131,7 +132,7 @@ def check_journal_config(journal: _Meta, config: EngineConfig) -> None:
         if body[name] != old[name]:
             raise InvalidInputError(
                 f"config.{name}",
-                getattr(config, name),
+                body[name],
                 f"differs from the journal's {old[name]!r}: a journal is replayed under the "
                 "configuration it was written with",
                 model="EngineConfig",

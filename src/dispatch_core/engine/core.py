@@ -38,10 +38,11 @@ from typing import Any
 from dispatch_core.clock import Clock, require_aware
 from dispatch_core.engine import commands as c
 from dispatch_core.engine.config import EngineConfig, check_journal_config
+from dispatch_core.engine.effects import Effect, EffectKind
 from dispatch_core.engine.events import EventBase
 from dispatch_core.engine.journal import Journal
 from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
-from dispatch_core.engine.state import Effect, EngineState
+from dispatch_core.engine.state import EngineState
 from dispatch_core.engine.wiring import default_dispatcher, default_sla, site_from_config
 from dispatch_core.errors import (
     ClockError,
@@ -319,15 +320,9 @@ class Engine:
                 released.extend(fired)
                 st.check(cmd, has_node=self._has_node)  # still valid after them?
         # else: the tracker is there already, and nothing is due at "now" itself
-        st.apply(cmd)
-        self._horizon = at
-        if st._effects:  # has_effects, without the property call
-            self._settle(at)
+        events = self._apply(cmd)
         if self._journal is not None:
             records.append((_CMD, cmd.model_dump_json()))
-        events = st.take_events()
-        if remember:
-            st.remember(cmd, events)
         released.extend(events)
         return fired + events if fired else events
 
@@ -346,31 +341,53 @@ class Engine:
                 field, at, f"is before the engine's current time {self._horizon.isoformat()}"
             )
 
-    def _apply(self, cmd: c.CommandBase) -> None:
-        self._state.apply(cmd)
+    # ------------------------------------------------------------------ apply and settle
+    # The same three methods serve live commands and journal replay: what is journalled is
+    # exactly what they apply.
+    def _apply(self, cmd: c.CommandBase) -> list[EventBase]:
+        """Apply a checked command, settle its effects, and return (and remember) its events."""
+        st = self._state
+        st.apply(cmd)
         self._horizon = cmd.at
         self._settle(cmd.at)
+        events = st.take_events()
+        if self._remember:
+            st.remember(cmd, events)
+        return events
+
+    def _advance_sla(self, now: datetime) -> Sequence[LevelChangeLike]:
+        """Bring the SLA tracker to ``now``; return the thresholds it fired."""
+        changes = self._sla.advance(now)
+        self._sla_now = self._horizon = now
+        return changes
+
+    def _tick(self, now: datetime, changes: Sequence[LevelChangeLike]) -> None:
+        """Apply a clock advance: hand each fired threshold to the state, settle its effects."""
+        st = self._state
+        st.tick(now)
+        for ch in changes:
+            st.sla_level(
+                ch.ticket_id, ch.metric, ch.level, ch.at, notify=ch.notify, action=ch.action
+            )
+            self._settle(ch.at)
+
+    def _settle(self, at: datetime) -> None:
+        """Carry out the queued effects, each one's follow-ups before the next (depth-first)."""
+        pop, perform = self._state.effects.pop, _PERFORM
+        while (eff := pop()) is not None:
+            perform[eff.kind](self, eff, at)
 
     def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> list[EventBase]:
         """Fire the thresholds due by ``now``; return their events (journalled as a tick)."""
         if now == self._sla_now:
             return []  # the tracker is there already, and nothing is due at "now" itself
-        changes = self._sla.advance(now)
-        self._sla_now = self._horizon = now
+        changes = self._advance_sla(now)
         if not changes:
             return []
         self._tick(now, changes)
         if self._journal is not None:
             records.append((_TICK, json.dumps({"at": now.isoformat()})))
         return self._state.take_events()
-
-    def _tick(self, now: datetime, changes: Sequence[LevelChangeLike]) -> None:
-        self._state.tick(now)
-        for ch in changes:
-            self._state.sla_level(
-                ch.ticket_id, ch.metric, ch.level, ch.at, notify=ch.notify, action=ch.action
-            )
-            self._settle(ch.at)
 
     def _commit(self, records: list[tuple[str, str]]) -> None:
         if self._journal is None or not records:
@@ -398,34 +415,12 @@ class Engine:
             )
 
     # ------------------------------------------------------------------ effects
-    def _settle(self, at: datetime) -> None:
-        """Carry out queued effects depth-first (each effect's follow-ups before the next)."""
-        st = self._state
-        effects = st._effects  # take_effects(), inlined
-        if not effects:
-            return
-        st._effects = []
-        perform = _PERFORM
-        for eff in effects:
-            perform[eff[0]](self, eff, at)  # eff.kind
-            if st._effects:  # has_effects, without the property call
-                self._settle(at)
-
-    def _perform(self, eff: Effect, at: datetime) -> None:
-        _PERFORM[eff.kind](self, eff, at)
-
     def _do_dispatch(self, eff: Effect, at: datetime) -> None:
         if eff.ticket_id in self._state.pending:
             self._dispatch(eff.ticket_id, at)
 
     def _do_dispatch_pending(self, eff: Effect, at: datetime) -> None:
-        st = self._state
-        if not st.pending:
-            return
-        for tid in st.pending_order(self.config.redispatch_limit):
-            if tid in st.pending:
-                self._dispatch(tid, at)
-                self._settle(at)
+        self._state.dispatch_pending()  # queues a DISPATCH per ticket it offers capacity to
 
     def _do_reallocate(self, eff: Effect, at: datetime) -> None:
         self._reallocate(eff.ticket_id, at)
@@ -478,15 +473,15 @@ class Engine:
         why = self._state.ineligible(self._state.tickets[ticket_id], staff, at)
         return None if why is None else f"dispatcher proposed {staff_id!r}, who {why}"
 
-    def _sync_staff(self, kind: str, staff_id: str) -> None:
+    def _sync_staff(self, kind: EffectKind, staff_id: str) -> None:
         rec, d = self._state.staff[staff_id], self._dispatcher
-        if kind == "staff_upsert":
+        if kind is EffectKind.STAFF_UPSERT:
             d.upsert(rec.member)
             d.set_location(staff_id, rec.location)
             d.set_available(staff_id, rec.available)
-        elif kind == "staff_location":
+        elif kind is EffectKind.STAFF_LOCATION:
             d.set_location(staff_id, rec.location)
-        elif kind == "staff_available":
+        elif kind is EffectKind.STAFF_AVAILABLE:
             d.set_available(staff_id, rec.available)
         d.set_load(staff_id, rec.load)
 
@@ -512,11 +507,11 @@ class Engine:
         """Pause, resume or cancel (``_PERFORM`` sends starts and stops to their own methods)."""
         sla, tid = self._sla, eff.ticket_id
         try:
-            if eff.kind == "sla_pause":
+            if eff.kind is EffectKind.SLA_PAUSE:
                 sla.pause(tid, at=at)
-            elif eff.kind == "sla_resume":
+            elif eff.kind is EffectKind.SLA_RESUME:
                 sla.resume(tid, at=at)
-            elif eff.kind == "sla_cancel":
+            elif eff.kind is EffectKind.SLA_CANCEL:
                 sla.cancel_ticket(tid)
         except (UnknownEntityError, IllegalTransitionError):
             pass  # e.g. pausing a ticket whose clocks have all stopped: nothing to do
@@ -525,14 +520,11 @@ class Engine:
     def _replay(self, kind: str, body: str) -> None:
         if kind == _TICK:
             now = datetime.fromisoformat(json.loads(body)["at"])
-            changes = self._sla.advance(now)
-            self._sla_now = self._horizon = now
-            self._tick(now, changes)
+            self._tick(now, self._advance_sla(now))
         elif kind == _CMD:
             cmd = c.parse_command(body)
             self._state.check(cmd, has_node=self._has_node)
             self._apply(cmd)
-            self._state.remember(cmd, self._state.take_events())
         else:
             raise JournalCorruptError(f"unknown journal record kind {kind!r}")
         self._state.take_events()
@@ -541,24 +533,23 @@ class Engine:
         """Push a snapshot's state into fresh parts: staff into the dispatcher, clocks re-armed."""
         st = self._state
         for sid in sorted(st.staff):
-            self._sync_staff("staff_upsert", sid)
+            self._sync_staff(EffectKind.STAFF_UPSERT, sid)
         ops = sorted(
-            (n, tid, kind, at, metric)
-            for tid, rec in st.tickets.items()
-            for n, kind, at, metric in rec.sla_log
+            ((rec, op) for rec in st.tickets.values() for op in rec.sla_log),
+            key=lambda pair: pair[1].n,
         )
         sla = self._sla
-        for _, tid, kind, at, metric in ops:  # the tracker only: the state already has it all
-            ticket = st.tickets[tid].ticket
+        for rec, op in ops:  # the tracker only: the state already has it all
+            tid, at = rec.ticket.id, op.at
             try:
-                if kind == "sla_start":
-                    sla.start_ticket(ticket, at=at)
-                elif kind == "sla_pause":
+                if op.kind is EffectKind.SLA_START:
+                    sla.start_ticket(rec.ticket, at=at)
+                elif op.kind is EffectKind.SLA_PAUSE:
                     sla.pause(tid, at=at)
-                elif kind == "sla_resume":
+                elif op.kind is EffectKind.SLA_RESUME:
                     sla.resume(tid, at=at)
-                elif kind == "sla_stop" and metric is not None:
-                    sla.stop(tid, metric, at=at)
+                elif op.kind is EffectKind.SLA_STOP and op.metric is not None:
+                    sla.stop(tid, op.metric, at=at)
             except (UnknownEntityError, IllegalTransitionError):
                 pass  # as when it first happened
         if st.now is not None:
@@ -567,17 +558,17 @@ class Engine:
 
 
 #: What the engine does for each kind of effect the state queues.
-_PERFORM: dict[str, Callable[[Engine, Effect, datetime], None]] = {
-    "dispatch": Engine._do_dispatch,
-    "dispatch_pending": Engine._do_dispatch_pending,
-    "reallocate": Engine._do_reallocate,
-    "staff_upsert": Engine._do_staff,
-    "staff_location": Engine._do_staff,
-    "staff_available": Engine._do_staff,
-    "staff_load": Engine._do_staff_load,
-    "sla_start": Engine._sla_start,
-    "sla_pause": Engine._sla_effect,
-    "sla_resume": Engine._sla_effect,
-    "sla_stop": Engine._sla_stop,
-    "sla_cancel": Engine._sla_effect,
+_PERFORM: dict[EffectKind, Callable[[Engine, Effect, datetime], None]] = {
+    EffectKind.DISPATCH: Engine._do_dispatch,
+    EffectKind.DISPATCH_PENDING: Engine._do_dispatch_pending,
+    EffectKind.REALLOCATE: Engine._do_reallocate,
+    EffectKind.STAFF_UPSERT: Engine._do_staff,
+    EffectKind.STAFF_LOCATION: Engine._do_staff,
+    EffectKind.STAFF_AVAILABLE: Engine._do_staff,
+    EffectKind.STAFF_LOAD: Engine._do_staff_load,
+    EffectKind.SLA_START: Engine._sla_start,
+    EffectKind.SLA_PAUSE: Engine._sla_effect,
+    EffectKind.SLA_RESUME: Engine._sla_effect,
+    EffectKind.SLA_STOP: Engine._sla_stop,
+    EffectKind.SLA_CANCEL: Engine._sla_effect,
 }

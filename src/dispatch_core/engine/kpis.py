@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from dispatch_core.model import Category, Role, SlaMetric, Ticket
 
 if TYPE_CHECKING:  # pragma: no cover - import for annotations only
-    from dispatch_core.engine.state import TicketRecord
+    from dispatch_core.engine.records import TicketRecord
 
 __all__ = ["DEFINITIONS", "KpiTracker", "TicketCounts", "recompute", "ticket_kpis"]
 
@@ -67,20 +67,17 @@ class TicketCounts:
 
     def add(self, other: TicketCounts) -> None:
         """Add ``other`` into these counters."""
-        for name in (
-            "opened",
-            "complaints",
-            "first_resolutions",
-            "handling_us",
-            "first_contact",
-            "by_agents",
-            "reopened",
-            "cancelled",
-            "ratings",
-            "rating_sum",
-            "satisfied",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.opened += other.opened
+        self.complaints += other.complaints
+        self.first_resolutions += other.first_resolutions
+        self.handling_us += other.handling_us
+        self.first_contact += other.first_contact
+        self.by_agents += other.by_agents
+        self.reopened += other.reopened
+        self.cancelled += other.cancelled
+        self.ratings += other.ratings
+        self.rating_sum += other.rating_sum
+        self.satisfied += other.satisfied
         for key, (met, total) in other.sla.items():
             cell = self.sla.setdefault(key, [0, 0])
             cell[0] += met

@@ -1,4 +1,4 @@
-"""Records of the engine's state: tickets, staff, and the effect requests the state makes.
+"""Records of the engine's state: tickets, staff, and the SLA operations recovery re-arms.
 
 Plain mutable records with a deterministic, JSON-ready ``to_dict`` (sets are sorted) and its
 inverse ``from_dict``, used by snapshots and journal recovery.
@@ -8,36 +8,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
+from dispatch_core.engine.effects import EffectKind
 from dispatch_core.engine.lifecycle import Status
 from dispatch_core.model import SlaMetric, StaffMember, Ticket
 
-__all__ = ["Effect", "EffectKind", "StaffRecord", "TicketRecord"]
-
-EffectKind = Literal[
-    "sla_start",
-    "sla_pause",
-    "sla_resume",
-    "sla_stop",
-    "sla_cancel",
-    "staff_upsert",
-    "staff_load",
-    "staff_location",
-    "staff_available",
-    "dispatch",
-    "dispatch_pending",
-    "reallocate",
-]
+__all__ = ["SlaOp", "StaffRecord", "TicketRecord"]
 
 
-class Effect(NamedTuple):
-    """A request from the state to the engine: call a part, then report back."""
+@dataclass(frozen=True, slots=True)
+class SlaOp:
+    """One SLA clock operation of a ticket, kept so that recovery can re-arm the clocks.
 
+    Parameters
+    ----------
+    n : int
+        Its number among every ticket's operations (recovery replays them in this order).
+    kind : EffectKind
+        ``SLA_START``, ``SLA_PAUSE``, ``SLA_RESUME`` or ``SLA_STOP``.
+    at : datetime
+        When it happened.
+    metric : SlaMetric, optional
+        The clock an ``SLA_STOP`` stopped.
+    """
+
+    n: int
     kind: EffectKind
-    ticket_id: str = ""
-    staff_id: str = ""
+    at: datetime
     metric: SlaMetric | None = None
+
+    def to_list(self) -> list[Any]:
+        """JSON-ready form: ``[n, kind, at ISO text, metric or None]``."""
+        return [
+            self.n,
+            self.kind.value,
+            self.at.isoformat(),
+            self.metric.value if self.metric else None,
+        ]
+
+    @classmethod
+    def from_list(cls, row: list[Any]) -> SlaOp:
+        """Inverse of :meth:`to_list`."""
+        n, kind, at, metric = row
+        return cls(
+            n, EffectKind(kind), datetime.fromisoformat(at), SlaMetric(metric) if metric else None
+        )
 
 
 @dataclass(slots=True)
@@ -63,7 +79,7 @@ class TicketRecord:
     metrics: tuple[SlaMetric, ...] = ()
     sla_results: list[tuple[SlaMetric, bool]] = field(default_factory=list)
     levels: dict[SlaMetric, str] = field(default_factory=dict)
-    sla_log: list[tuple[int, str, datetime, SlaMetric | None]] = field(default_factory=list)
+    sla_log: list[SlaOp] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (sorted collections)."""
@@ -87,9 +103,7 @@ class TicketRecord:
             "metrics": [m.value for m in self.metrics],
             "sla_results": [[m.value, met] for m, met in self.sla_results],
             "levels": {m.value: lvl for m, lvl in sorted(self.levels.items())},
-            "sla_log": [
-                [n, kind, at.isoformat(), m.value if m else None] for n, kind, at, m in self.sla_log
-            ],
+            "sla_log": [op.to_list() for op in self.sla_log],
         }
 
     @classmethod
@@ -116,10 +130,7 @@ class TicketRecord:
             metrics=tuple(SlaMetric(m) for m in data["metrics"]),
             sla_results=[(SlaMetric(m), bool(met)) for m, met in data["sla_results"]],
             levels={SlaMetric(m): lvl for m, lvl in data["levels"].items()},
-            sla_log=[
-                (n, kind, datetime.fromisoformat(at), SlaMetric(m) if m else None)
-                for n, kind, at, m in data["sla_log"]
-            ],
+            sla_log=[SlaOp.from_list(row) for row in data["sla_log"]],
         )
 
 

@@ -7,7 +7,6 @@ they live apart from the state's transitions so that each module stays one conce
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +49,7 @@ def state_to_dict(
         "tickets": tickets,
         "staff": staff,
         "pending": sorted(t for t in st.pending if t in tickets),
-        "alarms": sorted(a for a in st.alarms if property_id in (None, a)),
+        "alarms": [a for a in st.complaints.alarms() if property_id in (None, a)],
         "kpis": st.kpis.report(property_id=property_id, now=st.now),
     }
     if full:
@@ -58,9 +57,7 @@ def state_to_dict(
         out["results"] = _RESULTS.dump_python(
             [(k, cmd, evs) for k, (cmd, evs) in st.results.items()], mode="json"
         )
-        out["complaints"] = {
-            p: [[at.isoformat(), is_c] for at, is_c in w] for p, w in sorted(st.complaints.items())
-        }
+        out["complaints"] = st.complaints.to_dict()["windows"]
         out["kpi_state"] = st.kpis.to_dict()
         out["sla_ops"] = st.sla_ops
     return out
@@ -73,12 +70,7 @@ def state_from_dict(st: EngineState, data: dict[str, Any]) -> None:
     st.tickets = {k: TicketRecord.from_dict(v) for k, v in data["tickets"].items()}
     st.staff = {k: StaffRecord.from_dict(v) for k, v in data["staff"].items()}
     st.pending = set(data["pending"])
-    st.alarms = set(data["alarms"])
     for key, cmd, evs in data["results"]:
         st.results[key] = (c.parse_command(cmd), tuple(e.parse_event(ev) for ev in evs))
-    st.complaints = {
-        p: deque((datetime.fromisoformat(at), is_c) for at, is_c in w)
-        for p, w in data["complaints"].items()
-    }
-    st.complaint_counts = {p: sum(c for _, c in w) for p, w in st.complaints.items()}
+    st.complaints.load({"alarms": data["alarms"], "windows": data["complaints"]})
     st.kpis = KpiTracker.from_dict(data["kpi_state"])

@@ -3,16 +3,16 @@
 :class:`EngineState` holds tickets, staff, the dispatch queue, the idempotency table and the KPI
 counters. It does no I/O and calls no other part: :meth:`EngineState.check` validates a command
 without changing anything, :meth:`EngineState.apply` changes the state and queues
-:class:`Effect` requests (start a clock, push a load to the dispatcher, dispatch a ticket…) that
-the engine carries out, feeding the answers back through :meth:`EngineState.assign`,
-:meth:`EngineState.sla_level` and friends. Everything is deterministic, so the state after a
-journal replay equals the live state.
+:class:`~dispatch_core.engine.effects.Effect` requests (start a clock, push a load to the
+dispatcher, dispatch a ticket…) on :attr:`EngineState.effects`, which the engine carries out,
+feeding the answers back through :meth:`EngineState.assign`, :meth:`EngineState.sla_level` and
+friends. Everything is deterministic, so the state after a journal replay equals the live state.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,44 +20,28 @@ from typing import Any
 from dispatch_core.engine import commands as c
 from dispatch_core.engine import events as e
 from dispatch_core.engine.config import EngineConfig
+from dispatch_core.engine.effects import Effect, EffectKind, EffectQueue
 from dispatch_core.engine.kpis import KpiTracker
 from dispatch_core.engine.lifecycle import (
     ACTIVE,
     AWAITING_DISPATCH,
-    TRANSITIONS,
     Action,
     Status,
     transition,
 )
-from dispatch_core.engine.records import Effect, EffectKind, StaffRecord, TicketRecord
+from dispatch_core.engine.records import SlaOp, StaffRecord, TicketRecord
 from dispatch_core.engine.snapshot import state_from_dict, state_to_dict
+from dispatch_core.engine.validation import check_command
 from dispatch_core.errors import (
-    DuplicateEntityError,
-    IllegalTransitionError,
     InvalidInputError,
-    UnknownNodeError,
     UnknownStaffError,
     UnknownTicketError,
 )
 from dispatch_core.model import Category, EscalationAction, Role, SlaLevel, SlaMetric, Ticket
+from dispatch_core.sla.complaints import ComplaintRateMonitor
 
-__all__ = ["Effect", "EffectKind", "EngineState", "StaffRecord", "TicketRecord"]
+__all__ = ["EngineState"]
 
-_TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
-    c.Acknowledge: Action.ACKNOWLEDGE,
-    c.Accept: Action.ACCEPT,
-    c.ArriveOnSite: Action.ARRIVE,
-    c.PutOnHold: Action.HOLD,
-    c.Resume: Action.RESUME,
-    c.Resolve: Action.RESOLVE,
-    c.RecordFeedback: Action.FEEDBACK,
-    c.Close: Action.CLOSE,
-    c.Reopen: Action.REOPEN,
-    c.Cancel: Action.CANCEL,
-}
-
-
-_new_effect = tuple.__new__  # Effect(...) without its keyword-handling __new__
 _make_event = e._make  # events.trusted without re-packing the keywords
 
 
@@ -68,6 +52,13 @@ class EngineState:
     ----------
     config : EngineConfig
         Targets, escalation and alarm settings.
+
+    Attributes
+    ----------
+    effects : EffectQueue
+        Effects queued by :meth:`apply` and the answer methods, for the engine to carry out.
+    complaints : ComplaintRateMonitor
+        The complaint-rate alarm's windows per property.
     """
 
     def __init__(self, config: EngineConfig) -> None:
@@ -82,20 +73,17 @@ class EngineState:
         self.results: OrderedDict[str, tuple[c.CommandBase, tuple[e.EventBase, ...]]] = (
             OrderedDict()
         )
-        self.complaints: dict[str, deque[tuple[datetime, bool]]] = {}
-        self.complaint_counts: dict[str, int] = {}
-        self.alarms: set[str] = set()
-        self.kpis = KpiTracker()
-        self._keep = config.idempotency_keys
-        # (window, minimum tickets, alarm rate), read once per ticket opened
-        self._complaint_rule = (
-            config.complaint_window,
-            config.complaint_min_tickets,
-            config.complaint_alarm_rate,
+        self.complaints = ComplaintRateMonitor(
+            window=config.complaint_window,
+            threshold=config.complaint_alarm_rate,
+            min_tickets=config.complaint_min_tickets,
+            plan_within=config.complaint_plan_after,
         )
+        self.kpis = KpiTracker()
+        self.effects = EffectQueue()
+        self._push = self.effects.push
+        self._keep = config.idempotency_keys
         self._events: list[e.EventBase] = []
-        self._effects: list[Effect] = []
-        self._handlers: dict[type[c.CommandBase], Callable[[Any], None]] = {}  # _on_<type>
 
     # ------------------------------------------------------------------ plumbing
     def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
@@ -106,38 +94,26 @@ class EngineState:
     # Effects are queued by three small methods rather than one with keyword arguments: they
     # run several times per command, and only the SLA ones need the recovery log.
     def _do(self, kind: EffectKind, ticket_id: str = "") -> None:
-        """Queue a dispatch effect (``dispatch``, ``dispatch_pending``, ``reallocate``)."""
-        self._effects.append(_new_effect(Effect, (kind, ticket_id, "", None)))
+        """Queue a dispatch effect (``DISPATCH``, ``DISPATCH_PENDING``, ``REALLOCATE``)."""
+        self._push(Effect(kind, ticket_id))
 
     def _do_staff(self, kind: EffectKind, staff_id: str) -> None:
         """Queue a staff effect: push a member's record, location, availability or load."""
-        self._effects.append(_new_effect(Effect, (kind, "", staff_id, None)))
+        self._push(Effect(kind, "", staff_id))
 
     def _do_sla(self, kind: EffectKind, ticket_id: str, metric: SlaMetric | None = None) -> None:
         """Queue an SLA effect, keeping what recovery needs to re-arm the clocks."""
-        self._effects.append(_new_effect(Effect, (kind, ticket_id, "", metric)))
-        if kind == "sla_cancel":
+        self._push(Effect(kind, ticket_id, "", metric))
+        if kind is EffectKind.SLA_CANCEL:
             self.tickets[ticket_id].sla_log.clear()
             return
         assert self.now is not None  # noqa: S101 - set by apply() before any effect
         self.sla_ops += 1
-        self.tickets[ticket_id].sla_log.append((self.sla_ops, kind, self.now, metric))
+        self.tickets[ticket_id].sla_log.append(SlaOp(self.sla_ops, kind, self.now, metric))
 
     def take_events(self) -> list[e.EventBase]:
         """Take the events emitted since the last call, in ``seq`` order."""
         out, self._events = self._events, []
-        return out
-
-    @property
-    def has_effects(self) -> bool:
-        """Whether effects are waiting for the engine."""
-        return bool(self._effects)
-
-    def take_effects(self) -> list[Effect]:
-        """Take the effects queued since the last call, in order."""
-        out = self._effects
-        if out:
-            self._effects = []
         return out
 
     def ticket(self, ticket_id: str, *, field: str = "ticket_id") -> TicketRecord:
@@ -176,6 +152,16 @@ class EngineState:
             key=lambda t: (self.tickets[t].ticket.priority.rank, self.tickets[t].opened_at, t),
         )
 
+    def dispatch_pending(self) -> None:
+        """Answer ``DISPATCH_PENDING``: queue a ``DISPATCH`` for each ticket to offer capacity to.
+
+        Those are the ``config.redispatch_limit`` most urgent waiting tickets, chosen now; each
+        ``DISPATCH`` is a no-op for a ticket no longer waiting when its turn comes.
+        """
+        if self.pending:
+            for tid in self.pending_order(self.config.redispatch_limit):
+                self._do(EffectKind.DISPATCH, tid)
+
     # ------------------------------------------------------------------ idempotency
     def lookup(self, cmd: c.CommandBase) -> tuple[e.EventBase, ...] | None:
         """Return the original result of ``cmd.key``, or ``None`` for a new key.
@@ -204,70 +190,21 @@ class EngineState:
 
     # ------------------------------------------------------------------ validation
     def check(self, cmd: c.CommandBase, *, has_node: Callable[[str], bool] | None = None) -> None:
-        """Raise if ``cmd`` cannot be applied now; change nothing.
+        """Raise if ``cmd`` cannot be applied now; change nothing (see :func:`check_command`).
 
         Raises
         ------
         DispatchError
-            A subclass naming the field and value (unknown id, duplicate id, illegal
-            transition, ineligible staff member, unknown site node).
+            A subclass naming the field and value.
         """
-        action = _TICKET_ACTIONS.get(type(cmd))
-        if action is not None:  # the common case first
-            rec = self.tickets.get(cmd.ticket_id)  # type: ignore[attr-defined]
-            if rec is None:
-                raise UnknownTicketError(cmd.ticket_id, field="ticket_id")  # type: ignore[attr-defined]
-            if rec.status not in TRANSITIONS[action]:
-                transition(rec.ticket.id, rec.status, action)  # raises the error
-            if action is Action.ACKNOWLEDGE and rec.acknowledged:
-                raise IllegalTransitionError(rec.ticket.id, "already acknowledged", action)
-            if action is Action.FEEDBACK and rec.rated:
-                raise IllegalTransitionError(rec.ticket.id, "already rated", action)
-        else:
-            self._check_other(cmd, has_node)
-
-    def _check_other(self, cmd: c.CommandBase, has_node: Callable[[str], bool] | None) -> None:
-        if isinstance(cmd, c.OpenTicket):
-            t = cmd.ticket
-            if t.id in self.tickets:
-                raise DuplicateEntityError("ticket", t.id, field="ticket.id")
-            if t.opened_at > cmd.at:
-                raise InvalidInputError("ticket.opened_at", t.opened_at, "is after the command")
-            _check_node(has_node, t.location, "ticket.location")
-        elif isinstance(cmd, c.AddStaff):
-            if cmd.member.id in self.staff:
-                raise DuplicateEntityError("staff member", cmd.member.id, field="member.id")
-            _check_node(has_node, cmd.member.home, "member.home")
-        elif isinstance(cmd, c.StaffMoved):
-            self.member(cmd.staff_id)
-            _check_node(has_node, cmd.node, "node")
-        elif isinstance(cmd, c.StaffOnShift | c.StaffOffShift | c.StaffLoadChanged):
-            self.member(cmd.staff_id)
-        elif isinstance(cmd, c.AssignManually):
-            self._check_manual(cmd)
-        else:  # pragma: no cover - every command type is handled above
-            raise InvalidInputError("type", cmd.type, "unknown command")  # type: ignore[attr-defined]
-
-    def _check_manual(self, cmd: c.AssignManually) -> None:
-        rec = self.ticket(cmd.ticket_id)
-        staff = self.member(cmd.staff_id)
-        action = Action.ASSIGN if rec.status in AWAITING_DISPATCH else Action.REASSIGN
-        transition(rec.ticket.id, rec.status, action)
-        if rec.owner == cmd.staff_id:
-            raise InvalidInputError("staff_id", cmd.staff_id, "already owns the ticket")
-        why = self.ineligible(rec, staff, cmd.at)
-        if why is not None:
-            raise InvalidInputError("staff_id", cmd.staff_id, why, model="AssignManually")
+        check_command(self, cmd, has_node=has_node)
 
     # ------------------------------------------------------------------ commands
     def apply(self, cmd: c.CommandBase) -> None:
         """Apply a checked command: change the state, queue events and effects."""
         self.records += 1
         self.now = cmd.at
-        handler = self._handlers.get(type(cmd))
-        if handler is None:
-            handler = self._handlers[type(cmd)] = getattr(self, "_on_" + cmd.type)  # type: ignore[attr-defined]
-        handler(cmd)
+        _HANDLERS[type(cmd)](self, cmd)
 
     def tick(self, at: datetime) -> None:
         """Record a journalled clock advance (the SLA answers arrive via :meth:`sla_level`)."""
@@ -290,37 +227,23 @@ class EngineState:
             priority=t.priority,
         )
         self._complaint_window(t, at)
-        self._do_sla("sla_start", tid)
-        self._do("dispatch", tid)
+        self._do_sla(EffectKind.SLA_START, tid)
+        self._do(EffectKind.DISPATCH, tid)
 
     def _complaint_window(self, t: Ticket, at: datetime) -> None:
-        prop, is_complaint = t.property_id, t.category is Category.COMPLAINT
-        window = self.complaints.get(prop)
-        if window is None:
-            window = self.complaints[prop] = deque()
-        window.append((at, is_complaint))
-        complaints = self.complaint_counts.get(prop, 0) + is_complaint
-        span, min_tickets, alarm_rate = self._complaint_rule
-        horizon = at - span
-        while window and window[0][0] <= horizon:
-            complaints -= window.popleft()[1]
-        self.complaint_counts[prop] = complaints
-        total = len(window)
-        above = total >= min_tickets and complaints / total > alarm_rate
-        if above and t.property_id not in self.alarms:
-            self.alarms.add(t.property_id)
+        complaint = t.category is Category.COMPLAINT
+        alarm = self.complaints.record(t.property_id, at, complaint=complaint)
+        if alarm is not None:
             self._emit(
                 e.ComplaintRateAlarm,
                 at,
-                property_id=t.property_id,
-                complaints=complaints,
-                tickets=total,
-                rate=complaints / total,
-                role=Role.SUPERVISOR,
-                plan_due_at=at + self.config.complaint_plan_after,
+                property_id=alarm.property_id,
+                complaints=alarm.complaints,
+                tickets=alarm.tickets,
+                rate=alarm.rate,
+                role=alarm.notify,
+                plan_due_at=alarm.plan_due_at,
             )
-        elif not above:
-            self.alarms.discard(t.property_id)
 
     def _on_acknowledge(self, cmd: c.Acknowledge) -> None:
         tid = cmd.ticket_id
@@ -348,21 +271,21 @@ class EngineState:
         if staff is not None and staff.location != rec.ticket.location:
             staff.location = rec.ticket.location  # on site is where the ticket is
             self._emit(e.StaffChanged, cmd.at, staff_id=staff.member.id, change="moved")
-            self._do_staff("staff_location", staff.member.id)
+            self._do_staff(EffectKind.STAFF_LOCATION, staff.member.id)
 
     def _on_put_on_hold(self, cmd: c.PutOnHold) -> None:
         rec = self.tickets[cmd.ticket_id]
         rec.held_from, rec.status = rec.status, Status.ON_HOLD
         rec.holds += 1
         self._emit(e.TicketOnHold, cmd.at, ticket_id=cmd.ticket_id, reason=cmd.reason)
-        self._do_sla("sla_pause", cmd.ticket_id)
+        self._do_sla(EffectKind.SLA_PAUSE, cmd.ticket_id)
 
     def _on_resume(self, cmd: c.Resume) -> None:
         rec = self.tickets[cmd.ticket_id]
         rec.status = transition(rec.ticket.id, rec.status, Action.RESUME, held_from=rec.held_from)
         rec.held_from = None
         self._emit(e.TicketResumed, cmd.at, ticket_id=cmd.ticket_id)
-        self._do_sla("sla_resume", cmd.ticket_id)
+        self._do_sla(EffectKind.SLA_RESUME, cmd.ticket_id)
 
     def _on_resolve(self, cmd: c.Resolve) -> None:
         tid, at = cmd.ticket_id, cmd.at
@@ -399,7 +322,7 @@ class EngineState:
         tid = cmd.ticket_id
         self.tickets[tid].status = Status.CLOSED
         self._emit(e.TicketClosed, cmd.at, ticket_id=tid)
-        self._do_sla("sla_cancel", tid)
+        self._do_sla(EffectKind.SLA_CANCEL, tid)
 
     def _on_reopen(self, cmd: c.Reopen) -> None:
         rec = self.tickets[cmd.ticket_id]
@@ -412,9 +335,9 @@ class EngineState:
         self.pending.add(rec.ticket.id)
         self.kpis.reopened(rec.ticket)
         self._emit(e.TicketReopened, cmd.at, ticket_id=cmd.ticket_id)
-        self._do_sla("sla_cancel", rec.ticket.id)
-        self._do_sla("sla_start", rec.ticket.id)
-        self._do("dispatch", rec.ticket.id)
+        self._do_sla(EffectKind.SLA_CANCEL, rec.ticket.id)
+        self._do_sla(EffectKind.SLA_START, rec.ticket.id)
+        self._do(EffectKind.DISPATCH, rec.ticket.id)
 
     def _on_cancel(self, cmd: c.Cancel) -> None:
         rec = self.tickets[cmd.ticket_id]
@@ -422,7 +345,7 @@ class EngineState:
         self.pending.discard(rec.ticket.id)
         self.kpis.cancelled(rec.ticket)
         self._emit(e.TicketCancelled, cmd.at, ticket_id=cmd.ticket_id)
-        self._do_sla("sla_cancel", rec.ticket.id)
+        self._do_sla(EffectKind.SLA_CANCEL, rec.ticket.id)
         self._release(rec, cmd.at)
 
     def _on_add_staff(self, cmd: c.AddStaff) -> None:
@@ -430,12 +353,12 @@ class EngineState:
         self.staff[m.id] = StaffRecord(member=m, location=m.home)
         self._kpi_staff(self.staff[m.id], cmd.at)
         self._emit(e.StaffChanged, cmd.at, staff_id=m.id, change="added")
-        self._do_staff("staff_upsert", m.id)
-        self._do("dispatch_pending")
+        self._do_staff(EffectKind.STAFF_UPSERT, m.id)
+        self._do(EffectKind.DISPATCH_PENDING)
 
     def _on_staff_on_shift(self, cmd: c.StaffOnShift) -> None:
         self._availability(cmd.staff_id, cmd.at, available=True)
-        self._do("dispatch_pending")
+        self._do(EffectKind.DISPATCH_PENDING)
 
     def _on_staff_off_shift(self, cmd: c.StaffOffShift) -> None:
         self._availability(cmd.staff_id, cmd.at, available=False)
@@ -446,12 +369,12 @@ class EngineState:
         self._kpi_staff(rec, at)
         change = "on_shift" if available else "off_shift"
         self._emit(e.StaffChanged, at, staff_id=staff_id, change=change)
-        self._do_staff("staff_available", staff_id)
+        self._do_staff(EffectKind.STAFF_AVAILABLE, staff_id)
 
     def _on_staff_moved(self, cmd: c.StaffMoved) -> None:
         self.staff[cmd.staff_id].location = cmd.node
         self._emit(e.StaffChanged, cmd.at, staff_id=cmd.staff_id, change="moved")
-        self._do_staff("staff_location", cmd.staff_id)
+        self._do_staff(EffectKind.STAFF_LOCATION, cmd.staff_id)
 
     def _on_staff_load_changed(self, cmd: c.StaffLoadChanged) -> None:
         rec = self.staff[cmd.staff_id]
@@ -459,9 +382,9 @@ class EngineState:
         rec.external_load = cmd.load
         self._kpi_staff(rec, cmd.at)
         self._emit(e.StaffChanged, cmd.at, staff_id=cmd.staff_id, change="load")
-        self._do_staff("staff_load", cmd.staff_id)
+        self._do_staff(EffectKind.STAFF_LOAD, cmd.staff_id)
         if lower:
-            self._do("dispatch_pending")
+            self._do(EffectKind.DISPATCH_PENDING)
 
     # ------------------------------------------------------------------ answers from parts
     def assign(
@@ -485,7 +408,7 @@ class EngineState:
         self.pending.discard(ticket_id)
         staff.active.add(ticket_id)
         self._kpi_staff(staff, at)
-        self._do_staff("staff_load", staff_id)
+        self._do_staff(EffectKind.STAFF_LOAD, staff_id)
         if previous is None:
             cls: type[e.EventBase] = e.TicketAssigned
             extra: dict[str, Any] = {}
@@ -502,7 +425,7 @@ class EngineState:
             **extra,
         )
         if previous is not None:
-            self._do("dispatch_pending")
+            self._do(EffectKind.DISPATCH_PENDING)
 
     def dispatch_failed(self, ticket_id: str, explanation: dict[str, Any], at: datetime) -> None:
         """Nobody fits ``ticket_id`` now; report it once per wait."""
@@ -546,9 +469,9 @@ class EngineState:
             )
         elif action is EscalationAction.REALLOCATE:
             if rec.status in AWAITING_DISPATCH:
-                self._do("dispatch", ticket_id)
+                self._do(EffectKind.DISPATCH, ticket_id)
             elif rec.status in {Status.ASSIGNED, Status.ACCEPTED}:
-                self._do("reallocate", ticket_id)
+                self._do(EffectKind.REALLOCATE, ticket_id)
 
     def sla_result(self, ticket_id: str, metric: SlaMetric, *, met: bool) -> None:
         """Record a stopped clock's outcome (met or breached), for the audit trail and KPIs."""
@@ -561,7 +484,7 @@ class EngineState:
         if metric in rec.stopped or metric not in rec.metrics:
             return
         rec.stopped.add(metric)
-        self._do_sla("sla_stop", ticket_id, metric)
+        self._do_sla(EffectKind.SLA_STOP, ticket_id, metric)
 
     def _release(self, rec: TicketRecord, at: datetime, *, redispatch: bool = True) -> None:
         if rec.owner is None:
@@ -570,9 +493,9 @@ class EngineState:
         staff.active.discard(rec.ticket.id)
         self._kpi_staff(staff, at)
         rec.owner = None
-        self._do_staff("staff_load", staff.member.id)
+        self._do_staff(EffectKind.STAFF_LOAD, staff.member.id)
         if redispatch:
-            self._do("dispatch_pending")
+            self._do(EffectKind.DISPATCH_PENDING)
 
     def _kpi_staff(self, staff: StaffRecord, at: datetime) -> None:
         m = staff.member
@@ -606,6 +529,23 @@ class EngineState:
         return st
 
 
-def _check_node(has_node: Callable[[str], bool] | None, node: str, field: str) -> None:
-    if has_node is not None and not has_node(node):
-        raise UnknownNodeError(node, field=field)
+#: The transition of each command type (``apply`` looks it up by the command's class).
+_HANDLERS: dict[type[c.CommandBase], Callable[[EngineState, Any], None]] = {
+    c.OpenTicket: EngineState._on_open_ticket,
+    c.Acknowledge: EngineState._on_acknowledge,
+    c.AssignManually: EngineState._on_assign_manually,
+    c.Accept: EngineState._on_accept,
+    c.ArriveOnSite: EngineState._on_arrive_on_site,
+    c.PutOnHold: EngineState._on_put_on_hold,
+    c.Resume: EngineState._on_resume,
+    c.Resolve: EngineState._on_resolve,
+    c.RecordFeedback: EngineState._on_record_feedback,
+    c.Close: EngineState._on_close,
+    c.Reopen: EngineState._on_reopen,
+    c.Cancel: EngineState._on_cancel,
+    c.StaffOnShift: EngineState._on_staff_on_shift,
+    c.StaffOffShift: EngineState._on_staff_off_shift,
+    c.StaffMoved: EngineState._on_staff_moved,
+    c.StaffLoadChanged: EngineState._on_staff_load_changed,
+    c.AddStaff: EngineState._on_add_staff,
+}

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dispatch_core.engine.config import EngineConfig
 from dispatch_core.engine.ports import DispatchPort, NodeCatalog, SlaPort
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.sla import SlaPolicy, SlaTracker
+from dispatch_core.timers import Timers
 
 __all__ = ["default_dispatcher", "default_sla", "site_from_config"]
 
 
-def default_sla(config: EngineConfig) -> SlaPort:
-    """Build an :class:`SlaTracker` on the seed policy with ``config``'s escalation chain."""
+def default_sla(config: EngineConfig, *, timers: Timers[Any] | None = None) -> SlaPort:
+    """Build an :class:`SlaTracker` on the seed policy with ``config``'s escalation chain.
+
+    ``timers`` is the tracker's timer store (default: a fresh ``TimerWheel``).
+    """
     policy = SlaPolicy.default(
         thresholds=config.sla_thresholds, emergency_on_site=config.emergency_on_site
     )
-    return SlaTracker(policy)
+    return SlaTracker(policy, timers=timers)
 
 
 def default_dispatcher(site: NodeCatalog | None) -> DispatchPort:

@@ -58,6 +58,18 @@ def test_plan_default_estate(tmp_path: Path) -> None:
     assert (tmp_path / "service_level.png").exists()
 
 
+def test_plan_roster_prints_and_reports(tmp_path: Path) -> None:
+    code, out = run("plan", "--roster", "--interval", "60", "--day", "sun", "--out", str(tmp_path))
+    assert code == 0
+    assert "Proposed roster: sun (CP-SAT" in out
+    assert "Proposed rosters: every day" in out
+    assert "Cost per month (CNY), normal week" in out
+    assert "scaled shifts" in out
+    assert "NO" not in out.split("Proposed rosters: every day")[1].split("Cost per month")[0]
+    assert (tmp_path / "roster_coverage.png").exists()
+    assert "Proposed roster" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
 def test_plan_shows_status_reasons_and_the_balance() -> None:
     code, out = run("plan", "--no-report", "--interval", "60", "--day", "mon")
     assert code == 0

@@ -102,6 +102,22 @@ def test_interval_table_says_why_and_how(report_dir: Path) -> None:
     assert "rostered × (1 − shrinkage)" in page
 
 
+def test_report_with_roster(tmp_path: Path) -> None:
+    from dispatch_core.planning.roster import propose_rosters
+
+    small = build_plan(default_scenario(), interval_minutes=60, days=["sun"])
+    rosters = propose_rosters(small)
+    report = write_report(small, tmp_path, roster=rosters)
+    page = report.html.read_text(encoding="utf-8")
+    assert "Proposed roster" in page
+    assert "Cost per month (CNY)" in page
+    assert "scenario shifts scaled to meet targets" in page
+    coverage = tmp_path / "roster_coverage.png"
+    assert coverage in report.images
+    assert coverage.read_bytes().startswith(PNG_MAGIC)
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 4
+
+
 def test_blended_report_curve(tmp_path: Path) -> None:
     from dispatch_core.planning.scenario import default_scenario_text, parse_scenario
 

@@ -27,6 +27,7 @@ from dispatch_core.planning.scenario import Scenario, default_scenario, load_sce
 
 if TYPE_CHECKING:
     from dispatch_core.planning.plan import Plan
+    from dispatch_core.planning.roster import RosterPlan
     from dispatch_core.sim.desk.plan import SimDay, SimPlan
     from dispatch_core.sim.field.plan import FieldDay
 
@@ -115,6 +116,7 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     if args.day:
         scenario.day(args.day)  # fail early, before any work, on an unknown day
     sim = None
+    rosters = None
     field: list[FieldDay] = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("planning", total=len(scenario.days))
@@ -124,6 +126,11 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
             progress=lambda name: progress.update(task, advance=1, description=f"planned {name}"),
         )
         shown = plan.day(args.day) if args.day else plan.busiest_day
+        if args.roster:
+            from dispatch_core.planning.roster import propose_rosters  # noqa: PLC0415 - OR-Tools
+
+            progress.update(task, description="proposing rosters (CP-SAT)")
+            rosters = propose_rosters(plan)
         if args.simulate:
             sim = _simulate(args, plan, shown.name, progress)
             field = _simulate_field(args, plan, shown.name, progress)
@@ -131,7 +138,7 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         report = (
             None
             if args.no_report
-            else write_report(plan, args.out, day=shown.name, sim=sim, field=field)
+            else write_report(plan, args.out, day=shown.name, sim=sim, field=field, roster=rosters)
         )
 
     s = scenario
@@ -166,12 +173,37 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     for row in rule_rows(plan):
         rule.add_row(*row)
     console.print(rule)
+    if rosters is not None:
+        _print_rosters(rosters, shown.name, console)
     if sim is not None:
         _print_simulation(sim, shown.name, console)
         _print_field(field, console)
     if report is not None:
         console.print(f"report: {report.html}")
     return 0
+
+
+def _print_rosters(rosters: RosterPlan, day: str, console: Console) -> None:
+    """Print the proposed roster of ``day``, the per-day summary and the monthly costs."""
+    from dispatch_core.report.roster import (  # noqa: PLC0415 - lazy: heavy imports
+        cost_rows,
+        roster_rows,
+        roster_summary_rows,
+    )
+
+    chosen = rosters.day(day)
+    for title, (headers, rows) in (
+        (f"Proposed roster: {day} (CP-SAT, least cost of paid hours)", roster_rows(chosen)),
+        (
+            "Proposed rosters: every day (evaluated by planning it again)",
+            roster_summary_rows(rosters),
+        ),
+        (
+            f"Cost per month ({rosters.cost.currency}), normal week: heads and cost",
+            cost_rows(rosters, compact=True),
+        ),
+    ):
+        _print_table(console, title, (headers, rows, [""] * len(rows)))
 
 
 def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress) -> SimPlan:
@@ -341,6 +373,11 @@ def _build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--interval", type=_interval, default=30, metavar="{15,30,60}")
     plan.add_argument("--day", help="day shown interval by interval (default: the busiest)")
     plan.add_argument("--no-report", action="store_true", help="print only, write no files")
+    plan.add_argument(
+        "--roster",
+        action="store_true",
+        help="propose least-cost shifts covering every interval (CP-SAT) and cost them",
+    )
     sim = plan.add_argument_group("simulation")
     sim.add_argument(
         "--simulate", action="store_true", help="re-size the plan with SimPy replications"

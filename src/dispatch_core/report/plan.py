@@ -27,6 +27,7 @@ from dispatch_core.planning.status import Status
 from dispatch_core.report.tables import daily_table, fmt, html_table, interval_rows, interval_table
 
 if TYPE_CHECKING:  # pragma: no cover - the simulations load only when they are used
+    from dispatch_core.planning.roster import RosterPlan
     from dispatch_core.sim.desk.plan import AttainmentCurve, SimDay, SimPlan
     from dispatch_core.sim.field.plan import FieldDay
     from dispatch_core.sim.stats import Estimate
@@ -511,6 +512,7 @@ def write_report(
     day: str | None = None,
     sim: SimPlan | None = None,
     field: Sequence[FieldDay] = (),
+    roster: RosterPlan | None = None,
 ) -> Report:
     """Write the PNG plots and ``report.html`` into ``out_dir`` (created if missing).
 
@@ -526,6 +528,8 @@ def write_report(
         Simulated staffing to set beside the analytic plan (tables and the attainment curve).
     field : sequence of FieldDay
         Technician staffing from the field simulation (tables and attainment curves).
+    roster : RosterPlan, optional
+        Proposed rosters (tables and the coverage chart of the day shown).
 
     Returns
     -------
@@ -543,6 +547,13 @@ def write_report(
             service_level_png(plan, chosen),
         ),
     }
+    if roster is not None:
+        from dispatch_core.report.roster import coverage_png  # noqa: PLC0415 - only with rosters
+
+        images[f"Roster coverage ({chosen.name})"] = (
+            "roster_coverage.png",
+            coverage_png(roster.day(chosen.name), chosen),
+        )
     if sim is not None and sim.curve is not None:
         images[f"SLA attainment vs staffing ({sim.curve.day} {sim.curve.label})"] = (
             "attainment.png",
@@ -567,6 +578,11 @@ def write_report(
         from dispatch_core.report.field import field_html  # noqa: PLC0415 - only with sims
 
         extra += field_html(field)
+    rosters = ""
+    if roster is not None:
+        from dispatch_core.report.roster import roster_html  # noqa: PLC0415 - only with rosters
+
+        rosters = roster_html(roster, chosen.name)
     pictures = {title: data for title, (_, data) in images.items()}
-    page.write_text(_html(plan, chosen, pictures, extra), encoding="utf-8")
+    page.write_text(_html(plan, chosen, pictures, extra, rosters), encoding="utf-8")
     return Report(html=page, images=tuple(paths))

@@ -8,11 +8,11 @@ floats and a galloping search. Run with ``make bench``.
 
 The planner at scale (issue 15: ``dispatch-core plan`` of a 1,000,000-household estate in
 ≤ 10 s): ``simulations/metro-1m.toml`` end to end (plan, tables, HTML report and PNGs), and the
-plan alone. Measured 2026-12-02 on the shared 2-core machine (load average ≈ 10), taking turns
-with the base commit ``15c980e`` on the default estate scaled to 1,000,000 households (the
-base cannot read the new file): base 9.3–9.7 s wall, 2.9 s user; this tree on the same file
-and on metro-1m (blended pool, night desk) 7.3–9.3 s wall, 2.3–2.5 s user. ``make bench``
-asserts the 10 s.
+plan alone. Measured 2026-12-02 on the shared 2-core machine under load average 10–13, the
+command taking turns with the base commit ``15c980e`` run on the default estate scaled to
+1,000,000 households (the base cannot read the new file), 7 rounds, best of each: base 8.8 s
+wall / 2.8 s user; this tree 8.4 s on the same file, 6.1 s wall / 2.2 s user on metro-1m
+(blended pool, night desk). ``make bench`` asserts the 10 s.
 """
 
 from __future__ import annotations

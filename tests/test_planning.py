@@ -11,6 +11,7 @@ from dispatch_core.planning.demand import day_demand, interval_demand
 from dispatch_core.planning.hours import DeskState
 from dispatch_core.planning.plan import (
     Plan,
+    QueueAgents,
     Status,
     build_plan,
     plan_day,
@@ -112,8 +113,9 @@ def test_productive_agents_and_the_split() -> None:
         assert productive_agents(heads, 0.3) >= need
         if heads:
             assert productive_agents(heads - 1, 0.3) < need
-    assert split_agents(3, (5, 4), blended=False) == (3, 0)  # short: the phone first
-    assert split_agents(12, (5, 4), blended=False) == (5, 7)  # surplus: the deferred queue
+    need = QueueAgents(phone=5, digital=4)
+    assert split_agents(3, need, blended=False) == QueueAgents(3, 0)  # short: the phone first
+    assert split_agents(12, need, blended=False) == QueueAgents(5, 7)  # surplus: deferred work
 
 
 def test_grid_projects_with_productive_agents(scenario: Scenario) -> None:

@@ -59,7 +59,14 @@ from dispatch_core.planning.erlang import (
 )
 from dispatch_core.planning.hours import DeskState
 from dispatch_core.planning.priority import blended
-from dispatch_core.planning.results import DayBalance, DayPlan, IntervalPlan, Plan
+from dispatch_core.planning.results import (
+    DayBalance,
+    DayPlan,
+    IntervalPlan,
+    Plan,
+    QueueAgents,
+    QueueWork,
+)
 from dispatch_core.planning.rollup import (
     Headcount,
     RolledUpDay,
@@ -123,8 +130,16 @@ class _Queues:
     patience: float | None
 
 
-def _requirement(s: Scenario, q: _Queues) -> tuple[int, int]:
-    """Productive agents (phone, digital) the targets need; blended: (phone alone, extra)."""
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """Whether a blended pool meets the phone targets, and every target."""
+
+    phone: bool
+    pool: bool
+
+
+def _requirement(s: Scenario, q: _Queues) -> QueueAgents:
+    """Productive agents the targets need; blended: the phone targets alone, then the rest."""
     sla = s.sla
     max_abandon = sla.max_abandon if q.patience is not None else None
     if not s.desk.blended:
@@ -135,12 +150,12 @@ def _requirement(s: Scenario, q: _Queues) -> tuple[int, int]:
         digital = required_agents(
             q.digital_rate, q.aht, sla.digital_target, sla.digital_within_s, sla.max_occupancy
         )
-        return phone, digital
+        return QueueAgents(phone, digital)
     if q.phone_rate + q.digital_rate <= 0:
-        return 0, 0
-    memo: dict[int, tuple[bool, bool]] = {}
+        return QueueAgents(0, 0)
+    memo: dict[int, _Verdict] = {}
 
-    def judge(c: int) -> tuple[bool, bool]:
+    def judge(c: int) -> _Verdict:
         if c not in memo:
             m = blended(
                 q.phone_rate, q.digital_rate, q.aht, c,
@@ -154,15 +169,15 @@ def _requirement(s: Scenario, q: _Queues) -> tuple[int, int]:
                 m.digital.service_level >= sla.digital_target
                 and m.occupancy <= sla.max_occupancy + 1e-12
             )
-            memo[c] = (phone_ok, phone_ok and rest_ok)
+            memo[c] = _Verdict(phone=phone_ok, pool=phone_ok and rest_ok)
         return memo[c]
 
     load = (q.phone_rate + q.digital_rate) * q.aht / 3600.0
     # Digital contacts are never answered unless the pool outgrows the whole load.
     stable = q.digital_rate > 0 or q.patience is None
-    pool = smallest_agents(lambda c: judge(c)[1], max(1, math.floor(load) + 1) if stable else 1)
-    phone = _smallest_below(lambda c: judge(c)[0], pool) if q.phone_rate > 0 else 0
-    return phone, pool - phone
+    pool = smallest_agents(lambda c: judge(c).pool, max(1, math.floor(load) + 1) if stable else 1)
+    phone = _smallest_below(lambda c: judge(c).phone, pool) if q.phone_rate > 0 else 0
+    return QueueAgents(phone, pool - phone)
 
 
 def _smallest_below(ok: Callable[[int], bool], hi: int) -> int:
@@ -195,51 +210,49 @@ class _Flow:
     digital: QueueMetrics
     answered: float
     abandoned: float
-    phone_waiting: float
-    digital_waiting: float
+    waiting: QueueWork
 
 
 def _project(
     s: Scenario,
     q: _Queues,
-    agents: tuple[int, int],
-    work: tuple[float, float],
+    agents: QueueAgents,
+    work: QueueWork,
     interval_s: float,
 ) -> _Flow:
-    """Project ``work`` (phone, digital contacts) on ``agents`` (phone, digital)."""
+    """Project ``work`` on ``agents``; what they cannot answer waits."""
     sla = s.sla
-    phone_w, digital_w = work
     if s.desk.blended:
         m = blended(
-            q.phone_rate, q.digital_rate, q.aht, agents[0] + agents[1],
+            q.phone_rate, q.digital_rate, q.aht, agents.total,
             phone_within_s=sla.phone_within_s, digital_within_s=sla.digital_within_s,
             patience_s=q.patience,
         )  # fmt: skip
         phone_m, digital_m = m.phone, m.digital
-        phone_cap = digital_cap = (agents[0] + agents[1]) * interval_s / q.aht
+        phone_cap = digital_cap = agents.total * interval_s / q.aht
     else:
         phone_m = evaluate(
-            q.phone_rate, q.aht, agents[0], within_s=sla.phone_within_s, patience_s=q.patience
+            q.phone_rate, q.aht, agents.phone, within_s=sla.phone_within_s, patience_s=q.patience
         )
-        digital_m = evaluate(q.digital_rate, q.aht, agents[1], within_s=sla.digital_within_s)
-        phone_cap, digital_cap = (a * interval_s / q.aht for a in agents)
-    abandoned = phone_w * phone_m.p_abandon if q.patience is not None else 0.0
-    answered_phone = min(phone_w - abandoned, phone_cap)
-    if s.desk.blended:
+        digital_m = evaluate(q.digital_rate, q.aht, agents.digital, within_s=sla.digital_within_s)
+        phone_cap = agents.phone * interval_s / q.aht
+        digital_cap = agents.digital * interval_s / q.aht
+    abandoned = work.phone * phone_m.p_abandon if q.patience is not None else 0.0
+    answered_phone = min(work.phone - abandoned, phone_cap)
+    if s.desk.blended:  # the pool's time left after the calls
         digital_cap = max(0.0, digital_cap - answered_phone)
-    answered_digital = min(digital_w, digital_cap)
+    answered_digital = min(work.digital, digital_cap)
     return _Flow(
         phone=phone_m,
         digital=digital_m,
         answered=answered_phone + answered_digital,
         abandoned=abandoned,
-        phone_waiting=phone_w - abandoned - answered_phone,
-        digital_waiting=digital_w - answered_digital,
+        waiting=QueueWork(work.phone - abandoned - answered_phone, work.digital - answered_digital),
     )
 
 
-def split_agents(productive: int, required: tuple[int, int], *, blended: bool) -> tuple[int, int]:
-    """Split productive agents into (phone, digital): the phone queue is staffed first.
+def split_agents(productive: int, required: QueueAgents, *, blended: bool) -> QueueAgents:
+    """Split productive agents between the queues: the phone queue is staffed first.
 
     The phone queue gets up to its requirement, the digital queue the rest (surplus agents
     work the deferred queue and its backlog); a blended pool is all on the phone side (it
@@ -247,15 +260,17 @@ def split_agents(productive: int, required: tuple[int, int], *, blended: bool) -
 
     Examples
     --------
-    >>> split_agents(12, (6, 4), blended=False), split_agents(7, (6, 4), blended=False)
-    ((6, 6), (6, 1))
-    >>> split_agents(7, (6, 4), blended=True)
-    (7, 0)
+    >>> split_agents(12, QueueAgents(6, 4), blended=False)
+    QueueAgents(phone=6, digital=6)
+    >>> split_agents(7, QueueAgents(6, 4), blended=False).digital
+    1
+    >>> split_agents(7, QueueAgents(6, 4), blended=True)
+    QueueAgents(phone=7, digital=0)
     """
     if blended:
-        return productive, 0
-    phone = min(productive, required[0])
-    return phone, productive - phone
+        return QueueAgents(productive, 0)
+    phone = min(productive, required.phone)
+    return QueueAgents(phone, productive - phone)
 
 
 def _field_jobs(s: Scenario, d: IntervalDemand, answered: float) -> float:
@@ -305,7 +320,7 @@ def plan_day(
     shrinkage = s.staffing.shrinkage
     hours = interval_minutes / 60.0
     interval_s = interval_minutes * 60.0
-    waiting = (0.0, 0.0)  # phone, digital contacts still waiting from the previous interval
+    waiting = QueueWork(0.0, 0.0)  # contacts still waiting from the previous interval
     intervals: list[IntervalPlan] = []
     for i, d in enumerate(rows):
         phone_c, digital_c = d.contacts * phone_share, d.contacts * (1.0 - phone_share)
@@ -313,16 +328,16 @@ def plan_day(
         need = _requirement(
             s, _Queues(phone_c / hours, (digital_c + d.backlog) / hours, aht, patience)
         )
-        if d.desk is not DeskState.CLOSED and sum(need) < s.desk.min_agents:
-            need = (need[0] + s.desk.min_agents - sum(need), need[1])
+        if d.desk is not DeskState.CLOSED and need.total < s.desk.min_agents:
+            need = QueueAgents(need.phone + s.desk.min_agents - need.total, need.digital)
         heads = rostered[i] if rostered is not None else d.rostered
         productive = productive_agents(heads, shrinkage) if d.desk is not DeskState.CLOSED else 0
-        work = (phone_c + waiting[0], digital_c + d.backlog + waiting[1])
+        work = QueueWork(phone_c + waiting.phone, digital_c + d.backlog + waiting.digital)
         split = split_agents(productive, need, blended=s.desk.blended)
-        q = _Queues(work[0] / hours, work[1] / hours, aht, patience)
+        q = _Queues(work.phone / hours, work.digital / hours, aht, patience)
         flow = _project(s, q, split, work, interval_s)
-        waiting = (flow.phone_waiting, flow.digital_waiting)
-        total = work[0] + work[1]
+        waiting = flow.waiting
+        total = work.total
         jobs = _field_jobs(s, d, flow.answered)
         tech_load = (
             jobs * s.staffing.repair_work_minutes / (d.technicians * interval_minutes)
@@ -335,13 +350,15 @@ def plan_day(
         open_ = d.desk is not DeskState.CLOSED
         grade = (
             grade_interval(
-                service_level=(flow.phone.service_level, sla.phone_target) if work[0] > 0 else None,
+                service_level=(flow.phone.service_level, sla.phone_target)
+                if work.phone > 0
+                else None,
                 abandon=(flow.phone.p_abandon, sla.max_abandon)
-                if work[0] > 0 and patience is not None and sla.max_abandon is not None
+                if work.phone > 0 and patience is not None and sla.max_abandon is not None
                 else None,
                 occupancy=(occupancy, sla.max_occupancy) if total > 0 else None,
                 digital_service_level=(flow.digital.service_level, sla.digital_target)
-                if work[1] > 0
+                if work.digital > 0
                 else None,
                 technician_load=tech_load,
             )
@@ -353,7 +370,7 @@ def plan_day(
             flags.append(Approximation.BACKLOG)
         if s.desk.blended and patience is not None and flow.phone.p_abandon >= BLENDED_ABANDON_FLAG:
             flags.append(Approximation.BLENDED_ABANDONMENT)
-        if open_ and (flow.phone_waiting > 1e-9 or flow.digital_waiting > 1e-9):
+        if open_ and (flow.waiting.phone > 1e-9 or flow.waiting.digital > 1e-9):
             flags.append(Approximation.OVERLOAD)
         intervals.append(
             IntervalPlan(
@@ -370,14 +387,14 @@ def plan_day(
                 aht_s=aht,
                 load_erlangs=total * aht / interval_s,
                 blended=s.desk.blended,
-                required_phone=need[0],
-                required_digital=need[1],
-                required=sum(need),
-                required_heads=scheduled_headcount(sum(need), shrinkage),
+                required_phone=need.phone,
+                required_digital=need.digital,
+                required=need.total,
+                required_heads=scheduled_headcount(need.total, shrinkage),
                 scheduled=heads,
                 productive=productive,
-                phone_agents=split[0],
-                digital_agents=split[1],
+                phone_agents=split.phone,
+                digital_agents=split.digital,
                 technicians=d.technicians,
                 phone=flow.phone,
                 digital=flow.digital,
@@ -395,7 +412,7 @@ def plan_day(
         carried_in=demand.carried_in,
         answered=math.fsum(iv.answered for iv in intervals),
         abandoned=math.fsum(iv.abandoned for iv in intervals),
-        carried_over=demand.carried_over + waiting[0] + waiting[1],
+        carried_over=demand.carried_over + waiting.total,
         lost=demand.lost,
     )
     return _roll_up(s, day, tuple(intervals), balance)

@@ -134,18 +134,26 @@ def _metrics(
     )
 
 
-def _phone(
-    lam1: float, cmu: float, big_c: float, within: float, theta: float
-) -> tuple[float, float, float, float]:
-    """(SL, ASA of answered, mean wait of offered, P(abandon)) of the phone class."""
+@dataclass(frozen=True, slots=True)
+class _CallWait:
+    """The phone class: service level, ASA of answered calls, mean wait of all, abandonment."""
+
+    service_level: float
+    asa_s: float
+    mean_wait_s: float
+    p_abandon: float
+
+
+def _phone(lam1: float, cmu: float, big_c: float, within: float, theta: float) -> _CallWait:
     r1 = cmu - lam1
     if theta == 0.0:
-        return 1.0 - big_c * math.exp(-r1 * within), big_c / r1, big_c / r1, 0.0
+        wait = big_c / r1
+        return _CallWait(1.0 - big_c * math.exp(-r1 * within), wait, wait, 0.0)
     total = r1 + theta
     p_abandon = big_c * theta / total
     sl = 1.0 - big_c + big_c * r1 / total * -math.expm1(-total * within)
     answered_wait = big_c * r1 / (total * total)
-    return sl, answered_wait / (1.0 - p_abandon), big_c / total, p_abandon
+    return _CallWait(sl, answered_wait / (1.0 - p_abandon), big_c / total, p_abandon)
 
 
 def blended(
@@ -207,7 +215,7 @@ def blended(
         )  # fmt: skip
         return BlendedMetrics(phone, digital, phone.occupancy, exact=False)
     big_c = erlang_c(load, c) if load < c else 1.0
-    sl1, asa1, wait1, ab1 = _phone(lam1, cmu, big_c, phone_within_s, theta)
+    calls = _phone(lam1, cmu, big_c, phone_within_s, theta)
     if load < c:
         rho = load / c
         wait2 = big_c / (cmu * (1.0 - lam1 / cmu) * (1.0 - rho))
@@ -215,13 +223,13 @@ def blended(
             digital_within_s, arrival_rate=lam1, service_rate=cmu, rho=rho
         )
         sl2 = 1.0 - big_c * tail if digital_within_s > 0 else 1.0 - big_c
-        occupancy = min(1.0, (a1 * (1.0 - ab1) + a2) / c)
+        occupancy = min(1.0, (a1 * (1.0 - calls.p_abandon) + a2) / c)
     else:  # digital contacts pile up: the pool never catches up with them
         wait2, sl2, occupancy, exact = math.inf, 0.0 if lam2 > 0 else 1.0, 1.0, False
     phone = _metrics(
         phone_rate, aht_s, c, phone_within_s, patience,
-        load=a1, p_wait=big_c, sl=min(1.0, max(0.0, sl1)), asa=asa1, mean_wait=wait1,
-        p_abandon=ab1, occupancy=occupancy,
+        load=a1, p_wait=big_c, sl=min(1.0, max(0.0, calls.service_level)), asa=calls.asa_s,
+        mean_wait=calls.mean_wait_s, p_abandon=calls.p_abandon, occupancy=occupancy,
     )  # fmt: skip
     digital = _metrics(
         digital_rate, aht_s, c, digital_within_s, math.inf,

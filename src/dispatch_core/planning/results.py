@@ -16,7 +16,33 @@ from dispatch_core.planning.rollup import RuleComparison
 from dispatch_core.planning.scenario import Scenario
 from dispatch_core.planning.status import Approximation, Check, Grade, Status
 
-__all__ = ["DayBalance", "DayPlan", "IntervalPlan", "Plan"]
+__all__ = ["DayBalance", "DayPlan", "IntervalPlan", "Plan", "QueueAgents", "QueueWork"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueAgents:
+    """Agents of the phone queue and of the digital queue."""
+
+    phone: int
+    digital: int
+
+    @property
+    def total(self) -> int:
+        """Both queues."""
+        return self.phone + self.digital
+
+
+@dataclass(frozen=True, slots=True)
+class QueueWork:
+    """Contacts of the phone queue and of the digital queue."""
+
+    phone: float
+    digital: float
+
+    @property
+    def total(self) -> float:
+        """Both queues."""
+        return self.phone + self.digital
 
 
 @dataclass(frozen=True, slots=True)

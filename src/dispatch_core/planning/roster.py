@@ -40,7 +40,7 @@ from ortools.sat.python import cp_model
 
 from dispatch_core.errors import InvalidInputError, SolverError
 from dispatch_core.planning.cost import MonthlyCost, hourly_rates, monthly_cost, rule_of_thumb_cost
-from dispatch_core.planning.hours import DeskState, ShiftPlan, clock_minutes
+from dispatch_core.planning.hours import DeskState, clock_minutes
 from dispatch_core.planning.plan import DayPlan, Plan, plan_day
 from dispatch_core.planning.scenario import Day, Scenario
 from dispatch_core.planning.status import Check
@@ -215,45 +215,67 @@ class RosterPlan:
         raise InvalidInputError("day", name, f"no such day; known: {[d.day for d in self.days]}")
 
 
-def _break_options(s: Scenario, span: int, interval: int) -> list[tuple[int, int, bool]]:
-    """(offset, minutes, paid) of each allowed break position for a shift of ``span`` min."""
+@dataclass(frozen=True, slots=True)
+class _Break:
+    """One allowed break position: minutes after the shift start, length, paid or not."""
+
+    offset: int
+    minutes: int
+    paid: bool
+
+
+def _break_options(s: Scenario, span: int, interval: int) -> list[_Break]:
+    """Each allowed break position for a shift of ``span`` minutes (the rule for its length).
+
+    The rule with the largest ``min_shift_hours`` the shift reaches applies; breaks start and
+    last whole intervals.
+    """
     rules = [b for b in s.roster.breaks if b.min_shift_hours * 60 <= span + 1e-9]
     if not rules:
-        return [(0, 0, True)]
+        return [_Break(0, 0, paid=True)]
     rule = max(rules, key=lambda b: b.min_shift_hours)
     length = math.ceil(rule.minutes / interval) * interval
     first = math.ceil(rule.earliest_after_hours * 60 / interval - 1e-9) * interval
     last = max(first, math.floor(rule.latest_after_hours * 60 / interval + 1e-9) * interval)
     offsets = [o for o in range(first, last + 1, interval) if o + length <= span] or [first]
-    return [(o, length, rule.paid) for o in offsets]
+    return [_Break(o, length, paid=rule.paid) for o in offsets]
 
 
 def _patterns(
     s: Scenario, name: str, start: int, span: int, *, part_time: bool, interval: int
 ) -> list[ShiftPattern]:
     out = []
-    for offset, minutes, paid in _break_options(s, span, interval):
-        paid_minutes = span if paid else span - minutes
-        out.append(ShiftPattern(name, start, span, part_time, offset, minutes, paid_minutes / 60.0))
+    for b in _break_options(s, span, interval):
+        paid_minutes = span if b.paid else span - b.minutes
+        out.append(
+            ShiftPattern(name, start, span, part_time, b.offset, b.minutes, paid_minutes / 60.0)
+        )
     return out
 
 
-def _own_shifts(s: Scenario, day: Day) -> list[tuple[ShiftPlan, bool]]:
+@dataclass(frozen=True, slots=True)
+class _OwnShift:
+    """A scenario shift of the day, for its desk agents or for its part-timers."""
+
+    name: str
+    start: int
+    span: int
+    part_time: bool
+    agents: int
+
+
+def _own_shifts(s: Scenario, day: Day) -> list[_OwnShift]:
     """Return the scenario's desk shifts of ``day``: for desk agents, then for part-timers."""
     out = []
     for sh in s.shifts:
         if sh.days and day.name not in sh.days:
             continue
+        start, span = clock_minutes(sh.start) % _DAY, round(sh.hours * 60)
         if sh.desk_agents:
-            out.append((sh, False))
+            out.append(_OwnShift(sh.name, start, span, part_time=False, agents=sh.desk_agents))
         if sh.part_timers:
-            out.append((sh, True))
+            out.append(_OwnShift(sh.name, start, span, part_time=True, agents=sh.part_timers))
     return out
-
-
-def _span(sh: ShiftPlan) -> tuple[int, int]:
-    start = clock_minutes(sh.start) % _DAY
-    return start, round(sh.hours * 60)
 
 
 def shift_patterns(s: Scenario, day: Day, interval_minutes: int) -> tuple[ShiftPattern, ...]:
@@ -263,18 +285,17 @@ def shift_patterns(s: Scenario, day: Day, interval_minutes: int) -> tuple[ShiftP
     step = rules.start_every_minutes
     step = step if step % interval == 0 else interval
     found: dict[tuple[int, int, bool, int, int], ShiftPattern] = {}
-    lengths = [(h, False) for h in rules.full_time_hours] + [
-        (h, True) for h in rules.part_time_hours
-    ]
-    for hours, part_time in lengths:
-        span = math.ceil(hours * 60 / interval - 1e-9) * interval
+    for part_time, lengths in ((False, rules.full_time_hours), (True, rules.part_time_hours)):
         name = "part-time" if part_time else "full-time"
-        for start in range(0, _DAY, step):
-            for p in _patterns(s, name, start, span, part_time=part_time, interval=interval):
-                found.setdefault(p.key, p)
-    for sh, part_time in _own_shifts(s, day):
-        start, span = _span(sh)
-        for p in _patterns(s, sh.name, start, span, part_time=part_time, interval=interval):
+        for hours in lengths:
+            span = math.ceil(hours * 60 / interval - 1e-9) * interval
+            for start in range(0, _DAY, step):
+                for p in _patterns(s, name, start, span, part_time=part_time, interval=interval):
+                    found.setdefault(p.key, p)
+    for own in _own_shifts(s, day):
+        for p in _patterns(
+            s, own.name, own.start, own.span, part_time=own.part_time, interval=interval
+        ):
             found[p.key] = p  # the scenario's name wins
     return tuple(found[k] for k in sorted(found))
 
@@ -318,32 +339,39 @@ def _spread(n: int, options: int) -> list[int]:
     return [n // options + (1 if k < n % options else 0) for k in range(options)]
 
 
-def scaled_roster(s: Scenario, plan: DayPlan) -> tuple[DayRoster | None, list[int]]:
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The patterns (one per break position) of a scenario shift, and its agents."""
+
+    members: tuple[int, ...]
+    agents: int
+
+
+def scaled_roster(s: Scenario, plan: DayPlan) -> DayRoster | None:
     """Scale the scenario's own shifts of the day by the least factor covering every interval.
 
-    Agents of a shift are spread evenly over its break positions. Returns the roster (or
-    ``None`` if no factor covers the day) and its counts per pattern of
-    :func:`shift_patterns` (a hint for the scheduler; empty when ``None``).
+    Agents of a shift are spread evenly over its break positions. ``None`` if no factor
+    covers the day (an interval no scenario shift reaches).
     """
     interval = plan.intervals[0].minutes
     day = s.day(plan.name)
     patterns = shift_patterns(s, day, interval)
-    groups: list[tuple[list[int], int]] = []
-    for sh, part_time in _own_shifts(s, day):
-        start, span = _span(sh)
-        wanted = _patterns(s, sh.name, start, span, part_time=part_time, interval=interval)
+    groups = []
+    for own in _own_shifts(s, day):
+        wanted = _patterns(
+            s, own.name, own.start, own.span, part_time=own.part_time, interval=interval
+        )
         keys = {p.key for p in wanted}
-        members = [k for k, p in enumerate(patterns) if p.key in keys]
-        groups.append((members, sh.part_timers if part_time else sh.desk_agents))
+        members = tuple(k for k, p in enumerate(patterns) if p.key in keys)
+        groups.append(_Group(members, own.agents))
     required = np.array([iv.required_heads for iv in plan.intervals])
     duty = _duty(patterns, interval)
 
     def counts(factor: float) -> list[int]:
         out = [0] * len(patterns)
-        for members, base in groups:
-            for k, n in zip(
-                members, _spread(math.ceil(factor * base - 1e-9), len(members)), strict=True
-            ):
+        for g in groups:
+            spread = _spread(math.ceil(factor * g.agents - 1e-9), len(g.members))
+            for k, n in zip(g.members, spread, strict=True):
                 out[k] += n
         return out
 
@@ -351,12 +379,12 @@ def scaled_roster(s: Scenario, plan: DayPlan) -> tuple[DayRoster | None, list[in
         return bool((np.asarray(counts(factor)) @ duty >= required).all())
 
     if not groups:
-        return None, []
+        return None
     hi = 1.0
     while not covers(hi):
         hi *= 2.0
         if hi > 1e5:
-            return None, []
+            return None
     lo = 0.0
     for _ in range(40):
         mid = (lo + hi) / 2.0
@@ -364,11 +392,10 @@ def scaled_roster(s: Scenario, plan: DayPlan) -> tuple[DayRoster | None, list[in
             hi = mid
         else:
             lo = mid
-    chosen = counts(hi)
-    return _day_roster(s, plan, patterns, chosen, optimal=True, interval=interval), chosen
+    return _day_roster(s, plan, patterns, counts(hi), optimal=True, interval=interval)
 
 
-def schedule_day(s: Scenario, plan: DayPlan, *, hint: Sequence[int] = ()) -> DayRoster:
+def schedule_day(s: Scenario, plan: DayPlan, *, hint: DayRoster | None = None) -> DayRoster:
     """Cheapest roster covering every interval of ``plan`` (CP-SAT over :func:`shift_patterns`).
 
     Parameters
@@ -377,9 +404,9 @@ def schedule_day(s: Scenario, plan: DayPlan, *, hint: Sequence[int] = ()) -> Day
         The scenario (``[roster]`` rules, ``[costs]``).
     plan : DayPlan
         The day's plan (its ``required_heads``).
-    hint : sequence of int, optional
-        Counts per pattern of a known feasible roster (e.g. :func:`scaled_roster`'s): the
-        result never costs more.
+    hint : DayRoster, optional
+        A roster of the same day built from the same patterns (e.g. :func:`scaled_roster`'s):
+        the result never costs more.
 
     Raises
     ------
@@ -388,6 +415,8 @@ def schedule_day(s: Scenario, plan: DayPlan, *, hint: Sequence[int] = ()) -> Day
     """
     interval = plan.intervals[0].minutes
     patterns = shift_patterns(s, s.day(plan.name), interval)
+    given = {r.pattern.key: r.agents for r in hint.shifts} if hint else {}
+    counts_hint = [given.get(p.key, 0) for p in patterns] if hint else []
     required = [iv.required_heads for iv in plan.intervals]
     matrix = _duty(patterns, interval)
     duty = [np.flatnonzero(matrix[:, i]).tolist() for i in range(matrix.shape[1])]
@@ -401,18 +430,18 @@ def schedule_day(s: Scenario, plan: DayPlan, *, hint: Sequence[int] = ()) -> Day
             model.add(sum(x[k] for k in ks) >= required[i])
     quarter = [round(p.paid_hours * 4) for p in patterns]
     share = s.roster.max_part_time_share
-    if hint:
+    if counts_hint:
         hinted_pt = sum(
-            h * q for h, q, p in zip(hint, quarter, patterns, strict=True) if p.part_time
+            h * q for h, q, p in zip(counts_hint, quarter, patterns, strict=True) if p.part_time
         )
-        hinted_all = sum(h * q for h, q in zip(hint, quarter, strict=True))
+        hinted_all = sum(h * q for h, q in zip(counts_hint, quarter, strict=True))
         share = max(share, hinted_pt / hinted_all if hinted_all else 0.0)  # never forbid the hint
     cap = round(share * 10_000)
     pt = sum(x[k] * quarter[k] for k, p in enumerate(patterns) if p.part_time)
     model.add(10_000 * pt <= cap * sum(x[k] * quarter[k] for k in range(len(patterns))))
     price = [round(p.paid_hours * (part if p.part_time else full) * 100) for p in patterns]
     model.minimize(sum(x[k] * price[k] for k in range(len(patterns))))
-    for k, h in enumerate(hint):
+    for k, h in enumerate(counts_hint):
         model.add_hint(x[k], h)
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = s.roster.time_limit_s
@@ -423,13 +452,15 @@ def schedule_day(s: Scenario, plan: DayPlan, *, hint: Sequence[int] = ()) -> Day
     solver.parameters.linearization_level = 2  # the LP relaxation of set covering is tight
     status = solver.solve(model)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    if not found and not hint:
+    if not found and not counts_hint:
         raise SolverError(f"no roster found for {plan.name}: {solver.status_name(status)}")
-    counts = [int(solver.value(v)) for v in x] if found else list(hint)
-    if hint and sum(h * c for h, c in zip(hint, price, strict=True)) < sum(
-        n * c for n, c in zip(counts, price, strict=True)
-    ):
-        counts = list(hint)
+    counts = [int(solver.value(v)) for v in x] if found else counts_hint
+
+    def cost(of: Sequence[int]) -> int:
+        return sum(n * c for n, c in zip(of, price, strict=True))
+
+    if counts_hint and cost(counts_hint) < cost(counts):
+        counts = counts_hint
     return _day_roster(
         s, plan, patterns, counts, optimal=status == cp_model.OPTIMAL, interval=interval
     )
@@ -444,9 +475,9 @@ def propose_rosters(plan: Plan) -> RosterPlan:
     s = plan.scenario
     proposed, baseline = [], []
     for day in plan.days:
-        scaled, hint = scaled_roster(s, day)
+        scaled = scaled_roster(s, day)
         baseline.append(scaled)
-        proposed.append(schedule_day(s, day, hint=hint))
+        proposed.append(schedule_day(s, day, hint=scaled))
     normal = [i for i, d in enumerate(plan.days) if not s.day(d.name).events] or list(
         range(len(plan.days))
     )

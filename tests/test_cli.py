@@ -58,6 +58,35 @@ def test_plan_default_estate(tmp_path: Path) -> None:
     assert (tmp_path / "service_level.png").exists()
 
 
+def test_plan_roster_prints_and_reports(tmp_path: Path) -> None:
+    code, out = run("plan", "--roster", "--interval", "60", "--day", "sun", "--out", str(tmp_path))
+    assert code == 0
+    assert "Proposed roster: sun (CP-SAT" in out
+    assert "Proposed rosters: every day" in out
+    assert "Cost per month (CNY), normal week" in out
+    assert "scaled shifts" in out
+    assert "NO" not in out.split("Proposed rosters: every day")[1].split("Cost per month")[0]
+    assert (tmp_path / "roster_coverage.png").exists()
+    assert "Proposed roster" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_plan_shows_status_reasons_and_the_balance() -> None:
+    code, out = run("plan", "--no-report", "--interval", "60", "--day", "mon")
+    assert code == 0
+    assert "separate phone and digital pools" in out
+    assert "R ab,dSL" in out or "R dSL" in out  # red, and why
+    assert "bl,ovl" in out  # the 08:00 backlog, and where Erlang does not hold
+    assert "arrived + in (the night before) = answered + aband + over" in out
+
+
+def test_plan_metro_1m_blended_estate() -> None:
+    scenario = Path(__file__).resolve().parents[1] / "simulations" / "metro-1m.toml"
+    code, out = run("plan", str(scenario), "--no-report", "--interval", "60")
+    assert code == 0
+    assert "1,000,000 households" in out
+    assert "blended pool, phone first" in out
+
+
 def test_plan_scenario_file_and_no_report(tmp_path: Path) -> None:
     scenario = Path(__file__).resolve().parents[1] / "simulations" / "default.toml"
     code, out = run(

@@ -89,3 +89,40 @@ def test_report_renders_in_headless_chromium(report_dir: Path, tmp_path: Path) -
     assert shot.read_bytes().startswith(PNG_MAGIC)
     # a blank page has one colour; the report has text, coloured rows and table borders
     assert _distinct_colours(shot) > 20
+
+
+def test_interval_table_says_why_and_how(report_dir: Path) -> None:
+    page = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert "productive required (phone+digital)" in page
+    assert "status (worst checks)" in page
+    assert re.search(r"<td>red: [a-zA-Z ,]+</td>", page)  # the row names its failing checks
+    assert "<td>exact</td>" in page
+    assert "<td>backlog, overload</td>" in page or "<td>backlog</td>" in page
+    assert "arrived + carried in (the night before) = answered" in page
+    assert "rostered × (1 − shrinkage)" in page
+
+
+def test_report_with_roster(tmp_path: Path) -> None:
+    from dispatch_core.planning.roster import propose_rosters
+
+    small = build_plan(default_scenario(), interval_minutes=60, days=["sun"])
+    rosters = propose_rosters(small)
+    report = write_report(small, tmp_path, roster=rosters)
+    page = report.html.read_text(encoding="utf-8")
+    assert "Proposed roster" in page
+    assert "Cost per month (CNY)" in page
+    assert "scenario shifts scaled to meet targets" in page
+    coverage = tmp_path / "roster_coverage.png"
+    assert coverage in report.images
+    assert coverage.read_bytes().startswith(PNG_MAGIC)
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 4
+
+
+def test_blended_report_curve(tmp_path: Path) -> None:
+    from dispatch_core.planning.scenario import default_scenario_text, parse_scenario
+
+    s = parse_scenario(default_scenario_text().replace("blended = false", "blended = true"))
+    report = write_report(build_plan(s, interval_minutes=60, days=["wed"]), tmp_path)
+    page = report.html.read_text(encoding="utf-8")
+    assert "One blended pool answers both queues, phone first" in page
+    assert (tmp_path / "service_level.png").read_bytes().startswith(PNG_MAGIC)

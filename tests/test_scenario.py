@@ -6,8 +6,10 @@ import pytest
 
 from dispatch_core.errors import InvalidInputError, ScenarioError
 from dispatch_core.model import Category
+from dispatch_core.planning.hours import DeskState, desk_state
 from dispatch_core.planning.scenario import (
     Scenario,
+    ShiftPlan,
     Weekday,
     clock_minutes,
     default_scenario,
@@ -132,3 +134,103 @@ def test_clock_minutes() -> None:
 def test_round_trip_through_python() -> None:
     s = default_scenario()
     assert Scenario.model_validate(s.model_dump()) == s
+
+
+SIMULATIONS = Path(__file__).resolve().parents[1] / "simulations"
+
+
+@pytest.mark.parametrize("name", ["default.toml", "estate-25k.toml", "metro-1m.toml"])
+def test_shipped_scenarios_load(name: str) -> None:
+    s = load_scenario(SIMULATIONS / name)
+    assert s.days
+    assert all(s.roster.breaks)
+
+
+def test_new_sections_have_defaults() -> None:
+    s = parse_scenario(TEXT[: TEXT.index("[desk]")] + '[[days]]\nname = "mon"\nweekday = "mon"\n')
+    assert s.desk.min_agents == 1
+    assert not s.desk.blended
+    assert (s.roster.full_time_hours, s.roster.part_time_hours) == ([8.0], [4.0])
+    assert s.costs.agent_monthly == 7000
+    assert s.desk.day_hours(Weekday.FRI) == s.desk.day_hours(Weekday.MON)
+
+
+def test_opening_hours_per_weekday_and_overnight() -> None:
+    text = TEXT.replace(
+        '# [desk.hours.fri]\n# open = "07:00"\n# close = "14:00"\n',
+        '[desk.hours.fri]\nopen = "07:00"\nclose = "14:00"\n'
+        '[desk.hours.sun]\nopen = "09:00"\nclose = "18:00"\nevening_close = "06:00"\n',
+    )
+    desk = parse_scenario(text).desk
+    fri, sun = desk.day_hours(Weekday.FRI), desk.day_hours(Weekday.SUN)
+    assert (fri.open, fri.close, fri.evening) == (420, 840, 1320)
+    assert sun.overnight
+    assert sun.label == "09:00–18:00, evening desk to 06:00 (next morning)"
+    assert desk_state(desk, Weekday.FRI, 7 * 60) is DeskState.OPEN
+    assert desk_state(desk, Weekday.FRI, 14 * 60) is DeskState.EVENING
+    assert desk_state(desk, Weekday.SUN, 23 * 60) is DeskState.EVENING
+    assert desk_state(desk, Weekday.MON, 5 * 60) is DeskState.EVENING  # Sunday's night desk
+    assert desk_state(desk, Weekday.MON, 6 * 60) is DeskState.CLOSED
+    assert desk_state(desk, Weekday.SUN, 5 * 60) is DeskState.CLOSED  # Saturday closes at 22:00
+
+
+def test_shifts_across_midnight() -> None:
+    night = ShiftPlan(name="night", start="22:00", end="07:00", desk_agents=3)
+    assert night.crosses_midnight
+    assert night.hours == 9.0
+    assert night.segments() == ((0, 420), (1320, 1440))
+    assert [m for m in (21 * 60, 22 * 60, 0, 6 * 60 + 59, 7 * 60) if night.covers(m)] == [
+        1320,
+        0,
+        419,
+    ]
+    whole = ShiftPlan(name="all-day", start="00:00", end="24:00")
+    assert not whole.crosses_midnight
+    assert whole.hours == 24.0
+    assert whole.covers(1439)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "needle"),
+    [
+        (
+            '# [desk.hours.fri]\n# open = "07:00"\n# close = "14:00"\n',
+            '[desk.hours.fri]\nopen = "14:00"\nclose = "07:00"\n',
+            "desk.hours.fri",
+            "[desk.hours.fri]",
+        ),
+        (
+            'start = "12:00"\nend = "20:00"',
+            'start = "12:00"\nend = "12:00"',
+            "shifts.1",
+            'name = "late"',
+        ),
+        (
+            "latest_after_hours = 5",
+            "latest_after_hours = 2",
+            "roster.breaks.0",
+            "[[roster.breaks]]",
+        ),
+        ("agent_monthly = 7000", "agent_monthly = -7000", "costs.agent_monthly", "-7000"),
+        ("min_agents = 1 ", "min_agents = -1 ", "desk.min_agents", "min_agents = -1"),
+        (
+            'after_hours_phone = "lost"',
+            'after_hours_phone = "voicemail"',
+            "desk.after_hours_phone",
+            "voicemail",
+        ),
+        (
+            "contact the desk again\n",
+            "contact the desk again\n[resolution.first_contact_by_category]\nrepair = 1.5\n",
+            "resolution.first_contact_by_category.repair",
+            "repair = 1.5",
+        ),
+    ],
+)
+def test_new_keys_are_validated_and_located(old: str, new: str, field: str, needle: str) -> None:
+    assert old in TEXT
+    text = TEXT.replace(old, new, 1)
+    err = _error(text)
+    assert err.field == field
+    line = _line_of(text, needle)
+    assert err.line in (line, line - 1)  # the key, or the [[table]] header just above it

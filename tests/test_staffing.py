@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch_core.errors import InvalidInputError
+from dispatch_core.planning.priority import blended, busy_period_wait_cdf
 from dispatch_core.staffing import (
     SL_DEFINITION,
     QueueMetrics,
@@ -244,3 +245,134 @@ def test_bad_input_names_the_field(call: object, field: str) -> None:
     with pytest.raises(InvalidInputError) as info:
         call()  # type: ignore[operator]
     assert info.value.field == field
+
+
+# --- the blended pool (phone first) against a brute-force priority queue ---------------------
+
+
+def _brute_priority(
+    phone: float, digital: float, aht: float, c: int, *, t1: float, t2: float, q: int = 40
+) -> tuple[float, float, float]:
+    """(P(all busy), phone SL, digital SL) of M/M/c with non-preemptive phone priority.
+
+    States (busy servers < c) and (all busy, calls waiting, digital waiting), truncated at
+    ``q``; a call answered within T needs ``k + 1`` departures at rate cμ (k calls ahead), a
+    digital contact a first passage from (everyone ahead + 1) to 0 with calls jumping ahead,
+    computed by uniformisation.
+    """
+    sparse = pytest.importorskip("scipy.sparse")
+    linalg = pytest.importorskip("scipy.sparse.linalg")
+    stats = pytest.importorskip("scipy.stats")
+    l1, l2, mu = phone / 3600, digital / 3600, 1 / aht
+    states = [(b, 0, 0) for b in range(c)] + [(c, i, j) for i in range(q) for j in range(q)]
+    index = {st_: n for n, st_ in enumerate(states)}
+    rows, cols, vals = [], [], []
+
+    def add(a: tuple[int, int, int], b: tuple[int, int, int], rate: float) -> None:
+        if b in index:
+            rows.append(index[a])
+            cols.append(index[b])
+            vals.append(rate)
+
+    for s_ in states:
+        b, i, j = s_
+        if b < c:
+            add(s_, (b + 1, 0, 0), l1 + l2)
+        else:
+            add(s_, (c, i + 1, j), l1)
+            add(s_, (c, i, j + 1), l2)
+        if b == c and i > 0:
+            add(s_, (c, i - 1, j), c * mu)
+        elif b == c and j > 0:
+            add(s_, (c, i, j - 1), c * mu)
+        elif b > 0:
+            add(s_, (b - 1, 0, 0), b * mu)
+    n = len(states)
+    gen = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    gen = gen - sparse.diags(np.asarray(gen.sum(axis=1)).ravel())
+    system = gen.T.tolil()
+    system[0, :] = np.ones(n)
+    rhs = np.zeros(n)
+    rhs[0] = 1.0
+    pi = linalg.spsolve(system.tocsr(), rhs)
+    free = pi[:c].sum()
+    busy = pi[c:].reshape(q, q)
+    sl1 = free + sum(busy[i].sum() * stats.poisson.sf(i, c * mu * t1) for i in range(q))
+    rate = l1 + c * mu
+    steps = int(rate * t2 + 12 * math.sqrt(rate * t2) + 50)
+    size = 2 * q + steps + 2
+    done = np.zeros(size)
+    done[0] = 1.0
+    weights = stats.poisson.pmf(np.arange(steps + 1), rate * t2)
+    acc = weights[0] * done
+    down, up = c * mu / rate, l1 / rate
+    for k in range(1, steps + 1):
+        nxt = np.zeros(size)
+        nxt[0] = 1.0
+        nxt[1:-1] = down * done[:-2] + up * done[2:]
+        done = nxt
+        acc = acc + weights[k] * done
+    sl2 = free + sum(busy[i, j] * acc[i + j + 1] for i in range(q) for j in range(q))
+    return float(busy.sum()), float(sl1), float(sl2)
+
+
+@pytest.mark.parametrize(
+    "case", [(120, 60, 240, 16, 20, 900), (10, 50, 300, 7, 20, 300), (30, 20, 300, 6, 20, 120)]
+)
+def test_blended_pool_matches_brute_force(
+    case: tuple[float, float, float, int, float, float],
+) -> None:
+    phone, digital, aht, c, t1, t2 = case
+    busy, sl1, sl2 = _brute_priority(phone, digital, aht, c, t1=t1, t2=t2)
+    m = blended(phone, digital, aht, c, phone_within_s=t1, digital_within_s=t2)
+    assert m.exact
+    assert m.phone.p_wait == pytest.approx(busy, abs=2e-4)
+    assert m.phone.service_level == pytest.approx(sl1, abs=2e-4)
+    assert m.digital.service_level == pytest.approx(sl2, abs=2e-4)
+    assert m.occupancy == pytest.approx((phone + digital) * aht / 3600 / c)
+
+
+def test_blended_pool_without_digital_is_erlang_c() -> None:
+    m = blended(200, 0, 180, 14, phone_within_s=20, digital_within_s=900)
+    assert m.phone.service_level == pytest.approx(service_level(200, 180, 14, 20), abs=1e-12)
+    assert m.phone.asa_s == pytest.approx(asa(200, 180, 14), rel=1e-12)
+    # with no calls, the digital class is the whole Erlang C queue
+    d = blended(0, 200, 180, 14, phone_within_s=20, digital_within_s=20)
+    assert d.digital.service_level == pytest.approx(service_level(200, 180, 14, 20), abs=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.floats(min_value=0.0, max_value=0.9),
+    st.floats(min_value=0.05, max_value=0.95),
+    st.floats(min_value=1.0, max_value=3000.0),
+)
+def test_busy_period_wait_has_cobhams_mean(share: float, rho: float, t_scale: float) -> None:
+    """The inverted transform is a distribution whose mean is Cobham's 1/(cμ(1−σ₁)(1−ρ))."""
+    service = 1.0 / t_scale
+    calls = share * rho * service  # λ₁ = σ₁·cμ with σ₁ ≤ ρ
+    mean = 1.0 / (service * (1.0 - calls / service) * (1.0 - rho))
+    grid = np.linspace(0.0, 40.0 * mean, 801)
+    cdf = np.array(
+        [busy_period_wait_cdf(x, arrival_rate=calls, service_rate=service, rho=rho) for x in grid]
+    )
+    assert cdf[0] == 0.0
+    assert np.all(np.diff(cdf) >= -1e-9)
+    assert cdf[-1] == pytest.approx(1.0, abs=1e-6)
+    tail = 1.0 - cdf
+    integral = float(((tail[1:] + tail[:-1]) / 2).sum() * (grid[1] - grid[0]))
+    assert integral == pytest.approx(mean, rel=5e-3)
+
+
+def test_blended_abandonment_is_flagged_pessimistic() -> None:
+    exact = blended(150, 40, 240, 13, phone_within_s=20, digital_within_s=900)
+    approx = blended(150, 40, 240, 13, phone_within_s=20, digital_within_s=900, patience_s=300)
+    assert exact.exact
+    assert not approx.exact
+    assert 0 < approx.phone.p_abandon < 1
+    # Little's law holds for the approximation: P(abandon) = θ · mean wait of offered calls
+    assert approx.phone.p_abandon == pytest.approx(approx.phone.mean_wait_s / 300, rel=1e-12)
+    # overload: calls alone exceed the pool, the digital class is never answered
+    over = blended(400, 40, 240, 20, phone_within_s=20, digital_within_s=900, patience_s=300)
+    assert over.digital.service_level == 0.0
+    assert not over.exact

@@ -27,6 +27,7 @@ from dispatch_core.planning.scenario import Scenario, default_scenario, load_sce
 
 if TYPE_CHECKING:
     from dispatch_core.planning.plan import Plan
+    from dispatch_core.planning.roster import RosterPlan
     from dispatch_core.sim.desk.plan import SimDay, SimPlan
     from dispatch_core.sim.field.plan import FieldDay
 
@@ -79,21 +80,43 @@ _STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 QUICK_REPLICATIONS, REPLICATIONS = 10, 30
 
 
+def _print_table(
+    console: Console,
+    title: str,
+    table: tuple[list[str], list[list[str]], list[str]],
+    *,
+    caption: str | None = None,
+    left: int = 1,
+) -> None:
+    """Print ``(headers, rows, classes)``; rows are styled by their class (red/yellow/green)."""
+    headers, rows, classes = table
+    out = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, col in enumerate(headers):
+        out.add_column(col, justify="left" if i < left else "right")
+    for row, cls in zip(rows, classes, strict=True):
+        out.add_row(*row, style=_STYLE.get(cls))
+    console.print(out)
+
+
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     """Plan staffing for a scenario: interval table, daily roll-up, rule comparison, report."""
     # Imported here so `dispatch-core targets` does not pay for numpy and matplotlib.
     from dispatch_core.planning.plan import build_plan  # noqa: PLC0415 - lazy: heavy imports
     from dispatch_core.report.plan import (  # noqa: PLC0415 - lazy: heavy imports
-        interval_rows,
         rule_header,
         rule_rows,
         write_report,
+    )
+    from dispatch_core.report.tables import (  # noqa: PLC0415 - lazy: heavy imports
+        daily_table,
+        interval_table,
     )
 
     scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     if args.day:
         scenario.day(args.day)  # fail early, before any work, on an unknown day
     sim = None
+    rosters = None
     field: list[FieldDay] = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("planning", total=len(scenario.days))
@@ -103,6 +126,11 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
             progress=lambda name: progress.update(task, advance=1, description=f"planned {name}"),
         )
         shown = plan.day(args.day) if args.day else plan.busiest_day
+        if args.roster:
+            from dispatch_core.planning.roster import propose_rosters  # noqa: PLC0415 - OR-Tools
+
+            progress.update(task, description="proposing rosters (CP-SAT)")
+            rosters = propose_rosters(plan)
         if args.simulate:
             sim = _simulate(args, plan, shown.name, progress)
             field = _simulate_field(args, plan, shown.name, progress)
@@ -110,80 +138,72 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         report = (
             None
             if args.no_report
-            else write_report(plan, args.out, day=shown.name, sim=sim, field=field)
+            else write_report(plan, args.out, day=shown.name, sim=sim, field=field, roster=rosters)
         )
 
-    console.print(f"[bold]{scenario.name}[/]: {scenario.estate.households:,} households")
+    s = scenario
+    console.print(f"[bold]{s.name}[/]: {s.estate.households:,} households")
     console.print(f"Service level = {plan.definition}")
     events = ", ".join(shown.events) or "none"
-    table = Table(
-        title=f"{shown.name} ({shown.weekday}, events: {events}), {plan.interval_minutes} min",
-        caption="req = phone+digital agents required; ± rostered − required: "
-        "G ok, Y short ≤10 % or idle, R short; SL/ASA/occ/aband: phone, as rostered",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    pool = "blended pool, phone first" if s.desk.blended else "separate phone and digital pools"
+    _print_table(
+        console,
+        f"{shown.name} ({shown.weekday}, events: {events}), {plan.interval_minutes} min, {pool}",
+        interval_table(shown, compact=True),
+        caption=f"req = productive agents phone+digital; need = to roster after "
+        f"{s.staffing.shrinkage:.0%} shrinkage; ± rostered − need; bl = carried in from "
+        "closed hours; SL/ASA/ab/dSL/occ projected with rostered × (1 − shrinkage); status = "
+        "worst of SL, abandon, occupancy, digital SL, technicians (yellow ≤ 10 % off target); "
+        "Erlang: exact, or why not",
+        left=2,
     )
-    for col in ("time", "desk", "calls", "Erl", "req", "rost", "±", "SL", "ASA", "occ", "aband"):
-        table.add_column(col, justify="left" if col in {"time", "desk"} else "right")
-    for iv in interval_rows(shown):
-        m = iv.phone
-        style = _STYLE[iv.status.value]
-        table.add_row(
-            iv.label,
-            {"evening": "eve"}.get(iv.desk, iv.desk),
-            f"{iv.contacts:.1f}",
-            f"{iv.load_erlangs:.2f}",
-            f"{iv.required_phone}+{iv.required_digital}",
-            str(iv.scheduled),
-            f"[{style}]{iv.gap:+d} {iv.status.value[0].upper()}[/]",
-            f"{m.service_level:.1%}",
-            "-" if m.asa_s == float("inf") else f"{m.asa_s:.1f}",
-            f"{m.occupancy:.0%}",
-            f"{m.p_abandon:.1%}",
-        )
-    console.print(table)
-
     marked = "; ".join(f"{d.name}: {', '.join(d.events)}" for d in plan.days if d.events)
-    daily = Table(
-        title="Daily roll-up",
-        caption=f"* events ({marked}); req/rost h = agent-hours required/rostered; FTE on duty "
-        "after shrinkage; heads = headcount incl. reserve if every day were like this; "
-        "SL/aband: phone, as rostered; tech = technician load",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    _print_table(
+        console,
+        "Daily roll-up",
+        daily_table(plan, compact=True),
+        caption=f"* events ({marked}); arrived + in (the night before) = answered + aband + "
+        "over (to the next day) + lost; req/rost h = productive agent-hours required / rostered "
+        "agent-hours; FTE on duty after shrinkage; heads incl. reserve if every day were like "
+        "this; tech = technician load (1 − FCR share of field contacts; red above 100 %)",
     )
-    for col in ("day", "calls", "req h", "rost h", "peak", "FTE", "heads", "sup"):
-        daily.add_column(col, justify="left" if col == "day" else "right")
-    for col in ("SL", "aband", "tech"):
-        daily.add_column(col, justify="right")
-    for d in plan.days:
-        daily.add_row(
-            d.name + ("*" if d.events else ""),
-            f"{d.contacts:.0f}",
-            f"{d.required_agent_hours:.0f}",
-            f"{d.scheduled_agent_hours:.0f}",
-            str(d.peak_required),
-            f"{d.required_fte:.1f}",
-            str(d.headcount),
-            str(d.supervisors),
-            f"{d.service_level:.1%}",
-            f"{d.p_abandon:.1%}",
-            f"{d.technician_utilisation:.0%}",
-        )
-    console.print(daily)
-
     rule = Table(title="Headcount: rule of thumb versus Erlang", box=box.SIMPLE_HEAD)
     for i, col in enumerate(rule_header(plan)):
         rule.add_column(col, justify="left" if i == 0 else "right")
     for row in rule_rows(plan):
         rule.add_row(*row)
     console.print(rule)
+    if rosters is not None:
+        _print_rosters(rosters, shown.name, console)
     if sim is not None:
         _print_simulation(sim, shown.name, console)
         _print_field(field, console)
     if report is not None:
         console.print(f"report: {report.html}")
     return 0
+
+
+def _print_rosters(rosters: RosterPlan, day: str, console: Console) -> None:
+    """Print the proposed roster of ``day``, the per-day summary and the monthly costs."""
+    from dispatch_core.report.roster import (  # noqa: PLC0415 - lazy: heavy imports
+        cost_rows,
+        roster_rows,
+        roster_summary_rows,
+    )
+
+    chosen = rosters.day(day)
+    for title, (headers, rows) in (
+        (f"Proposed roster: {day} (CP-SAT, least cost of paid hours)", roster_rows(chosen)),
+        (
+            "Proposed rosters: every day (evaluated by planning it again)",
+            roster_summary_rows(rosters),
+        ),
+        (
+            f"Cost per month ({rosters.cost.currency}), normal week: heads and cost",
+            cost_rows(rosters, compact=True),
+        ),
+    ):
+        _print_table(console, title, (headers, rows, [""] * len(rows)))
 
 
 def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress) -> SimPlan:
@@ -353,6 +373,11 @@ def _build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--interval", type=_interval, default=30, metavar="{15,30,60}")
     plan.add_argument("--day", help="day shown interval by interval (default: the busiest)")
     plan.add_argument("--no-report", action="store_true", help="print only, write no files")
+    plan.add_argument(
+        "--roster",
+        action="store_true",
+        help="propose least-cost shifts covering every interval (CP-SAT) and cost them",
+    )
     sim = plan.add_argument_group("simulation")
     sim.add_argument(
         "--simulate", action="store_true", help="re-size the plan with SimPy replications"

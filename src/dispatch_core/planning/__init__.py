@@ -1,19 +1,29 @@
-"""Planning: Erlang maths, scenario files and the analytic staffing plan.
+"""Planning: Erlang maths, scenario files, the analytic staffing plan and rosters.
 
 Modules
 -------
 erlang
-    Erlang B/C/A, service level, square-root staffing.
+    Erlang B/C/A, service level, required agents (``sqrt_staffing``: square-root staffing).
+priority
+    A blended desk: phone and digital in one pool, phone first.
 scenario
-    Scenario TOML files (pydantic-validated).
+    Scenario TOML files (pydantic-validated); ``hours`` (opening hours, shifts) and
+    ``roster_rules`` (shift lengths, breaks, salaries) hold parts of its schema.
+demand
+    Contacts per interval, and where closed-hours contacts go (lost or carried over).
 plan
-    The analytic per-interval staffing plan.
+    The analytic per-interval staffing plan (``results``: its records; ``status``: red,
+    yellow and green; ``rollup``: headcount and the rule of thumb).
+roster
+    Shift scheduling with CP-SAT (``cost``: the monthly cost of a plan). Not imported here:
+    it loads OR-Tools.
 """
 
 from __future__ import annotations
 
 from dispatch_core.planning.plan import (
     INTERVALS,
+    DayBalance,
     DayPlan,
     Headcount,
     IntervalDemand,
@@ -27,9 +37,12 @@ from dispatch_core.planning.plan import (
     headcount,
     interval_demand,
     plan_day,
+    productive_agents,
+    split_agents,
 )
 
 __all__ = [
+    "DayBalance",
     "DayPlan",
     "Headcount",
     "INTERVALS",
@@ -44,4 +57,6 @@ __all__ = [
     "headcount",
     "interval_demand",
     "plan_day",
+    "productive_agents",
+    "split_agents",
 ]

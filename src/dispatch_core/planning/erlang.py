@@ -36,6 +36,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_core.errors import InvalidInputError
+from dispatch_core.planning._checks import (
+    MAX_AGENTS,
+    MODEL,
+    check_agents,
+    check_fraction,
+    check_nonneg,
+    check_positive,
+)
+from dispatch_core.planning.sqrt_staffing import halfin_whitt_beta, square_root_staffing
 
 __all__ = [
     "QueueMetrics",
@@ -51,45 +60,12 @@ __all__ = [
     "required_agents",
     "scheduled_headcount",
     "service_level",
+    "smallest_agents",
     "square_root_staffing",
 ]
 
 #: The one service-level definition used throughout dispatch_core.
 SL_DEFINITION = "answered within T ÷ offered (abandoned contacts count as not answered)"
-
-_MODEL = "staffing"
-_MAX_AGENTS = 1_000_000
-
-
-def _check_nonneg(field: str, value: float) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise InvalidInputError(field, value, "must be a finite number", model=_MODEL)
-    if value < 0:
-        raise InvalidInputError(field, value, "must be ≥ 0", model=_MODEL)
-    return float(value)
-
-
-def _check_positive(field: str, value: float) -> float:
-    v = _check_nonneg(field, value)
-    if v <= 0:
-        raise InvalidInputError(field, value, "must be > 0", model=_MODEL)
-    return v
-
-
-def _check_agents(agents: int) -> int:
-    if not isinstance(agents, int | np.integer) or isinstance(agents, bool):
-        raise InvalidInputError("agents", agents, "must be an integer", model=_MODEL)
-    if not 0 <= agents <= _MAX_AGENTS:
-        raise InvalidInputError("agents", agents, f"must be in 0..{_MAX_AGENTS}", model=_MODEL)
-    return int(agents)
-
-
-def _check_fraction(field: str, value: float, *, open_upper: bool = False) -> float:
-    v = _check_nonneg(field, value)
-    if v > 1 or (open_upper and v >= 1):
-        bound = "< 1" if open_upper else "≤ 1"
-        raise InvalidInputError(field, value, f"must be {bound}", model=_MODEL)
-    return v
 
 
 def offered_load(rate_per_hour: float, aht_s: float) -> float:
@@ -100,8 +76,8 @@ def offered_load(rate_per_hour: float, aht_s: float) -> float:
     >>> offered_load(200, 180)
     10.0
     """
-    rate = _check_nonneg("rate_per_hour", rate_per_hour)
-    aht = _check_positive("aht_s", aht_s)
+    rate = check_nonneg("rate_per_hour", rate_per_hour)
+    aht = check_positive("aht_s", aht_s)
     return rate * aht / 3600.0
 
 
@@ -129,8 +105,8 @@ def erlang_b(load_erlangs: float, agents: int) -> float:
     >>> erlang_b(2000.0, 2000) < 0.02
     True
     """
-    load = _check_nonneg("load_erlangs", load_erlangs)
-    c = _check_agents(agents)
+    load = check_nonneg("load_erlangs", load_erlangs)
+    c = check_agents(agents)
     b = 1.0
     for k in range(1, c + 1):
         ab = load * b
@@ -142,12 +118,10 @@ def _log_inv_erlang_b(load: float, c: int) -> float:
     """``log(1 / B(c, A))`` without underflow (``1/B`` can exceed the float range)."""
     if load <= 0:
         return math.inf if c > 0 else 0.0
-    log_load = math.log(load)
-    acc = 0.0  # log(1/B(0)) = 0
-    for k in range(1, c + 1):
-        x = math.log(k) - log_load + acc  # log(1 + e^x), computed without overflow
-        acc = x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
-    return acc
+    # 1/B(c, A) = Σ_{n=0..c} c!/n! · A^(n-c): a log-sum-exp of log(c!/n!) + (n - c)·log A.
+    n = np.arange(c + 1, dtype=float)
+    log_ratio = np.concatenate((np.cumsum(np.log(n[:0:-1]))[::-1], [0.0]))  # log(c!/n!)
+    return float(np.logaddexp.reduce(log_ratio + (n - c) * math.log(load)))
 
 
 def erlang_c(load_erlangs: float, agents: int) -> float:
@@ -162,8 +136,8 @@ def erlang_c(load_erlangs: float, agents: int) -> float:
     >>> erlang_c(10.0, 10)
     1.0
     """
-    load = _check_nonneg("load_erlangs", load_erlangs)
-    c = _check_agents(agents)
+    load = check_nonneg("load_erlangs", load_erlangs)
+    c = check_agents(agents)
     if load >= c:
         return 1.0
     b = erlang_b(load, c)
@@ -179,8 +153,8 @@ def service_level(rate_per_hour: float, aht_s: float, agents: int, within_s: flo
     0.88835
     """
     load = offered_load(rate_per_hour, aht_s)
-    c = _check_agents(agents)
-    t = _check_nonneg("within_s", within_s)
+    c = check_agents(agents)
+    t = check_nonneg("within_s", within_s)
     if load >= c:
         return 0.0
     if load == 0:
@@ -197,7 +171,7 @@ def asa(rate_per_hour: float, aht_s: float, agents: int) -> float:
     7.836
     """
     load = offered_load(rate_per_hour, aht_s)
-    c = _check_agents(agents)
+    c = check_agents(agents)
     if load >= c:
         return math.inf
     return erlang_c(load, c) * aht_s / (c - load)
@@ -212,7 +186,7 @@ def occupancy(rate_per_hour: float, aht_s: float, agents: int) -> float:
     0.714
     """
     load = offered_load(rate_per_hour, aht_s)
-    c = _check_agents(agents)
+    c = check_agents(agents)
     if c == 0:
         return 1.0 if load > 0 else 0.0
     return min(1.0, load / c)
@@ -344,11 +318,11 @@ def erlang_a(
     >>> round(m.p_abandon, 6), round(m.service_level, 6), m.definition.split(" (")[0]
     (0.013984, 0.916792, 'answered within T ÷ offered')
     """
-    rate = _check_nonneg("rate_per_hour", rate_per_hour)
-    aht = _check_positive("aht_s", aht_s)
-    c = _check_agents(agents)
-    within = _check_nonneg("within_s", within_s)
-    patience = _check_positive("patience_s", patience_s) if patience_s != math.inf else math.inf
+    rate = check_nonneg("rate_per_hour", rate_per_hour)
+    aht = check_positive("aht_s", aht_s)
+    c = check_agents(agents)
+    within = check_nonneg("within_s", within_s)
+    patience = check_positive("patience_s", patience_s) if patience_s != math.inf else math.inf
     if patience == math.inf:
         return _erlang_c_metrics(rate, aht, c, within)
     lam, mu, theta = rate / 3600.0, 1.0 / aht, 1.0 / patience
@@ -381,12 +355,10 @@ def erlang_a(
         elif u <= 0.0:
             ibeta = np.zeros_like(a)
         else:
-            log_terms = (
-                a * math.log(u)
-                + b * math.log1p(-u)
-                + np.array([math.lgamma(ai + b) - math.lgamma(ai + 1.0) for ai in a])
-                - math.lgamma(b)
-            )
+            # lgamma(a + b) - lgamma(a + 1) for a = 1, 2, …: one lgamma, then its log steps
+            steps = np.log(a[:-1] + b) - np.log(a[:-1] + 1.0)
+            gammas = math.lgamma(1.0 + b) + np.concatenate(([0.0], np.cumsum(steps)))
+            log_terms = a * math.log(u) + b * math.log1p(-u) + gammas - math.lgamma(b)
             first = -math.expm1(b * math.log1p(-u))  # I_U(1, b) = 1 - (1-U)^b
             drops = np.concatenate(([0.0], np.cumsum(np.exp(log_terms[:-1]))))
             ibeta = np.clip(first - drops, 0.0, 1.0)
@@ -432,15 +404,26 @@ def evaluate(
     ('erlang_c', 0.88835, 7.836, 0.714)
     """
     if patience_s is None or patience_s == math.inf:
-        rate = _check_nonneg("rate_per_hour", rate_per_hour)
-        aht = _check_positive("aht_s", aht_s)
-        within = _check_nonneg("within_s", within_s)
-        return _erlang_c_metrics(rate, aht, _check_agents(agents), within)
+        rate = check_nonneg("rate_per_hour", rate_per_hour)
+        aht = check_positive("aht_s", aht_s)
+        within = check_nonneg("within_s", within_s)
+        return _erlang_c_metrics(rate, aht, check_agents(agents), within)
     return erlang_a(rate_per_hour, aht_s, agents, patience_s=patience_s, within_s=within_s)
 
 
-def _smallest(ok: Callable[[int], bool], lo: int) -> int:
-    """Smallest ``c ≥ lo`` with ``ok(c)``, for a monotone predicate (gallop, then bisect)."""
+def smallest_agents(ok: Callable[[int], bool], lo: int) -> int:
+    """Smallest ``c >= lo`` with ``ok(c)``, for a monotone predicate (gallop, then bisect).
+
+    Raises
+    ------
+    InvalidInputError
+        If no ``c`` up to a million agents passes.
+
+    Examples
+    --------
+    >>> smallest_agents(lambda c: c * c >= 50, 1)
+    8
+    """
     if ok(lo):
         return lo
     step = 1
@@ -449,8 +432,8 @@ def _smallest(ok: Callable[[int], bool], lo: int) -> int:
         lo = hi
         step *= 2
         hi = lo + step
-        if hi > _MAX_AGENTS:
-            raise InvalidInputError("target_sl", None, "not reachable", model=_MODEL)
+        if hi > MAX_AGENTS:
+            raise InvalidInputError("target_sl", None, "not reachable", model=MODEL)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if ok(mid):
@@ -505,20 +488,20 @@ def required_agents(
     >>> required_agents(200, 180, 0.80, 20, patience_s=300, max_abandon=0.005)
     16
     """
-    rate = _check_nonneg("rate_per_hour", rate_per_hour)
-    aht = _check_positive("aht_s", aht_s)
-    target = _check_fraction("target_sl", target_sl, open_upper=True)
-    within = _check_nonneg("within_s", within_s)
-    max_occ = _check_positive("max_occupancy", max_occupancy)
+    rate = check_nonneg("rate_per_hour", rate_per_hour)
+    aht = check_positive("aht_s", aht_s)
+    target = check_fraction("target_sl", target_sl, open_upper=True)
+    within = check_nonneg("within_s", within_s)
+    max_occ = check_positive("max_occupancy", max_occupancy)
     if max_occ > 1:
-        raise InvalidInputError("max_occupancy", max_occupancy, "must be ≤ 1", model=_MODEL)
-    shrink = _check_fraction("shrinkage", shrinkage, open_upper=True)
+        raise InvalidInputError("max_occupancy", max_occupancy, "must be ≤ 1", model=MODEL)
+    shrink = check_fraction("shrinkage", shrinkage, open_upper=True)
     if max_abandon is not None:
-        if _check_fraction("max_abandon", max_abandon) <= 0:
-            raise InvalidInputError("max_abandon", max_abandon, "must be > 0", model=_MODEL)
+        if check_fraction("max_abandon", max_abandon) <= 0:
+            raise InvalidInputError("max_abandon", max_abandon, "must be > 0", model=MODEL)
         if patience_s is None:
             raise InvalidInputError(
-                "max_abandon", max_abandon, "needs patience_s (Erlang A)", model=_MODEL
+                "max_abandon", max_abandon, "needs patience_s (Erlang A)", model=MODEL
             )
     if rate == 0:
         return 0
@@ -531,7 +514,7 @@ def required_agents(
         return max_abandon is None or m.p_abandon <= max_abandon
 
     lo = max(1, math.floor(load) + 1) if patience_s is None else 1
-    agents = _smallest(ok, lo)
+    agents = smallest_agents(ok, lo)
     return scheduled_headcount(agents, shrink) if shrink > 0 else agents
 
 
@@ -543,57 +526,6 @@ def scheduled_headcount(agents: float, shrinkage: float) -> int:
     >>> scheduled_headcount(14, 0.3)
     20
     """
-    n = _check_nonneg("agents", agents)
-    s = _check_fraction("shrinkage", shrinkage, open_upper=True)
+    n = check_nonneg("agents", agents)
+    s = check_fraction("shrinkage", shrinkage, open_upper=True)
     return math.ceil(n / (1.0 - s) - 1e-9)
-
-
-def _phi(x: float) -> float:
-    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
-
-
-def _big_phi(x: float) -> float:
-    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
-
-
-def halfin_whitt_beta(p_wait: float) -> float:
-    """Safety factor ``β`` with Halfin–Whitt delay probability ``[1 + βΦ(β)/φ(β)]⁻¹ = p_wait``.
-
-    Examples
-    --------
-    >>> round(halfin_whitt_beta(0.2), 4)
-    1.0615
-    """
-    p = _check_fraction("p_wait", p_wait, open_upper=True)
-    if p <= 0:
-        raise InvalidInputError("p_wait", p_wait, "must be > 0", model=_MODEL)
-    lo, hi = 0.0, 10.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if 1.0 / (1.0 + mid * _big_phi(mid) / _phi(mid)) > p:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
-
-
-def square_root_staffing(
-    load_erlangs: float, *, p_wait: float | None = None, beta: float | None = None
-) -> int:
-    """Square-root safety staffing ``c = ⌈A + β√A⌉`` (Halfin–Whitt QED regime).
-
-    Give either ``beta`` directly or the target delay probability ``p_wait`` (``β`` from
-    :func:`halfin_whitt_beta`). Within one agent of the exact Erlang C answer for loads 1–1000.
-
-    Examples
-    --------
-    >>> square_root_staffing(100.0, p_wait=0.2)
-    111
-    >>> square_root_staffing(100.0, beta=1.0)
-    110
-    """
-    load = _check_nonneg("load_erlangs", load_erlangs)
-    if (p_wait is None) == (beta is None):
-        raise InvalidInputError("beta", beta, "give exactly one of p_wait and beta", model=_MODEL)
-    b = halfin_whitt_beta(p_wait) if p_wait is not None else _check_nonneg("beta", float(beta or 0))
-    return max(1 if load > 0 else 0, math.ceil(load + b * math.sqrt(load) - 1e-9))

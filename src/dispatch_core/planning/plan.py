@@ -1,12 +1,23 @@
 """The analytic staffing plan: per interval and per day, from a :class:`Scenario`.
 
-For every day of the scenario and every interval (15, 30 or 60 minutes) the planner works out
-the contacts offered (hourly and weekday profiles, category mix, events, callbacks from
-unresolved contacts), splits them into the live **phone** queue and the **digital** queue (app
-and online, answered within a longer target), finds the agents required by Erlang A (or C),
-compares them with the agents rostered by the scenario's shifts, and projects what the rostered
-agents would deliver. A daily roll-up turns agent-hours into FTE after shrinkage, adds
-supervisors and reserve, and sets the result beside the households-per-agent rule of thumb.
+For every day and every interval (15, 30 or 60 minutes) the planner takes the demand of
+:mod:`~dispatch_core.planning.demand` (arrivals the desk takes live, plus work carried to this
+opening from closed hours), splits it into the live **phone** queue and the **digital** queue
+(app and online, answered within a longer target) — or one **blended** pool, phone first — and
+finds the *productive* agents required by Erlang A (or C). It then projects what the rostered
+agents deliver: **productive agents = rostered × (1 − shrinkage)** (rounded down), the phone
+queue staffed first (:func:`split_agents`), with the service level, ASA,
+abandonment and occupancy of both queues, and grades the interval by its worst figure against
+its target (:mod:`~dispatch_core.planning.status`). Work a queue cannot keep up with waits for
+the next interval (and, at the end of the day, the next day), so every day balances:
+
+    arrivals + carried in (the night before) = answered + abandoned + carried over + lost
+
+A daily roll-up turns agent-hours into FTE after shrinkage (:mod:`~dispatch_core.planning.rollup`)
+and sets the result beside the households-per-agent rule of thumb. Technician jobs are the
+``1 − FCR`` share of the field contacts answered
+(:meth:`~dispatch_core.planning.scenario.Resolution.field_job_share`), as in the field
+simulation.
 
 Service levels follow :data:`~dispatch_core.planning.erlang.SL_DEFINITION` (answered within T ÷
 offered); :attr:`Plan.definition` says so for every report.
@@ -19,6 +30,9 @@ Examples
 (8, 24)
 >>> plan.rule.rule_agents
 20
+>>> b = plan.day("mon").balance
+>>> round(b.arrivals), round(b.lost), abs(b.error) < 1e-9
+(577, 31, True)
 """
 
 from __future__ import annotations
@@ -26,15 +40,45 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Protocol
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
-from dispatch_core.planning.erlang import SL_DEFINITION, QueueMetrics, evaluate, required_agents
-from dispatch_core.planning.scenario import Channel, Day, Scenario, clock_minutes
+from dispatch_core.planning.demand import (
+    INTERVALS,
+    IntervalDemand,
+    check_interval,
+    day_demand,
+    interval_demand,
+)
+from dispatch_core.planning.erlang import (
+    QueueMetrics,
+    evaluate,
+    required_agents,
+    scheduled_headcount,
+    smallest_agents,
+)
+from dispatch_core.planning.hours import DeskState
+from dispatch_core.planning.priority import blended
+from dispatch_core.planning.results import (
+    DayBalance,
+    DayPlan,
+    IntervalPlan,
+    Plan,
+    QueueAgents,
+    QueueWork,
+)
+from dispatch_core.planning.rollup import (
+    Headcount,
+    RolledUpDay,
+    RuleComparison,
+    compare_with_rule,
+    headcount,
+)
+from dispatch_core.planning.scenario import Channel, Day, Scenario
+from dispatch_core.planning.status import Approximation, Grade, Status, grade_interval
 
 __all__ = [
+    "DayBalance",
     "DayPlan",
     "Headcount",
     "INTERVALS",
@@ -49,186 +93,26 @@ __all__ = [
     "headcount",
     "interval_demand",
     "plan_day",
+    "productive_agents",
+    "split_agents",
 ]
 
-#: Interval lengths the planner accepts, in minutes.
-INTERVALS = (15, 30, 60)
+#: Projected phone abandonment from which a blended pool's approximation is flagged.
+BLENDED_ABANDON_FLAG = 0.01
 
 
-class Status(StrEnum):
-    """Rostered versus required agents in an interval, in the red/yellow/green language."""
+def productive_agents(rostered: int, shrinkage: float) -> int:
+    """Agents answering out of ``rostered`` on shift: ``⌊rostered × (1 − shrinkage)⌋``.
 
-    GREEN = "green"  # enough agents, not wastefully many
-    YELLOW = "yellow"  # short by at most 10 % (or one agent), or idle (over by > 50 % and > 3)
-    RED = "red"  # short by more than 10 % and more than one agent
+    The inverse of :func:`~dispatch_core.planning.erlang.scheduled_headcount`: ``n`` productive
+    agents need ``scheduled_headcount(n, shrinkage)`` rostered ones.
 
-
-def _status(required: int, scheduled: int) -> Status:
-    gap = scheduled - required
-    if gap < 0:
-        return Status.YELLOW if -gap <= max(1.0, 0.10 * required) else Status.RED
-    if gap > max(3.0, 0.50 * required):
-        return Status.YELLOW
-    return Status.GREEN
-
-
-@dataclass(frozen=True, slots=True)
-class IntervalPlan:
-    """One interval of one day.
-
-    Attributes
-    ----------
-    start_minute, minutes : int
-        Start (minutes after midnight) and length.
-    desk : str
-        ``"open"`` (all categories), ``"evening"`` (evening categories only) or ``"closed"``.
-    contacts : float
-        Contacts offered to the desk in the interval (phone + digital).
-    phone_contacts, digital_contacts : float
-        The split by channel.
-    deferred_contacts : float
-        Contacts arriving while the desk is closed for their category (handled later).
-    aht_s : float
-        Mean handling time of the contacts offered.
-    load_erlangs : float
-        Offered load of phone + digital contacts.
-    required_phone, required_digital, required : int
-        Agents required for each queue and in total.
-    scheduled : int
-        Agents rostered (desk agents + part-timers on shift).
-    technicians : int
-        Technicians rostered.
-    phone : QueueMetrics
-        What the rostered agents would deliver on the phone queue (after the digital queue
-        takes what it needs): service level, ASA, occupancy, abandonment.
-    status : Status
-        Red/yellow/green of rostered versus required.
+    Examples
+    --------
+    >>> productive_agents(14, 0.3), productive_agents(20, 0.3)
+    (9, 14)
     """
-
-    start_minute: int
-    minutes: int
-    desk: str
-    contacts: float
-    phone_contacts: float
-    digital_contacts: float
-    deferred_contacts: float
-    aht_s: float
-    load_erlangs: float
-    required_phone: int
-    required_digital: int
-    required: int
-    scheduled: int
-    technicians: int
-    phone: QueueMetrics
-    status: Status
-
-    @property
-    def label(self) -> str:
-        """``"HH:MM"`` of the interval start."""
-        return f"{self.start_minute // 60:02d}:{self.start_minute % 60:02d}"
-
-    @property
-    def gap(self) -> int:
-        """Rostered minus required agents (negative: short)."""
-        return self.scheduled - self.required
-
-
-@dataclass(frozen=True, slots=True)
-class DayPlan:
-    """One day: its intervals and the roll-up.
-
-    Attributes
-    ----------
-    name, weekday : str
-        The day's name and weekday.
-    events : tuple of str
-        Events that apply (named, weekday or seasonal).
-    intervals : tuple of IntervalPlan
-        The day, interval by interval.
-    contacts, deferred_contacts : float
-        Contacts offered to the desk, and those arriving while it is closed for them.
-    required_agent_hours, scheduled_agent_hours : float
-        Sum over intervals of agents × hours.
-    peak_required : int
-        Most agents required in one interval.
-    required_fte : float
-        Agents on duty needed that day: agent-hours ÷ shift hours ÷ (1 - shrinkage).
-    headcount : int
-        Staff to employ if every day were like this one: FTE × 7 ÷ workdays per week, rounded
-        up, plus reserve; supervisors and managers in their own fields.
-    reserve, supervisors : int
-        Reserve headcount (``reserve`` share) and supervisors (1 per ``agents_per_supervisor``).
-    service_level, p_abandon, asa_s : float
-        Phone figures with the rostered agents, weighted by phone contacts.
-    repair_jobs, technician_hours, technician_utilisation : float
-        Field work: repair and emergency jobs, rostered technician-hours, their utilisation.
-    """
-
-    name: str
-    weekday: str
-    events: tuple[str, ...]
-    intervals: tuple[IntervalPlan, ...]
-    contacts: float
-    deferred_contacts: float
-    required_agent_hours: float
-    scheduled_agent_hours: float
-    peak_required: int
-    required_fte: float
-    headcount: int
-    reserve: int
-    supervisors: int
-    service_level: float
-    p_abandon: float
-    asa_s: float
-    repair_jobs: float
-    technician_hours: float
-    technician_utilisation: float
-
-
-@dataclass(frozen=True, slots=True)
-class RuleComparison:
-    """The rule of thumb (1 agent per N households) beside the Erlang plan.
-
-    ``erlang_*`` figures are for the normal week (days without named events); ``peak_day_*``
-    for the day that needs the most staff, as if every day were like it.
-    """
-
-    households: int
-    households_per_agent: int
-    rule_agents: int
-    rule_supervisors: int
-    rule_reserve: int
-    erlang_agents: int
-    erlang_supervisors: int
-    erlang_reserve: int
-    peak_day: str
-    peak_day_agents: int
-    peak_day_supervisors: int
-    peak_day_reserve: int
-    managers: int
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """A whole plan: every day, the rule comparison and the service-level definition."""
-
-    scenario: Scenario
-    interval_minutes: int
-    days: tuple[DayPlan, ...]
-    rule: RuleComparison
-    definition: str = SL_DEFINITION
-
-    def day(self, name: str) -> DayPlan:
-        """Return the plan of the day called ``name``."""
-        for day in self.days:
-            if day.name == name:
-                return day
-        raise InvalidInputError("day", name, f"no such day; known: {[d.name for d in self.days]}")
-
-    @property
-    def busiest_day(self) -> DayPlan:
-        """The day with the highest peak requirement (then the most agent-hours)."""
-        return max(self.days, key=lambda d: (d.peak_required, d.required_agent_hours))
+    return math.floor(rostered * (1.0 - shrinkage) + 1e-9)
 
 
 def _weighted(pairs: list[tuple[float, float]], default: float) -> float:
@@ -237,129 +121,175 @@ def _weighted(pairs: list[tuple[float, float]], default: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class IntervalDemand:
-    """What arrives at the desk in one interval, and who is rostered: the planner's inputs.
+class _Queues:
+    """One interval's work as rates per hour, and the targets it is judged by."""
 
-    Shared by the analytic planner (:func:`plan_day`) and the SimPy replay
-    (:mod:`dispatch_core.sim.desk.scenario`), so both see the same demand.
-
-    Attributes
-    ----------
-    start_minute, minutes : int
-        Start (minutes after midnight) and length.
-    desk : str
-        ``"open"``, ``"evening"`` or ``"closed"``.
-    offered : dict of Category to float
-        Contacts offered to the desk by category (only the categories the desk takes then).
-    deferred : float
-        Contacts arriving while the desk is closed for their category.
-    field_jobs : float
-        Repair and emergency contacts arriving (taken or not), before callbacks are removed.
-    rostered, part_timers, technicians : int
-        Desk agents (part-timers included), the part-timers among them, and technicians on
-        shift at the interval start.
-    """
-
-    start_minute: int
-    minutes: int
-    desk: str
-    offered: dict[Category, float]
-    deferred: float
-    field_jobs: float
-    rostered: int
-    part_timers: int
-    technicians: int
-
-    @property
-    def contacts(self) -> float:
-        """Contacts offered to the desk (all channels)."""
-        return math.fsum(self.offered.values())
-
-    def aht_s(self, scenario: Scenario) -> float:
-        """Mean handling time of the contacts offered (inquiry's mean when none are)."""
-        total = self.contacts
-        if total <= 0:
-            return scenario.handling[Category.INQUIRY].mean_s
-        return math.fsum(n * scenario.handling[c].mean_s for c, n in self.offered.items()) / total
+    phone_rate: float
+    digital_rate: float
+    aht: float
+    patience: float | None
 
 
-def _check_interval(interval_minutes: int) -> None:
-    if interval_minutes not in INTERVALS:
-        raise InvalidInputError(
-            "interval_minutes", interval_minutes, f"must be one of {INTERVALS}", model="plan"
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """Whether a blended pool meets the phone targets, and every target."""
+
+    phone: bool
+    pool: bool
+
+
+def _requirement(s: Scenario, q: _Queues) -> QueueAgents:
+    """Productive agents the targets need; blended: the phone targets alone, then the rest."""
+    sla = s.sla
+    max_abandon = sla.max_abandon if q.patience is not None else None
+    if not s.desk.blended:
+        phone = required_agents(
+            q.phone_rate, q.aht, sla.phone_target, sla.phone_within_s, sla.max_occupancy,
+            patience_s=q.patience, max_abandon=max_abandon,
+        )  # fmt: skip
+        digital = required_agents(
+            q.digital_rate, q.aht, sla.digital_target, sla.digital_within_s, sla.max_occupancy
         )
+        return QueueAgents(phone, digital)
+    if q.phone_rate + q.digital_rate <= 0:
+        return QueueAgents(0, 0)
+    memo: dict[int, _Verdict] = {}
+
+    def judge(c: int) -> _Verdict:
+        if c not in memo:
+            m = blended(
+                q.phone_rate, q.digital_rate, q.aht, c,
+                phone_within_s=sla.phone_within_s, digital_within_s=sla.digital_within_s,
+                patience_s=q.patience,
+            )  # fmt: skip
+            phone_ok = m.phone.service_level >= sla.phone_target and (
+                max_abandon is None or m.phone.p_abandon <= max_abandon
+            )
+            rest_ok = (
+                m.digital.service_level >= sla.digital_target
+                and m.occupancy <= sla.max_occupancy + 1e-12
+            )
+            memo[c] = _Verdict(phone=phone_ok, pool=phone_ok and rest_ok)
+        return memo[c]
+
+    load = (q.phone_rate + q.digital_rate) * q.aht / 3600.0
+    # Digital contacts are never answered unless the pool outgrows the whole load.
+    stable = q.digital_rate > 0 or q.patience is None
+    pool = smallest_agents(lambda c: judge(c).pool, max(1, math.floor(load) + 1) if stable else 1)
+    phone = _smallest_below(lambda c: judge(c).phone, pool) if q.phone_rate > 0 else 0
+    return QueueAgents(phone, pool - phone)
 
 
-def interval_demand(
-    scenario: Scenario, day: Day, *, interval_minutes: int = 30
-) -> tuple[IntervalDemand, ...]:
-    """Contacts offered per interval and category, and the roster, for one day.
+def _smallest_below(ok: Callable[[int], bool], hi: int) -> int:
+    """Smallest ``c`` in 1..hi with ``ok(c)``, given ``ok(hi)``: gallop down, then bisect.
 
-    Daily contacts (:meth:`Scenario.daily_contacts`) × hourly profile × category mix × the
-    events of the day; categories the desk does not take at that time are *deferred*.
+    Near ``hi`` first, so that the search rarely evaluates hopeless staffing levels.
+    """
+    step, lo = 1, hi
+    while lo > 1:
+        lo = max(1, hi - step)
+        if not ok(lo):
+            break
+        hi, step = lo, step * 2
+    else:  # every level down to one agent passes
+        return 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
-    Parameters
-    ----------
-    scenario : Scenario
-        The validated scenario.
-    day : Day
-        One of ``scenario.days``.
-    interval_minutes : {15, 30, 60}
-        Interval length.
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """What the productive agents of one interval answer, and what waits for the next one."""
+
+    phone: QueueMetrics
+    digital: QueueMetrics
+    answered: float
+    abandoned: float
+    waiting: QueueWork
+
+
+def _project(
+    s: Scenario,
+    q: _Queues,
+    agents: QueueAgents,
+    work: QueueWork,
+    interval_s: float,
+) -> _Flow:
+    """Project ``work`` on ``agents``; what they cannot answer waits."""
+    sla = s.sla
+    if s.desk.blended:
+        m = blended(
+            q.phone_rate, q.digital_rate, q.aht, agents.total,
+            phone_within_s=sla.phone_within_s, digital_within_s=sla.digital_within_s,
+            patience_s=q.patience,
+        )  # fmt: skip
+        phone_m, digital_m = m.phone, m.digital
+        phone_cap = digital_cap = agents.total * interval_s / q.aht
+    else:
+        phone_m = evaluate(
+            q.phone_rate, q.aht, agents.phone, within_s=sla.phone_within_s, patience_s=q.patience
+        )
+        digital_m = evaluate(q.digital_rate, q.aht, agents.digital, within_s=sla.digital_within_s)
+        phone_cap = agents.phone * interval_s / q.aht
+        digital_cap = agents.digital * interval_s / q.aht
+    abandoned = work.phone * phone_m.p_abandon if q.patience is not None else 0.0
+    answered_phone = min(work.phone - abandoned, phone_cap)
+    if s.desk.blended:  # the pool's time left after the calls
+        digital_cap = max(0.0, digital_cap - answered_phone)
+    answered_digital = min(work.digital, digital_cap)
+    return _Flow(
+        phone=phone_m,
+        digital=digital_m,
+        answered=answered_phone + answered_digital,
+        abandoned=abandoned,
+        waiting=QueueWork(work.phone - abandoned - answered_phone, work.digital - answered_digital),
+    )
+
+
+def split_agents(productive: int, required: QueueAgents, *, blended: bool) -> QueueAgents:
+    """Split productive agents between the queues: the phone queue is staffed first.
+
+    The phone queue gets up to its requirement, the digital queue the rest (surplus agents
+    work the deferred queue and its backlog); a blended pool is all on the phone side (it
+    answers both).
 
     Examples
     --------
-    >>> from dispatch_core.planning.scenario import default_scenario
-    >>> s = default_scenario()
-    >>> rows = interval_demand(s, s.day("mon"), interval_minutes=60)
-    >>> len(rows), rows[9].desk, rows[9].rostered
-    (24, 'open', 11)
+    >>> split_agents(12, QueueAgents(6, 4), blended=False)
+    QueueAgents(phone=6, digital=6)
+    >>> split_agents(7, QueueAgents(6, 4), blended=False).digital
+    1
+    >>> split_agents(7, QueueAgents(6, 4), blended=True)
+    QueueAgents(phone=7, digital=0)
     """
-    _check_interval(interval_minutes)
-    s = scenario
-    desk = s.desk
-    events = s.events_on(day)
-    daily = s.daily_contacts(day)
-    open_at, close_at = clock_minutes(desk.open), clock_minutes(desk.close)
-    evening_at = clock_minutes(desk.evening_close)
-    shifts = [sh for sh in s.shifts if not sh.days or day.name in sh.days]
-    hours = interval_minutes / 60.0
-    rows: list[IntervalDemand] = []
-    for start in range(0, 24 * 60, interval_minutes):
-        if open_at <= start < close_at:
-            state, taken = "open", set(Category)
-        elif close_at <= start < evening_at:
-            state, taken = "evening", set(desk.evening_categories)
-        else:
-            state, taken = "closed", set()
-        base = daily * s.demand.hourly_profile[start // 60] * hours
-        offered: dict[Category, float] = {}
-        deferred = jobs = 0.0
-        for category, share in s.demand.category_mix.items():
-            n = base * share * math.prod(e.factor(category, start) for e in events.values())
-            if category in (Category.REPAIR, Category.EMERGENCY):
-                jobs += n
-            if category in taken:
-                offered[category] = n
-            else:
-                deferred += n
-        rows.append(
-            IntervalDemand(
-                start_minute=start,
-                minutes=interval_minutes,
-                desk=state,
-                offered=offered,
-                deferred=deferred,
-                field_jobs=jobs,
-                rostered=sum(sh.desk_agents + sh.part_timers for sh in shifts if sh.covers(start)),
-                part_timers=sum(sh.part_timers for sh in shifts if sh.covers(start)),
-                technicians=sum(sh.technicians for sh in shifts if sh.covers(start)),
-            )
-        )
-    return tuple(rows)
+    if blended:
+        return QueueAgents(productive, 0)
+    phone = min(productive, required.phone)
+    return QueueAgents(phone, productive - phone)
 
 
-def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> DayPlan:
+def _field_jobs(s: Scenario, d: IntervalDemand, answered: float) -> float:
+    """Technician jobs from ``answered`` contacts with the mix of the interval's work."""
+    work = {c: d.offered.get(c, 0.0) + d.carried_in.get(c, 0.0) for c in Category}
+    total = math.fsum(work.values())
+    if total <= 0:
+        return 0.0
+    share = s.resolution.field_job_share
+    return answered * math.fsum(n * share(c) for c, n in work.items()) / total
+
+
+def plan_day(
+    scenario: Scenario,
+    day: Day,
+    *,
+    interval_minutes: int = 30,
+    rostered: Sequence[int] | None = None,
+) -> DayPlan:
     """Plan one day of ``scenario`` interval by interval.
 
     Parameters
@@ -370,138 +300,142 @@ def plan_day(scenario: Scenario, day: Day, *, interval_minutes: int = 30) -> Day
         One of ``scenario.days``.
     interval_minutes : {15, 30, 60}
         Interval length.
+    rostered : sequence of int, optional
+        Agents on shift per interval, instead of the scenario's ``[[shifts]]`` (to evaluate
+        another roster, e.g. a proposed one).
 
     Returns
     -------
     DayPlan
     """
-    _check_interval(interval_minutes)
+    check_interval(interval_minutes)
     s = scenario
     sla = s.sla
+    demand = day_demand(s, day, interval_minutes=interval_minutes)
+    rows = demand.intervals
+    if rostered is not None and len(rostered) != len(rows):
+        raise InvalidInputError("rostered", list(rostered), f"needs {len(rows)} values")
     phone_share = s.demand.channel_mix.get(Channel.PHONE, 0.0)
-    digital_share = 1.0 - phone_share
     patience = s.patience.mean_s if sla.model == "erlang_a" else None
-    max_abandon = sla.max_abandon if sla.model == "erlang_a" else None
+    shrinkage = s.staffing.shrinkage
     hours = interval_minutes / 60.0
+    interval_s = interval_minutes * 60.0
+    waiting = QueueWork(0.0, 0.0)  # contacts still waiting from the previous interval
     intervals: list[IntervalPlan] = []
-    repair_contacts = 0.0
-    for demand in interval_demand(s, day, interval_minutes=interval_minutes):
-        start = demand.start_minute
-        repair_contacts += demand.field_jobs
-        offered = demand.contacts
-        aht = demand.aht_s(s)
-        phone_rate = offered * phone_share / hours
-        digital_rate = offered * digital_share / hours
-        need_phone = required_agents(
-            phone_rate,
-            aht,
-            sla.phone_target,
-            sla.phone_within_s,
-            sla.max_occupancy,
-            patience_s=patience,
-            max_abandon=max_abandon,
+    for i, d in enumerate(rows):
+        phone_c, digital_c = d.contacts * phone_share, d.contacts * (1.0 - phone_share)
+        aht = d.workload_aht_s(s)
+        need = _requirement(
+            s, _Queues(phone_c / hours, (digital_c + d.backlog) / hours, aht, patience)
         )
-        need_digital = required_agents(
-            digital_rate, aht, sla.digital_target, sla.digital_within_s, sla.max_occupancy
+        if d.desk is not DeskState.CLOSED and need.total < s.desk.min_agents:
+            need = QueueAgents(need.phone + s.desk.min_agents - need.total, need.digital)
+        heads = rostered[i] if rostered is not None else d.rostered
+        productive = productive_agents(heads, shrinkage) if d.desk is not DeskState.CLOSED else 0
+        work = QueueWork(phone_c + waiting.phone, digital_c + d.backlog + waiting.digital)
+        split = split_agents(productive, need, blended=s.desk.blended)
+        q = _Queues(work.phone / hours, work.digital / hours, aht, patience)
+        flow = _project(s, q, split, work, interval_s)
+        waiting = flow.waiting
+        total = work.total
+        jobs = _field_jobs(s, d, flow.answered)
+        tech_load = (
+            jobs * s.staffing.repair_work_minutes / (d.technicians * interval_minutes)
+            if d.technicians
+            else (math.inf if jobs > 0 else None)
         )
-        rostered = demand.rostered
-        on_phone = rostered - min(rostered, need_digital)
-        projected = evaluate(
-            phone_rate, aht, on_phone, within_s=sla.phone_within_s, patience_s=patience
+        occupancy = (
+            flow.answered * aht / (productive * interval_s) if productive else float(total > 0)
         )
-        required = need_phone + need_digital
+        open_ = d.desk is not DeskState.CLOSED
+        grade = (
+            grade_interval(
+                service_level=(flow.phone.service_level, sla.phone_target)
+                if work.phone > 0
+                else None,
+                abandon=(flow.phone.p_abandon, sla.max_abandon)
+                if work.phone > 0 and patience is not None and sla.max_abandon is not None
+                else None,
+                occupancy=(occupancy, sla.max_occupancy) if total > 0 else None,
+                digital_service_level=(flow.digital.service_level, sla.digital_target)
+                if work.digital > 0
+                else None,
+                technician_load=tech_load,
+            )
+            if open_
+            else Grade(Status.GREEN)
+        )
+        flags = []
+        if d.backlog > 0:
+            flags.append(Approximation.BACKLOG)
+        if s.desk.blended and patience is not None and flow.phone.p_abandon >= BLENDED_ABANDON_FLAG:
+            flags.append(Approximation.BLENDED_ABANDONMENT)
+        if open_ and (flow.waiting.phone > 1e-9 or flow.waiting.digital > 1e-9):
+            flags.append(Approximation.OVERLOAD)
         intervals.append(
             IntervalPlan(
-                start_minute=start,
+                start_minute=d.start_minute,
                 minutes=interval_minutes,
-                desk=demand.desk,
-                contacts=offered,
-                phone_contacts=offered * phone_share,
-                digital_contacts=offered * digital_share,
-                deferred_contacts=demand.deferred,
+                desk=d.desk,
+                contacts=d.contacts,
+                phone_contacts=phone_c,
+                digital_contacts=digital_c,
+                backlog=d.backlog,
+                deferred_contacts=d.deferred,
+                lost=d.lost,
+                carried=d.carried,
                 aht_s=aht,
-                load_erlangs=(phone_rate + digital_rate) * aht / 3600.0,
-                required_phone=need_phone,
-                required_digital=need_digital,
-                required=required,
-                scheduled=rostered,
-                technicians=demand.technicians,
-                phone=projected,
-                status=_status(required, rostered),
+                load_erlangs=total * aht / interval_s,
+                blended=s.desk.blended,
+                required_phone=need.phone,
+                required_digital=need.digital,
+                required=need.total,
+                required_heads=scheduled_headcount(need.total, shrinkage),
+                scheduled=heads,
+                productive=productive,
+                phone_agents=split.phone,
+                digital_agents=split.digital,
+                technicians=d.technicians,
+                phone=flow.phone,
+                digital=flow.digital,
+                occupancy=min(1.0, occupancy),
+                answered=flow.answered,
+                abandoned=flow.abandoned,
+                field_jobs=jobs,
+                technician_load=tech_load,
+                grade=grade,
+                approximations=tuple(flags),
             )
         )
-    return _roll_up(scenario, day, tuple(intervals), list(s.events_on(day)), repair_contacts)
-
-
-@dataclass(frozen=True, slots=True)
-class Headcount:
-    """Staff to employ for a day's agent-hours, by the scenario's roll-up rules.
-
-    Attributes
-    ----------
-    fte : float
-        Agents on duty: agent-hours ÷ shift hours ÷ (1 - shrinkage).
-    agents : int
-        Agents to employ if every day were like this one: FTE × 7 ÷ workdays, rounded up.
-    reserve : int
-        Reserve headcount on top (``reserve`` share of ``agents``).
-    supervisors : int
-        One per ``agents_per_supervisor`` agents.
-    """
-
-    fte: float
-    agents: int
-    reserve: int
-    supervisors: int
-
-    @property
-    def total(self) -> int:
-        """Agents plus reserve."""
-        return self.agents + self.reserve
-
-
-def headcount(scenario: Scenario, agent_hours: float) -> Headcount:
-    """Roll a day's required agent-hours up into FTE, agents, reserve and supervisors.
-
-    Examples
-    --------
-    >>> from dispatch_core.planning.scenario import default_scenario
-    >>> h = headcount(default_scenario(), 112.0)  # 8-h shifts, 30 % shrinkage, 5 days a week
-    >>> round(h.fte, 1), h.agents, h.reserve, h.supervisors, h.total
-    (20.0, 28, 3, 6, 31)
-    """
-    staff = scenario.staffing
-    fte = agent_hours / staff.shift_hours / (1.0 - staff.shrinkage)
-    agents = math.ceil(fte * 7 / staff.workdays_per_week - 1e-9)
-    return Headcount(
-        fte=fte,
-        agents=agents,
-        reserve=math.ceil(agents * staff.reserve - 1e-9),
-        supervisors=math.ceil(agents / staff.agents_per_supervisor - 1e-9),
+    balance = DayBalance(
+        arrivals=demand.arrivals,
+        carried_in=demand.carried_in,
+        answered=math.fsum(iv.answered for iv in intervals),
+        abandoned=math.fsum(iv.abandoned for iv in intervals),
+        carried_over=demand.carried_over + waiting.total,
+        lost=demand.lost,
     )
+    return _roll_up(s, day, tuple(intervals), balance)
 
 
 def _roll_up(
-    s: Scenario,
-    day: Day,
-    intervals: tuple[IntervalPlan, ...],
-    event_names: list[str],
-    repair_contacts: float,
+    s: Scenario, day: Day, intervals: tuple[IntervalPlan, ...], balance: DayBalance
 ) -> DayPlan:
     staff = s.staffing
     hours = intervals[0].minutes / 60.0
     agent_hours = sum(iv.required for iv in intervals) * hours
     heads = headcount(s, agent_hours)
     phone = [(iv.phone_contacts, iv.phone) for iv in intervals if iv.phone_contacts > 0]
-    jobs = repair_contacts / s.resolution.demand_multiplier
+    jobs = math.fsum(iv.field_jobs for iv in intervals)
     tech_hours = sum(iv.technicians for iv in intervals) * hours
     return DayPlan(
         name=day.name,
         weekday=day.weekday.value,
-        events=tuple(event_names),
+        events=tuple(s.events_on(day)),
         intervals=intervals,
         contacts=sum(iv.contacts for iv in intervals),
         deferred_contacts=sum(iv.deferred_contacts for iv in intervals),
+        balance=balance,
         required_agent_hours=agent_hours,
         scheduled_agent_hours=sum(iv.scheduled for iv in intervals) * hours,
         peak_required=max(iv.required for iv in intervals),
@@ -515,63 +449,10 @@ def _roll_up(
         repair_jobs=jobs,
         technician_hours=tech_hours,
         technician_utilisation=(
-            jobs * staff.repair_work_minutes / 60.0 / tech_hours if tech_hours else math.inf
+            jobs * staff.repair_work_minutes / 60.0 / tech_hours
+            if tech_hours
+            else (math.inf if jobs > 0 else 0.0)
         ),
-    )
-
-
-class RolledUpDay(Protocol):
-    """What the rule comparison needs of a day (a :class:`DayPlan` or a simulated day)."""
-
-    @property
-    def name(self) -> str:
-        """The day's name."""
-        ...
-
-    @property
-    def required_fte(self) -> float:
-        """Agents on duty needed that day."""
-        ...
-
-    @property
-    def headcount(self) -> int:
-        """Agents plus reserve to employ if every day were like this one."""
-        ...
-
-    @property
-    def reserve(self) -> int:
-        """The reserve part of ``headcount``."""
-        ...
-
-
-def compare_with_rule(s: Scenario, days: Sequence[RolledUpDay]) -> RuleComparison:
-    """Set the households rule of thumb beside the staffing required by ``days``.
-
-    The "normal week" is the days without named events (all days if every day has one);
-    the peak day is the one with the largest headcount.
-    """
-    staff = s.staffing
-    rule_agents = math.ceil(s.estate.households / staff.households_per_agent)
-    week = [d for d in days if not s.day(d.name).events] or list(days)
-    weekly_fte = sum(d.required_fte for d in week) * 7 / len(week) / staff.workdays_per_week
-    erlang = math.ceil(weekly_fte - 1e-9)
-    peak = max(days, key=lambda d: d.headcount)
-    peak_agents = peak.headcount - peak.reserve
-    per_sup = staff.agents_per_supervisor
-    return RuleComparison(
-        households=s.estate.households,
-        households_per_agent=staff.households_per_agent,
-        rule_agents=rule_agents,
-        rule_supervisors=math.ceil(rule_agents / per_sup),
-        rule_reserve=math.ceil(rule_agents * staff.reserve - 1e-9),
-        erlang_agents=erlang,
-        erlang_supervisors=math.ceil(erlang / per_sup),
-        erlang_reserve=math.ceil(erlang * staff.reserve - 1e-9),
-        peak_day=peak.name,
-        peak_day_agents=peak_agents,
-        peak_day_supervisors=math.ceil(peak_agents / per_sup),
-        peak_day_reserve=peak.reserve,
-        managers=staff.managers,
     )
 
 

@@ -16,10 +16,17 @@ Schema (all sections are tables; times of day are ``"HH:MM"``, ``"24:00"`` allow
                     ``[demand.channel_mix]`` (``phone``/``app``/``online``, sum 1)
 ``[handling.<category>]``  ``distribution`` (exponential|lognormal|gamma), ``mean_s``, ``cv``
 ``[patience]``      ``distribution``, ``mean_s`` (phone callers' patience before hanging up)
-``[resolution]``    ``first_contact`` (FCR), ``callback_share`` (unresolved contacts that call
-                    again): demand is multiplied by ``1 / (1 - (1 - fcr)·callback_share)``
-``[desk]``          ``open``, ``close``, ``evening_close`` (evening emergency desk),
-                    ``evening_categories`` (what the evening desk takes)
+``[resolution]``    ``first_contact`` (FCR), ``[resolution.first_contact_by_category]``
+                    (overrides), ``callback_share`` (unresolved contacts that call again):
+                    demand is multiplied by ``1 / (1 - (1 - fcr)·callback_share)``; a field
+                    category's answered contacts become ``1 - fcr`` technician jobs
+``[desk]``          ``open``, ``close``, ``evening_close`` (evening emergency desk; at or before
+                    ``open``: it works through the night), ``evening_categories`` (what the
+                    evening desk takes), ``[desk.hours.<weekday>]`` (``open``, ``close``,
+                    ``evening_close`` of some weekdays), ``min_agents`` (fewest productive
+                    agents while open), ``blended`` (phone and digital in one pool, phone
+                    first), ``after_hours_phone`` / ``after_hours_digital`` (``lost`` or
+                    ``carry_over`` to the next opening)
 ``[sla]``           ``model`` (erlang_a|erlang_c), ``phone_target``, ``phone_within_s``,
                     ``digital_target``, ``digital_within_s``, ``max_occupancy``, ``max_abandon``,
                     ``[sla.ticket_targets.<category>]`` (minutes per
@@ -28,8 +35,15 @@ Schema (all sections are tables; times of day are ``"HH:MM"``, ``"24:00"`` allow
                     ``households_per_agent`` (the rule of thumb), ``shift_hours``,
                     ``workdays_per_week``,
                     ``part_timer_fte``, ``repair_work_minutes``
-``[[shifts]]``      ``name``, ``start``, ``end``, ``desk_agents``, ``part_timers``,
-                    ``technicians``, ``days`` (day names; empty = every day)
+``[[shifts]]``      ``name``, ``start``, ``end`` (at or before ``start``: crosses midnight),
+                    ``desk_agents``, ``part_timers``, ``technicians``, ``days`` (day names;
+                    empty = every day)
+``[roster]``        what the shift scheduler may propose: ``start_every_minutes``,
+                    ``full_time_hours``, ``part_time_hours``, ``max_part_time_share``,
+                    ``time_limit_s``, ``[[roster.breaks]]`` (``min_shift_hours``, ``minutes``,
+                    ``earliest_after_hours``, ``latest_after_hours``, ``paid``)
+``[costs]``         ``currency``, ``agent_monthly``, ``supervisor_monthly``,
+                    ``manager_monthly``, ``technician_monthly``, ``part_timer_hourly``
 ``[events.<name>]`` ``multiplier``, ``categories`` (empty = all), ``start``, ``end``,
                     ``weekdays`` (applied automatically on these), ``active`` (applied to every
                     day: a season)
@@ -48,6 +62,7 @@ dispatch_core.errors.ScenarioError: invalid x.toml, line 2: estate.households=-5
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from enum import StrEnum
@@ -56,26 +71,42 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pydantic
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dispatch_core.errors import FieldError, ScenarioError
-from dispatch_core.model import DEFAULT_TARGETS, Category, SlaMetric
-from dispatch_core.model._base import DomainModel
+from dispatch_core.model import DEFAULT_TARGETS, Category, DomainModel, SlaMetric
 from dispatch_core.planning._toml_lines import find_line
+from dispatch_core.planning.hours import (
+    AfterHours,
+    ClockTime,
+    Desk,
+    DeskState,
+    OpeningHours,
+    ShiftPlan,
+    Weekday,
+    clock_minutes,
+)
+from dispatch_core.planning.roster_rules import BreakRule, Costs, RosterRules
 
 __all__ = [
     "AfterHours",
+    "BreakRule",
     "Channel",
     "ClockTime",
+    "Costs",
     "Day",
     "Demand",
     "Desk",
+    "DeskState",
     "Estate",
     "Event",
+    "FIELD_CATEGORIES",
     "HandlingTime",
     "Meta",
+    "OpeningHours",
     "Patience",
     "Resolution",
+    "RosterRules",
     "Scenario",
     "ShiftPlan",
     "SlaSettings",
@@ -89,7 +120,6 @@ __all__ = [
 ]
 
 _SUM_TOLERANCE = 1e-6
-_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
@@ -97,29 +127,8 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
-
-def clock_minutes(value: str) -> int:
-    """Minutes after midnight of an ``"HH:MM"`` time (``"24:00"`` → 1440).
-
-    Examples
-    --------
-    >>> clock_minutes("08:30"), clock_minutes("24:00")
-    (510, 1440)
-    """
-    if not _TIME.match(value):
-        msg = f"{value!r} is not a time of day HH:MM (00:00–24:00)"
-        raise ValueError(msg)
-    hours, minutes = value.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _clock(value: str) -> str:
-    clock_minutes(value)
-    return value
-
-
-#: A time of day ``"HH:MM"`` (``"24:00"`` allowed as an end).
-ClockTime = Annotated[str, AfterValidator(_clock), Field(examples=["08:00"])]
+#: Categories worked by technicians on site (the field-job share applies to them).
+FIELD_CATEGORIES = frozenset({Category.REPAIR, Category.EMERGENCY})
 
 
 def _check_sum(name: str, values: list[float] | dict[Any, float]) -> None:
@@ -127,23 +136,6 @@ def _check_sum(name: str, values: list[float] | dict[Any, float]) -> None:
     if abs(total - 1.0) > _SUM_TOLERANCE:
         msg = f"{name} must sum to 1 (it sums to {total:.6g})"
         raise ValueError(msg)
-
-
-class Weekday(StrEnum):
-    """Day of the week, Monday first (``Weekday.MON.number == 0``)."""
-
-    MON = "mon"
-    TUE = "tue"
-    WED = "wed"
-    THU = "thu"
-    FRI = "fri"
-    SAT = "sat"
-    SUN = "sun"
-
-    @property
-    def number(self) -> int:
-        """0 for Monday … 6 for Sunday."""
-        return list(Weekday).index(self)
 
 
 class Channel(StrEnum):
@@ -201,9 +193,18 @@ class Patience(DomainModel):
 
 
 class Resolution(DomainModel):
-    """First-contact resolution and how many unresolved contacts call again."""
+    """First-contact resolution and how many unresolved contacts call again.
+
+    ``first_contact_by_category`` overrides ``first_contact`` for some categories (an
+    emergency is rarely solved on the phone). Of the contacts of a field category (repair,
+    emergency) the desk answers, the share ``1 - FCR`` becomes a technician job
+    (:meth:`field_job_share`): the planner's roll-up and the field simulation use that share.
+    """
 
     first_contact: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.6
+    first_contact_by_category: dict[
+        Category, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    ] = Field(default_factory=dict)
     callback_share: Share = 0.5
 
     @property
@@ -211,42 +212,33 @@ class Resolution(DomainModel):
         """Contacts per first contact: ``1 / (1 - (1 - fcr)·callback_share)``."""
         return 1.0 / (1.0 - (1.0 - self.first_contact) * self.callback_share)
 
+    def first_contact_rate(self, category: Category) -> float:
+        """First-contact resolution of ``category`` (its override, else ``first_contact``)."""
+        return self.first_contact_by_category.get(category, self.first_contact)
 
-class AfterHours(StrEnum):
-    """What happens to a contact that arrives while its desk is closed."""
+    def multiplier(self, category: Category) -> float:
+        """Contacts per first contact of ``category`` (callbacks of unresolved ones in).
 
-    CARRY_OVER = "carry_over"  # queued to the next opening (digital contacts)
-    LOST = "lost"  # counted as offered and lost, on its own line (phone calls)
+        Examples
+        --------
+        >>> r = Resolution(first_contact=0.6, first_contact_by_category={"emergency": 0.0})
+        >>> r.multiplier(Category.REPAIR), r.multiplier(Category.EMERGENCY)
+        (1.25, 2.0)
+        """
+        return 1.0 / (1.0 - (1.0 - self.first_contact_rate(category)) * self.callback_share)
 
+    def field_job_share(self, category: Category) -> float:
+        """Technician jobs per answered contact of ``category``: ``1 - FCR``, 0 off the field.
 
-class Desk(DomainModel):
-    """Opening hours: the full desk, then an evening emergency desk for some categories.
-
-    ``blended`` puts phone and digital contacts in one pool of agents (phone first) instead
-    of two separate pools. ``after_hours_phone`` / ``after_hours_digital`` say what happens to
-    contacts arriving while the desk is closed.
-    """
-
-    open: ClockTime = "08:00"
-    close: ClockTime = "20:00"
-    evening_close: ClockTime = "22:00"
-    evening_categories: list[Category] = Field(
-        default_factory=lambda: [Category.EMERGENCY, Category.REPAIR]
-    )
-    blended: bool = False
-    after_hours_phone: AfterHours = AfterHours.LOST
-    after_hours_digital: AfterHours = AfterHours.CARRY_OVER
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Desk:
-        if (
-            not clock_minutes(self.open)
-            < clock_minutes(self.close)
-            <= clock_minutes(self.evening_close)
-        ):
-            msg = "need open < close <= evening_close"
-            raise ValueError(msg)
-        return self
+        Examples
+        --------
+        >>> r = Resolution(first_contact=0.6)
+        >>> round(r.field_job_share(Category.REPAIR), 2), r.field_job_share(Category.INQUIRY)
+        (0.4, 0.0)
+        """
+        if category not in FIELD_CATEGORIES:
+            return 0.0
+        return 1.0 - self.first_contact_rate(category)
 
 
 class SlaSettings(DomainModel):
@@ -280,29 +272,6 @@ class Staffing(DomainModel):
     workdays_per_week: Annotated[float, Field(gt=0, le=7)] = 5.0
     part_timer_fte: Annotated[float, Field(gt=0, le=1)] = 0.5
     repair_work_minutes: Positive = 60.0
-
-
-class ShiftPlan(DomainModel):
-    """A rostered shift: who is on between ``start`` and ``end`` (every day or some days)."""
-
-    name: Name
-    start: ClockTime
-    end: ClockTime
-    desk_agents: Count = 0
-    part_timers: Count = 0
-    technicians: Count = 0
-    days: list[Name] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ShiftPlan:
-        if clock_minutes(self.end) <= clock_minutes(self.start):
-            msg = "end must be after start (shifts do not cross midnight)"
-            raise ValueError(msg)
-        return self
-
-    def covers(self, minute: int) -> bool:
-        """Whether minute-of-day ``minute`` is inside ``[start, end)``."""
-        return clock_minutes(self.start) <= minute < clock_minutes(self.end)
 
 
 class Event(DomainModel):
@@ -344,6 +313,8 @@ class Scenario(DomainModel):
     sla: SlaSettings = Field(default_factory=SlaSettings)
     staffing: Staffing = Field(default_factory=Staffing)
     shifts: list[ShiftPlan] = Field(default_factory=list)
+    roster: RosterRules = Field(default_factory=RosterRules)
+    costs: Costs = Field(default_factory=Costs)
     events: dict[Name, Event] = Field(default_factory=dict)
     days: Annotated[list[Day], Field(min_length=1)]
 
@@ -395,14 +366,16 @@ class Scenario(DomainModel):
 
     def daily_contacts(self, day: Day) -> float:
         """Contacts offered on ``day`` before events (callbacks from unresolved contacts in)."""
+        return math.fsum(self.category_contacts(day).values())
+
+    def category_contacts(self, day: Day) -> dict[Category, float]:
+        """Contacts of each category on ``day`` before events (callbacks in)."""
         share = self.demand.weekday_profile[day.weekday.number]
-        return (
-            self.estate.households
-            * self.demand.contacts_per_household_per_day
-            * 7
-            * share
-            * self.resolution.demand_multiplier
-        )
+        first = self.estate.households * self.demand.contacts_per_household_per_day * 7 * share
+        return {
+            c: first * mix * self.resolution.multiplier(c)
+            for c, mix in self.demand.category_mix.items()
+        }
 
 
 class _LocatedError(ValueError):

@@ -20,12 +20,17 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from dispatch_core.planning.erlang import evaluate
-from dispatch_core.planning.plan import DayPlan, IntervalPlan, Plan, Status
-from dispatch_core.sim.desk.plan import AttainmentCurve, SimDay, SimPlan
-from dispatch_core.sim.stats import Estimate
+from dispatch_core.planning.hours import DeskState
+from dispatch_core.planning.plan import DayPlan, IntervalPlan, Plan
+from dispatch_core.planning.priority import blended
+from dispatch_core.planning.status import Status
+from dispatch_core.report.tables import daily_table, fmt, html_table, interval_rows, interval_table
 
-if TYPE_CHECKING:  # pragma: no cover - the field simulation loads only when it is used
+if TYPE_CHECKING:  # pragma: no cover - the simulations load only when they are used
+    from dispatch_core.planning.roster import RosterPlan
+    from dispatch_core.sim.desk.plan import AttainmentCurve, SimDay, SimPlan
     from dispatch_core.sim.field.plan import FieldDay
+    from dispatch_core.sim.stats import Estimate
 
 # Headless and explicit: never pick an interactive backend. The plots use Figure objects
 # directly (no pyplot state), so the backend only matters for anything else importing pyplot.
@@ -96,14 +101,18 @@ def load_profile_png(plan: Plan) -> bytes:
 
 
 def staffing_grid_png(plan: Plan) -> bytes:
-    """Grid of days × intervals coloured by status, annotated with rostered − required."""
+    """Grid of days × intervals coloured by status, annotated with rostered − required heads.
+
+    The colour is the interval's worst check (phone SL, abandonment, occupancy, digital SL,
+    technician load); grey while the desk is closed.
+    """
     fig = Figure(figsize=(11, 0.5 * len(plan.days) + 1.8))
     ax = fig.add_subplot()
     idle = "#eeeeee"
     colours = [idle, *(_COLOURS[s] for s in (Status.GREEN, Status.YELLOW, Status.RED))]
     code = {Status.GREEN: 1, Status.YELLOW: 2, Status.RED: 3}
     grid = [
-        [0 if iv.required == iv.scheduled == 0 else code[iv.status] for iv in day.intervals]
+        [0 if iv.desk is DeskState.CLOSED else code[iv.status] for iv in day.intervals]
         for day in plan.days
     ]
     ax.imshow(
@@ -119,15 +128,17 @@ def staffing_grid_png(plan: Plan) -> bytes:
     if plan.interval_minutes >= 30:
         for row, day in enumerate(plan.days):
             for iv in day.intervals:
-                if iv.required or iv.scheduled:
+                if iv.desk is not DeskState.CLOSED:
                     x = iv.start_minute / 60 + width / 2
                     ax.text(x, row + 0.5, f"{iv.gap:+d}", ha="center", va="center", fontsize=6)
     ax.set_yticks([i + 0.5 for i in range(len(plan.days))], [d.name for d in plan.days])
     ax.set_xticks(range(0, 25, 2))
     ax.set_xlabel("hour of day")
     ax.set_title(
-        "Staffing grid: rostered − required agents "
-        "(green ok, yellow short ≤ 10 % or idle, red short, grey closed)"
+        "Staffing grid: worst of SL, abandonment, occupancy, digital SL, technician load "
+        "(green on target, yellow ≤ 10 % off, red worse, grey closed); "
+        "numbers: rostered − required heads",
+        fontsize=9,
     )
     return _png(fig)
 
@@ -137,32 +148,51 @@ def _peak(day: DayPlan) -> IntervalPlan:
 
 
 def service_level_png(plan: Plan, day: DayPlan) -> bytes:
-    """Phone service level against agents at the day's peak interval (Erlang C and A)."""
-    sla = plan.scenario.sla
+    """Phone service level against agents at the day's peak interval (Erlang C and A).
+
+    For a blended desk: the pool's phone and digital service levels against pool agents.
+    """
+    s = plan.scenario
+    sla = s.sla
     peak = _peak(day)
     rate = peak.phone_contacts * 60 / peak.minutes
-    top = max(peak.required_phone, peak.scheduled, 2) + 6
+    top = max(peak.required, peak.productive, 2) + 6
     agents = list(range(1, top + 1))
-    curve_c = [evaluate(rate, peak.aht_s, c, within_s=sla.phone_within_s) for c in agents]
-    curve_a = [
-        evaluate(
-            rate,
-            peak.aht_s,
-            c,
-            within_s=sla.phone_within_s,
-            patience_s=plan.scenario.patience.mean_s,
-        )
-        for c in agents
-    ]
     fig = Figure(figsize=(8, 4.5))
     ax = fig.add_subplot()
-    ax.plot(agents, [m.service_level for m in curve_c], marker="o", label="Erlang C (no abandon)")
-    ax.plot(agents, [m.service_level for m in curve_a], marker="s", label="Erlang A (abandon)")
-    ax.plot(agents, [m.p_abandon for m in curve_a], linestyle=":", label="P(abandon), Erlang A")
+    if peak.blended:
+        digital = (peak.digital_contacts + peak.backlog) * 60 / peak.minutes
+        pool = [
+            blended(
+                rate, digital, peak.aht_s, c,
+                phone_within_s=sla.phone_within_s, digital_within_s=sla.digital_within_s,
+                patience_s=s.patience.mean_s if sla.model == "erlang_a" else None,
+            )
+            for c in agents
+        ]  # fmt: skip
+        ax.plot(agents, [m.phone.service_level for m in pool], marker="o", label="phone SL")
+        ax.plot(agents, [m.digital.service_level for m in pool], marker="s", label="digital SL")
+        ax.plot(agents, [m.phone.p_abandon for m in pool], linestyle=":", label="P(abandon)")
+        xlabel = "agents in the blended pool (phone first)"
+    else:
+        curve_c = [evaluate(rate, peak.aht_s, c, within_s=sla.phone_within_s) for c in agents]
+        curve_a = [
+            evaluate(rate, peak.aht_s, c, within_s=sla.phone_within_s, patience_s=s.patience.mean_s)
+            for c in agents
+        ]
+        ax.plot(
+            agents, [m.service_level for m in curve_c], marker="o", label="Erlang C (no abandon)"
+        )
+        ax.plot(agents, [m.service_level for m in curve_a], marker="s", label="Erlang A (abandon)")
+        ax.plot(agents, [m.p_abandon for m in curve_a], linestyle=":", label="P(abandon), Erlang A")
+        xlabel = "productive agents on the phone queue"
     ax.axhline(sla.phone_target, color="#555", linestyle="--", label="target")
-    ax.axvline(peak.required_phone, color="#2e7d32", linestyle="-.", label="required (phone)")
+    required = peak.required if peak.blended else peak.required_phone
+    ax.axvline(required, color="#2e7d32", linestyle="-.", label="required")
+    shown = peak.productive if peak.blended else peak.phone_agents
+    ax.axvline(shown, color="#c62828", linestyle=":", label="rostered × (1 − shrinkage)")
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("agents on the phone queue")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(f"answered within {sla.phone_within_s:g} s ÷ offered")
     ax.set_title(
         f"Service level at the {day.name} {peak.label} peak "
@@ -178,6 +208,7 @@ def fmt_estimate(est: Estimate | None, spec: str = ".1%") -> str:
 
     Examples
     --------
+    >>> from dispatch_core.sim.stats import Estimate
     >>> fmt_estimate(Estimate(0.9, 0.02, 10, 0.9))
     '90.0% ± 2.0%'
     >>> fmt_estimate(None)
@@ -286,12 +317,12 @@ def part_timer_rows(sim: SimPlan) -> tuple[list[str], list[list[str]]]:
         [
             p.day,
             str(p.rostered_peak),
-            _fmt(p.rostered_hours, ".1f"),
+            fmt(p.rostered_hours, ".1f"),
             str(p.analytic_peak),
-            _fmt(p.analytic_hours, ".1f"),
+            fmt(p.analytic_hours, ".1f"),
             str(p.analytic_headcount),
             str(p.peak),
-            _fmt(p.hours, ".1f"),
+            fmt(p.hours, ".1f"),
             str(p.headcount),
         ]
         for p in sim.part_timers
@@ -358,11 +389,11 @@ targets with {sim.confidence:.0%} one-sided confidence, found from the Erlang es
 common random numbers; one agent fewer in any single interval fails. It judges the SLA targets,
 not the occupancy cap. ± are {two_sided:.0%} intervals (their end is the one-sided bound).</p>
 <h3>Headcount: rule of thumb, Erlang, simulation</h3>
-{_table(rule_headers, rule_body)}
+{html_table(rule_headers, rule_body)}
 <h3>Part-timers on event days</h3>
-{_table(pt_headers, pt_rows) if pt_rows else '<p class="note">No event days.</p>'}
+{html_table(pt_headers, pt_rows) if pt_rows else '<p class="note">No event days.</p>'}
 <h3>Intervals: {html.escape(day.name)} (red: rostered below the simulated requirement)</h3>
-{_table(simulated_header(), simulated_rows(day), classes)}
+{html_table(simulated_header(), simulated_rows(day), classes)}
 """
 
 
@@ -376,82 +407,6 @@ th{background:#f5f5f5}td.l,th.l{text-align:left}
 .green{background:#c8e6c9}.yellow{background:#fff59d}.red{background:#ef9a9a}
 .note{color:#555;font-size:13px}img{max-width:100%;border:1px solid #eee;margin:6px 0}
 """
-
-
-def _table(headers: list[str], rows: list[list[str]], classes: list[str] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = []
-    for i, row in enumerate(rows):
-        cls = f' class="{classes[i]}"' if classes and classes[i] else ""
-        cells = "".join(
-            f'<td class="l">{html.escape(c)}</td>' if j == 0 else f"<td>{html.escape(c)}</td>"
-            for j, c in enumerate(row)
-        )
-        body.append(f"<tr{cls}>{cells}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _fmt(value: float, spec: str = ".0f") -> str:
-    return "–" if math.isinf(value) or math.isnan(value) else format(value, spec)
-
-
-def interval_rows(day: DayPlan) -> list[IntervalPlan]:
-    """Intervals worth showing: those with contacts or rostered agents."""
-    return [iv for iv in day.intervals if iv.contacts > 0 or iv.scheduled > 0]
-
-
-def _interval_table(day: DayPlan) -> str:
-    rows, classes = [], []
-    for iv in interval_rows(day):
-        m = iv.phone
-        rows.append(
-            [
-                iv.label,
-                iv.desk,
-                _fmt(iv.contacts, ".1f"),
-                _fmt(iv.load_erlangs, ".2f"),
-                f"{iv.required} ({iv.required_phone}+{iv.required_digital})",
-                str(iv.scheduled),
-                f"{iv.gap:+d}",
-                _fmt(m.service_level, ".1%"),
-                _fmt(m.asa_s, ".1f"),
-                _fmt(m.occupancy, ".0%"),
-                _fmt(m.p_abandon, ".1%"),
-            ]
-        )
-        classes.append(iv.status.value)
-    headers = [
-        *("time", "desk", "contacts", "load (Erl)", "required (phone+digital)", "rostered"),
-        *("over/under", "SL", "ASA s", "occupancy", "abandon"),
-    ]
-    return _table(headers, rows, classes)
-
-
-def _daily_table(plan: Plan) -> str:
-    rows = [
-        [
-            d.name,
-            ", ".join(d.events) or "–",
-            _fmt(d.contacts),
-            _fmt(d.deferred_contacts),
-            _fmt(d.required_agent_hours, ".1f"),
-            _fmt(d.scheduled_agent_hours, ".1f"),
-            str(d.peak_required),
-            _fmt(d.required_fte, ".1f"),
-            str(d.headcount),
-            str(d.supervisors),
-            _fmt(d.service_level, ".1%"),
-            _fmt(d.p_abandon, ".1%"),
-            _fmt(d.technician_utilisation, ".0%"),
-        ]
-        for d in plan.days
-    ]
-    headers = [
-        *("day", "events", "contacts", "deferred", "required agent-h", "rostered agent-h"),
-        *("peak required", "FTE on duty", "headcount (+reserve)", "supervisors", "SL"),
-        *("abandon", "technician load"),
-    ]
-    return _table(headers, rows)
 
 
 def rule_header(plan: Plan) -> list[str]:
@@ -478,7 +433,36 @@ def rule_rows(plan: Plan) -> list[list[str]]:
     return [[str(c) for c in row] for row in [*rows, total]]
 
 
-def _html(plan: Plan, day: DayPlan, images: dict[str, bytes], sim: str = "") -> str:
+def _interval_note(plan: Plan) -> str:
+    s = plan.scenario
+    sla = s.sla
+    abandon = "" if sla.max_abandon is None else f", abandonment ≤ {sla.max_abandon:.0%}"
+    pool = (
+        "One blended pool answers both queues, phone first: Erlang holds exactly for it when "
+        "nobody abandons (phone waits are exponential, digital waits a sum of busy periods); "
+        "with abandoning callers the figures are a pessimistic approximation, flagged "
+        "<i>blended+abandon</i> where projected abandonment reaches 1 %."
+        if s.desk.blended
+        else "Separate phone and digital pools: the phone queue is staffed first, the digital "
+        "queue gets the rest."
+    )
+    return f"""<p class="note">Required agents are <b>productive</b> agents (Erlang
+{html.escape(sla.model)}); <i>to roster</i> adds {s.staffing.shrinkage:.0%} shrinkage. The
+projection uses rostered × (1 − shrinkage) productive agents. Colour: the worst of phone SL
+(target {sla.phone_target:.0%} in {sla.phone_within_s:g} s), abandonment, occupancy
+(cap {sla.max_occupancy:.0%}{abandon}), digital SL ({sla.digital_target:.0%} in
+{sla.digital_within_s / 60:g} min) and technician load (red above 100 %): green on target,
+yellow off by at most 10 % of it, red worse; the status names the checks. {pool}
+<i>Erlang</i> says where the figures are exact, or why not: <i>backlog</i> (work carried
+from closed hours arrives as a burst at the opening; spread over the interval), <i>overload</i>
+(more work than the agents can do; it waits for the next interval). Contacts arriving while
+the desk is closed for them: phone {html.escape(s.desk.after_hours_phone.value)}, digital
+{html.escape(s.desk.after_hours_digital.value)} (carried to the next opening).</p>"""
+
+
+def _html(
+    plan: Plan, day: DayPlan, images: dict[str, bytes], sim: str = "", roster: str = ""
+) -> str:
     s = plan.scenario
     imgs = "".join(
         f'<h3>{html.escape(title)}</h3><img alt="{html.escape(title)}" '
@@ -486,6 +470,7 @@ def _html(plan: Plan, day: DayPlan, images: dict[str, bytes], sim: str = "") -> 
         for title, data in images.items()
     )
     rule_headers = rule_header(plan)
+    hours = sorted({s.desk.day_hours(d.weekday).label for d in s.days})
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Staffing plan – {html.escape(s.name)}</title><style>{_CSS}</style></head>
@@ -495,19 +480,23 @@ def _html(plan: Plan, day: DayPlan, images: dict[str, bytes], sim: str = "") -> 
 {s.estate.households:,} households, {s.estate.communities} communities;
 {plan.interval_minutes}-minute intervals; queue model {html.escape(s.sla.model)};
 phone target {s.sla.phone_target:.0%} within {s.sla.phone_within_s:g} s,
-digital {s.sla.digital_target:.0%} within {s.sla.digital_within_s / 60:g} min.<br>
+digital {s.sla.digital_target:.0%} within {s.sla.digital_within_s / 60:g} min;
+desk hours {html.escape("; ".join(hours))}.<br>
 <b>Service level definition:</b> {html.escape(plan.definition)}.</p>
 <h2>Headcount versus the rule of thumb</h2>
-{_table(rule_headers, rule_rows(plan))}
+{html_table(rule_headers, rule_rows(plan))}
 <p class="note">Headcount after {s.staffing.shrinkage:.0%} shrinkage, {s.staffing.reserve:.0%}
 reserve, {s.staffing.workdays_per_week:g} working days a week of {s.staffing.shift_hours:g} h.</p>
 <h2>Daily roll-up</h2>
-{_daily_table(plan)}
+<p class="note">Every day balances: arrived + carried in (the night before) = answered +
+abandoned + carried over (to the next day) + lost, projected with the rostered agents.
+Technician jobs are the 1 − FCR share of the repair and emergency contacts answered; a
+technician load above 100 % is red.</p>
+{html_table(*daily_table(plan))}
 <h2>Intervals: {html.escape(day.name)}</h2>
-<p class="note">Green: enough agents; yellow: short by ≤ 10 % (or one agent) or idle;
-red: short by more. SL, ASA, occupancy and abandonment are projected for the phone queue with
-the rostered agents. Closed intervals without contacts are omitted.</p>
-{_interval_table(day)}
+{_interval_note(plan)}
+{html_table(*interval_table(day))}
+{roster}
 {sim}
 <h2>Charts</h2>
 {imgs}
@@ -523,6 +512,7 @@ def write_report(
     day: str | None = None,
     sim: SimPlan | None = None,
     field: Sequence[FieldDay] = (),
+    roster: RosterPlan | None = None,
 ) -> Report:
     """Write the PNG plots and ``report.html`` into ``out_dir`` (created if missing).
 
@@ -538,6 +528,8 @@ def write_report(
         Simulated staffing to set beside the analytic plan (tables and the attainment curve).
     field : sequence of FieldDay
         Technician staffing from the field simulation (tables and attainment curves).
+    roster : RosterPlan, optional
+        Proposed rosters (tables and the coverage chart of the day shown).
 
     Returns
     -------
@@ -555,6 +547,13 @@ def write_report(
             service_level_png(plan, chosen),
         ),
     }
+    if roster is not None:
+        from dispatch_core.report.roster import coverage_png  # noqa: PLC0415 - only with rosters
+
+        images[f"Roster coverage ({chosen.name})"] = (
+            "roster_coverage.png",
+            coverage_png(roster.day(chosen.name), chosen),
+        )
     if sim is not None and sim.curve is not None:
         images[f"SLA attainment vs staffing ({sim.curve.day} {sim.curve.label})"] = (
             "attainment.png",
@@ -579,6 +578,11 @@ def write_report(
         from dispatch_core.report.field import field_html  # noqa: PLC0415 - only with sims
 
         extra += field_html(field)
+    rosters = ""
+    if roster is not None:
+        from dispatch_core.report.roster import roster_html  # noqa: PLC0415 - only with rosters
+
+        rosters = roster_html(roster, chosen.name)
     pictures = {title: data for title, (_, data) in images.items()}
-    page.write_text(_html(plan, chosen, pictures, extra), encoding="utf-8")
+    page.write_text(_html(plan, chosen, pictures, extra, rosters), encoding="utf-8")
     return Report(html=page, images=tuple(paths))

@@ -96,8 +96,6 @@ KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
         _v(A, "engine/events.py", "imports dispatch_core.model._base"),
         # engine/state.py
         _v(A, "engine/state.py", "reads dispatch_core.engine.events._make"),
-        # planning/scenario.py
-        _v(A, "planning/scenario.py", "imports dispatch_core.model._base"),
         # sim/field/driver.py
         _v(A, "sim/field/driver.py", "imports dispatch_core.model._base"),
         # sla/_clocks.py

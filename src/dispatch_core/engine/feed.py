@@ -17,7 +17,8 @@ Examples
 >>> site = {"edges": [{"a": "depot", "b": "B1", "seconds": 60}]}
 >>> eng = Engine.open(path, EngineConfig(site=site))
 >>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
->>> _ = eng.handle(AddStaff(key="k1", at=at, member=StaffMember(id="wang", home="depot")))
+>>> wang = StaffMember(id="wang", home="depot", properties=["P1"])
+>>> _ = eng.handle(AddStaff(key="k1", at=at, member=wang))
 >>> with EventFeed(path) as feed:              # another process could do the same
 ...     [(item.seq, item.event.type) for item in feed.read(after=feed.checkpoint("crm"))]
 ...     feed.ack("crm", 1)

@@ -150,8 +150,9 @@ class Journal:
             if last is not None and not isinstance(last, int):
                 raise JournalCorruptError(f"{self.path}: the log's numbering is damaged")
             self._last = int(last or 0)
-            # A snapshot past the end of the log describes history the log no longer has.
+            # Snapshots and events past the end of the log describe history it no longer has.
             db.execute("DELETE FROM snapshot WHERE seq > ?", (self._last,))
+            db.execute("DELETE FROM events WHERE record > ?", (self._last,))
         except sqlite3.DatabaseError as exc:
             db.close()
             raise JournalCorruptError(f"{self.path}: the database file is damaged: {exc}") from exc
@@ -173,16 +174,18 @@ class Journal:
     def append(
         self,
         records: Sequence[tuple[str, str]],
-        events: Sequence[tuple[str | None, str]] = (),
+        events: Sequence[tuple[int, str | None, str]] = (),
     ) -> int:
         """Write records and their events in one transaction; return the last record ``seq``.
 
-        ``events`` are ``(ticket_id, json)`` pairs, numbered on from :attr:`last_event`
-        (the engine's event ``seq``) and tied to the batch's last record. Returns only after
-        the commit (durable with ``synchronous=FULL``).
+        ``events`` are ``(seq, ticket_id, json)`` triples (the engine's event ``seq``, each
+        above :attr:`last_event`), tied to the batch's last record. Returns only after the
+        commit (durable with ``synchronous=FULL``).
 
         Raises
         ------
+        InvalidInputError
+            If an event ``seq`` does not increase.
         JournalError
             If the write fails; nothing of the batch is kept.
         """
@@ -195,8 +198,10 @@ class Journal:
             rows.append((seq, kind, body, checksum(seq, kind, body)))
         eseq = self._last_event
         erows = []
-        for ticket_id, body in events:
-            eseq += 1
+        for event_seq, ticket_id, body in events:
+            if event_seq <= eseq:
+                raise InvalidInputError("seq", event_seq, f"must be above the last event {eseq}")
+            eseq = event_seq
             erows.append((eseq, seq, ticket_id, body, checksum(eseq, "event", body)))
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -327,7 +332,7 @@ class Journal:
         --------
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as d, Journal(pathlib.Path(d) / "j.db") as j:
-        ...     j.append([("cmd", "{}")], [("T-1", '{"seq":1}'), (None, '{"seq":2}')])
+        ...     j.append([("cmd", "{}")], [(1, "T-1", '{"seq":1}'), (2, None, '{"seq":2}')])
         ...     [(e.seq, e.record, e.ticket_id) for e in j.events(after=1)]
         1
         [(2, 1, None)]

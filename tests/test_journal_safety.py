@@ -186,8 +186,10 @@ def test_a_format_1_journal_is_upgraded_and_replayed(tmp_path: Path) -> None:
 def test_events_are_numbered_on_and_checkpoints_only_move_forward(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     with Journal(path) as j:
-        j.append([("cmd", "{}")], [("T1", "a"), (None, "b")])
-        j.append([("cmd", "{}"), ("cmd", "{}")], [("T1", "c")])
+        j.append([("cmd", "{}")], [(1, "T1", "a"), (2, None, "b")])
+        j.append([("cmd", "{}"), ("cmd", "{}")], [(3, "T1", "c")])
+        with pytest.raises(InvalidInputError, match="seq"):
+            j.append([("cmd", "{}")], [(3, "T1", "again")])
         assert [(e.seq, e.record, e.body) for e in j.events()] == [
             (1, 1, "a"),
             (2, 1, "b"),
@@ -210,7 +212,7 @@ def test_events_are_numbered_on_and_checkpoints_only_move_forward(tmp_path: Path
 def test_a_damaged_event_raises_typed(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     with Journal(path) as j:
-        j.append([("cmd", "{}")], [("T1", "a")])
+        j.append([("cmd", "{}")], [(1, "T1", "a")])
     db = sqlite3.connect(path)
     db.execute("UPDATE events SET body = 'b'")
     db.commit()

@@ -7,7 +7,8 @@ already catches ``ValueError`` or ``KeyError`` keeps working::
     DispatchError
     ├── InvalidInputError (ValueError)        a field has a bad value; names field and value
     │   ├── ScenarioError                     a scenario or policy file is invalid (adds .line)
-    │   └── ClockError                        time would go backwards
+    │   ├── ClockError                        time would go backwards
+    │   └── IdempotencyConflictError          a key reused for a different command (adds .seq)
     ├── UnknownEntityError (KeyError)         an id that the engine does not know
     │   ├── UnknownTicketError
     │   ├── UnknownStaffError
@@ -35,6 +36,7 @@ __all__ = [
     "DispatchError",
     "DuplicateEntityError",
     "FieldError",
+    "IdempotencyConflictError",
     "IllegalTransitionError",
     "InfeasibleAssignmentError",
     "InvalidInputError",
@@ -225,6 +227,33 @@ class ScenarioError(InvalidInputError):
 
 class ClockError(InvalidInputError):
     """A clock or timer was asked to move backwards in time."""
+
+
+class IdempotencyConflictError(InvalidInputError):
+    """An idempotency key was used before for a command with different content.
+
+    A retry with the same key and the same content (whatever its ``at``) gets the original
+    result; this error is for a different command under a reused key.
+
+    Parameters
+    ----------
+    key : str
+        The reused key.
+    seq : int or None
+        The ``seq`` of the original command's first event (``None`` if it had none).
+
+    Examples
+    --------
+    >>> err = IdempotencyConflictError("open-T-1", seq=42)
+    >>> err.field, err.seq
+    ('key', 42)
+    """
+
+    def __init__(self, key: str, *, seq: int | None) -> None:
+        self.key = key
+        self.seq = seq
+        first = "" if seq is None else f" (its first event is seq {seq})"
+        super().__init__("key", key, f"already used by a different command{first}")
 
 
 class UnknownEntityError(DispatchError, KeyError):

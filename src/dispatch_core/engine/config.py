@@ -73,11 +73,14 @@ class EngineConfig(DomainModel):
     snapshot_every: Annotated[int, Field(ge=1)] = 5_000
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     group_commit: Annotated[int, Field(ge=1, le=100_000)] = 256
+    event_buffer: Annotated[int, Field(ge=1, le=10_000_000)] = 10_000
     site: SiteSpec | None = None
 
 
 #: Settings that only change how the engine stores and remembers, not what it decides.
-_OPERATIONAL = frozenset({"synchronous", "group_commit", "snapshot_every", "idempotency_keys"})
+_OPERATIONAL = frozenset(
+    {"synchronous", "group_commit", "snapshot_every", "idempotency_keys", "event_buffer"}
+)
 
 
 class _Meta(Protocol):

@@ -30,30 +30,33 @@ Examples
 from __future__ import annotations
 
 import json
+import logging
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from dispatch_core.clock import Clock, require_aware
 from dispatch_core.engine import commands as c
 from dispatch_core.engine.config import EngineConfig, check_journal_config
-from dispatch_core.engine.effects import Effect, EffectKind
-from dispatch_core.engine.events import EventBase
+from dispatch_core.engine.effector import Effector
+from dispatch_core.engine.events import EventBase, parse_event
 from dispatch_core.engine.journal import Journal
+from dispatch_core.engine.observe import EngineObserver, NullObserver
 from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
 from dispatch_core.engine.state import EngineState
+from dispatch_core.engine.validation import check_instant, check_nesting
 from dispatch_core.engine.wiring import default_dispatcher, default_sla, site_from_config
 from dispatch_core.errors import (
     ClockError,
     DispatchError,
-    IllegalTransitionError,
     InvalidInputError,
     JournalCorruptError,
     JournalError,
-    UnknownEntityError,
 )
-from dispatch_core.model import DispatchAction, Outcome
 
 __all__ = ["Engine", "EngineConfig", "Subscriber"]
 
@@ -61,6 +64,19 @@ __all__ = ["Engine", "EngineConfig", "Subscriber"]
 Subscriber = Callable[[EventBase], None]
 
 _CMD, _TICK = "cmd", "tick"
+
+_log = logging.getLogger(__name__)
+
+
+def _kind(command: object) -> str:
+    """Return the command's class name for the observer (``"raw"`` for dicts and JSON text)."""
+    return type(command).__name__ if isinstance(command, c.CommandBase) else "raw"
+
+
+def _ticket_of(event: EventBase) -> str | None:
+    """Return the ticket an event is about, if any (for the journal's per-ticket index)."""
+    ticket_id = event.model_dump(include={"ticket_id"}).get("ticket_id")
+    return ticket_id if isinstance(ticket_id, str) else None
 
 
 def _sorted_keys(value: Any) -> Any:
@@ -88,6 +104,15 @@ class Engine:
     site : NodeCatalog, optional
         Known site-graph nodes; when given, unknown locations are rejected before journaling.
         Default: the graph ``config.site`` describes, when there is one.
+    observer : EngineObserver, optional
+        Told about every command, commit and failing subscriber
+        (:mod:`dispatch_core.engine.observe`); default: nothing is reported.
+
+    Notes
+    -----
+    Calls from several threads are serialised (one lock around every public method): each
+    caller gets exactly its own command's events. For asyncio services use
+    :class:`~dispatch_core.engine.aio.AsyncEngine`.
     """
 
     def __init__(
@@ -98,6 +123,7 @@ class Engine:
         dispatcher: DispatchPort | None = None,
         sla: SlaPort | None = None,
         site: NodeCatalog | None = None,
+        observer: EngineObserver | None = None,
     ) -> None:
         self.config = config if config is not None else EngineConfig()
         self._clock = clock
@@ -107,6 +133,7 @@ class Engine:
         self._sla = sla if sla is not None else default_sla(self.config)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)
+        self._effector = Effector(self._state, self._dispatcher, self._sla)
         self._remember = self.config.idempotency_keys > 0
         self._journal: Journal | None = None
         self._subscribers: list[Subscriber] = []
@@ -114,6 +141,11 @@ class Engine:
         self._sla_now: datetime | None = None  # the time of the tracker's last advance
         self._failed: BaseException | None = None
         self._since_snapshot = 0
+        self._lock = threading.RLock()
+        self._observer: EngineObserver = observer if observer is not None else NullObserver()
+        # The in-memory engine's feed: the most recent events (a durable one reads its journal).
+        self._recent: deque[EventBase] = deque(maxlen=self.config.event_buffer)
+        self._checkpoints: dict[str, int] = {}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -153,6 +185,7 @@ class Engine:
             snap = journal.latest_snapshot()
             if snap is not None:
                 eng._state = EngineState.from_dict(eng.config, json.loads(snap[1]))
+                eng._effector.state = eng._state
                 eng._rebuild_parts()
             for _, kind, body in journal.read(after=eng._state.records):
                 eng._replay(kind, body)
@@ -196,24 +229,24 @@ class Engine:
         DispatchError
             A subclass naming the bad field and value; the command changed nothing.
         """
-        # handle_many([command]), without its batching.
-        if self._failed is not None:
-            self._ensure_usable()  # raises
-        records: list[tuple[str, str]] = []
-        released: list[EventBase] = []
-        error: DispatchError | None = None
-        events: list[EventBase] = []
-        try:
+        with self._lock:
+            self._ensure_usable()
+            records: list[tuple[str, str]] = []
+            released: list[EventBase] = []
+            error: DispatchError | None = None
+            events: list[EventBase] = []
+            started = perf_counter()
             try:
                 events = self._one(command, records, released)
             except DispatchError as err:
                 error = err
-            if records:
-                self._commit(records)
-        except BaseException as exc:
-            self._failed = exc
-            raise
-        if self._subscribers:
+            except BaseException as exc:  # a defect, not an input: refuse further work
+                self._failed = exc
+                raise
+            self._commit(records, released)
+            self._observer.command_handled(
+                _kind(command), perf_counter() - started, accepted=error is None
+            )
             self._publish(released)
         if error is not None:
             raise error
@@ -227,25 +260,37 @@ class Engine:
         Returns, per command, its events or the :class:`DispatchError` that rejected it (a
         rejected command changes nothing and does not stop the batch). Results and events are
         released only after their batch has committed.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``commands`` is not a list (or other iterable) of commands.
         """
-        self._ensure_usable()
-        results: list[list[EventBase] | DispatchError] = []
-        records: list[tuple[str, str]] = []
-        released: list[EventBase] = []
-        try:
+        if isinstance(commands, str | bytes | dict) or not isinstance(commands, Iterable):
+            raise InvalidInputError("commands", commands, "expected a list of commands")
+        with self._lock:
+            self._ensure_usable()
+            results: list[list[EventBase] | DispatchError] = []
+            records: list[tuple[str, str]] = []
+            released: list[EventBase] = []
+            stored = 0  # released[:stored] are in the journal already
             for raw in commands:
+                started = perf_counter()
                 try:
                     results.append(self._one(raw, records, released))
                 except DispatchError as err:
                     results.append(err)
-                    continue
+                except BaseException as exc:  # a defect, not an input: refuse further work
+                    self._failed = exc
+                    raise
+                self._observer.command_handled(
+                    _kind(raw), perf_counter() - started, accepted=type(results[-1]) is list
+                )
                 if len(records) >= self.config.group_commit:
-                    self._commit(records)
-            self._commit(records)
-        except BaseException as exc:
-            self._failed = exc
-            raise
-        self._publish(released)
+                    self._commit(records, released[stored:])
+                    stored = len(released)
+            self._commit(records, released[stored:])
+            self._publish(released)
         return results
 
     def advance(self, now: datetime | None = None) -> list[EventBase]:
@@ -256,25 +301,99 @@ class Engine:
         ClockError
             If ``now`` is before the engine's current time.
         """
-        self._ensure_usable()
-        if now is None:
-            if self._clock is None:
-                raise InvalidInputError("now", None, "pass a time or give the engine a clock")
-            now = self._clock.now()
-        self._check_time(now, field="now")
-        records: list[tuple[str, str]] = []
-        try:
-            events = self._advance_to(now, records)
-            self._commit(records)
-        except BaseException as exc:
-            self._failed = exc
-            raise
-        self._publish(events)
+        with self._lock:
+            self._ensure_usable()
+            if now is None:
+                if self._clock is None:
+                    raise InvalidInputError("now", None, "pass a time or give the engine a clock")
+                now = self._clock.now()
+            self._check_time(now, field="now")
+            check_instant("now", now)
+            records: list[tuple[str, str]] = []
+            before, counted = self._horizon, self._state.records
+            try:
+                events = self._advance_to(now, records)
+            except BaseException as exc:  # a defect, not an input: refuse further work
+                self._failed = exc
+                raise
+            if self._state.records == counted and (before is None or now > before):
+                # Time that has passed is durable even when nothing fired: after a reopen, a
+                # command stamped before ``now`` is refused as it is by the live engine.
+                self._state.tick(now)  # counts the record, as its replay will
+                if self._journal is not None:
+                    records.append((_TICK, json.dumps({"at": now.isoformat()})))
+            self._commit(records, events)
+            self._publish(events)
         return events
 
     def next_deadline(self) -> datetime | None:
         """Return the next instant at which :meth:`advance` has something to fire, if any."""
-        return self._sla.next_deadline()
+        with self._lock:
+            return self._sla.next_deadline()
+
+    # ------------------------------------------------------------------ the event feed
+    def events(self, after: int = 0, limit: int | None = None) -> list[EventBase]:
+        """Return the durable events with ``seq > after``, in order (at most ``limit``).
+
+        A consumer that keeps its last processed ``seq`` (see :meth:`ack`) resumes here after
+        a crash and de-duplicates by ``seq``: at-least-once delivery, exactly-once effect. A
+        durable engine reads its journal (the whole history); an in-memory engine keeps the
+        last ``config.event_buffer`` events.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``after`` or ``limit`` is out of range, or (in memory) ``after`` is older than
+            the buffer.
+        """
+        with self._lock:
+            if self._journal is not None:
+                stored = self._journal.events(after=after, limit=limit)
+                return [parse_event(item.body) for item in stored]
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                raise InvalidInputError("after", after, "must be an integer >= 0")
+            if limit is not None and (not isinstance(limit, int) or limit < 1):
+                raise InvalidInputError("limit", limit, "must be an integer >= 1")
+            first = self._recent[0].seq if self._recent else self._state.last_seq + 1
+            if after + 1 < first:
+                raise InvalidInputError(
+                    "after", after, f"is older than the in-memory feed (it starts at {first})"
+                )
+            out = [ev for ev in self._recent if ev.seq > after]
+            return out if limit is None else out[:limit]
+
+    def ack(self, consumer: str, seq: int) -> None:
+        """Record that ``consumer`` has processed every event up to ``seq`` (durably, if durable).
+
+        A checkpoint never moves backwards. Read it back with :meth:`checkpoint`.
+        """
+        with self._lock:
+            if self._journal is not None:
+                self._journal.ack(consumer, seq)
+                return
+            if not isinstance(consumer, str) or not consumer:
+                raise InvalidInputError("consumer", consumer, "must be a non-empty name")
+            last = self._state.last_seq
+            if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= last:
+                raise InvalidInputError("seq", seq, f"must be an event seq between 0 and {last}")
+            self._checkpoints[consumer] = max(seq, self._checkpoints.get(consumer, 0))
+
+    def checkpoint(self, consumer: str) -> int:
+        """Return the last ``seq`` that ``consumer`` acknowledged (0 when it never did)."""
+        with self._lock:
+            if self._journal is not None:
+                return self._journal.checkpoint(consumer)
+            return self._checkpoints.get(consumer, 0)
+
+    def ticket_history(self, ticket_id: str) -> list[EventBase]:
+        """Return every event of one ticket, in order, also after it left the live state.
+
+        A durable engine reads its journal; an in-memory one its recent events.
+        """
+        with self._lock:
+            if self._journal is not None:
+                return [parse_event(item.body) for item in self._journal.ticket_events(ticket_id)]
+            return [ev for ev in self._recent if _ticket_of(ev) == ticket_id]
 
     def snapshot(self, *, property_id: str | None = None) -> dict[str, Any]:
         """Return the state as a deterministic JSON-ready dict (tickets, staff, queue, KPIs).
@@ -287,8 +406,9 @@ class Engine:
         Every mapping in it has its keys in sorted order, so ``json.dumps`` of two equal
         states gives the same bytes.
         """
-        state = self._state.to_dict(property_id=property_id)
-        return {k: _sorted_keys(state[k]) for k in sorted(state)}
+        with self._lock:
+            state = self._state.to_dict(property_id=property_id)
+            return {k: _sorted_keys(state[k]) for k in sorted(state)}
 
     @property
     def state(self) -> EngineState:
@@ -312,6 +432,7 @@ class Engine:
         at = cmd.at
         if self._horizon is not None and at < self._horizon:
             self._check_time(at, field="at", aware=True)  # raises the ClockError
+        check_instant("at", at)
         st.check(cmd, has_node=self._has_node)  # bad input: nothing changes at all
         fired = None
         if at != self._sla_now:
@@ -329,7 +450,10 @@ class Engine:
     def _coerce(self, raw: object) -> c.CommandBase:
         if isinstance(raw, c.CommandBase):
             return raw
-        if isinstance(raw, str | bytes | dict):
+        if isinstance(raw, dict):
+            check_nesting("command", raw)
+            return c.parse_command(raw)
+        if isinstance(raw, str | bytes):
             return c.parse_command(raw)
         raise InvalidInputError("command", raw, "expected a command, a dict or JSON text")
 
@@ -373,9 +497,7 @@ class Engine:
 
     def _settle(self, at: datetime) -> None:
         """Carry out the queued effects, each one's follow-ups before the next (depth-first)."""
-        pop, perform = self._state.effects.pop, _PERFORM
-        while (eff := pop()) is not None:
-            perform[eff.kind](self, eff, at)
+        self._effector.settle(at)
 
     def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> list[EventBase]:
         """Fire the thresholds due by ``now``; return their events (journalled as a tick)."""
@@ -389,132 +511,56 @@ class Engine:
             records.append((_TICK, json.dumps({"at": now.isoformat()})))
         return self._state.take_events()
 
-    def _commit(self, records: list[tuple[str, str]]) -> None:
-        if self._journal is None or not records:
+    def _commit(self, records: list[tuple[str, str]], events: Sequence[EventBase]) -> None:
+        """Make ``records`` and the ``events`` they caused durable, in one transaction.
+
+        Only a failed journal write fences the engine: the state in memory is then ahead of
+        the journal, and only a reopen (recovery from the journal) brings them together.
+        """
+        journal = self._journal
+        if journal is None:
+            self._recent.extend(events)
             records.clear()
             return
-        last = self._journal.append(records)
-        self._since_snapshot += len(records)
+        if not records:
+            return
+        started = perf_counter()
+        stored = [(ev.seq, _ticket_of(ev), ev.model_dump_json()) for ev in events]
+        try:
+            last = journal.append(records, stored)
+            self._since_snapshot += len(records)
+            if self._since_snapshot >= self.config.snapshot_every:
+                body = json.dumps(self._state.to_dict(full=True), sort_keys=True)
+                journal.write_snapshot(last, body)
+                self._since_snapshot = 0
+        except JournalError as exc:
+            self._failed = exc
+            raise
+        self._observer.journal_committed(len(records), perf_counter() - started)
         records.clear()
-        if self._since_snapshot >= self.config.snapshot_every:
-            body = json.dumps(self._state.to_dict(full=True), sort_keys=True)
-            self._journal.write_snapshot(last, body)
-            self._since_snapshot = 0
 
     def _publish(self, events: list[EventBase]) -> None:
+        """Give the events to every subscriber; a subscriber that raises is logged, not fatal.
+
+        The events are durable already: a subscriber that failed resumes from the feed
+        (:meth:`events`) with its last processed ``seq``.
+        """
+        self._observer.events_emitted(len(events))
         if not self._subscribers:
             return
         for ev in events:
             for callback in list(self._subscribers):
-                callback(ev)
+                try:
+                    callback(ev)
+                except Exception:  # the command is committed; the subscriber catches up later
+                    _log.exception("subscriber %r failed on event %d", callback, ev.seq)
+                    self._observer.subscriber_failed()
 
     def _ensure_usable(self) -> None:
         if self._failed is not None:
             raise JournalError(
                 f"engine stopped after a failure ({self._failed!r}); reopen it to recover"
             )
-
-    # ------------------------------------------------------------------ effects
-    def _do_dispatch(self, eff: Effect, at: datetime) -> None:
-        if eff.ticket_id in self._state.pending:
-            self._dispatch(eff.ticket_id, at)
-
-    def _do_dispatch_pending(self, eff: Effect, at: datetime) -> None:
-        self._state.dispatch_pending()  # queues a DISPATCH per ticket it offers capacity to
-
-    def _do_reallocate(self, eff: Effect, at: datetime) -> None:
-        self._reallocate(eff.ticket_id, at)
-
-    def _do_staff(self, eff: Effect, at: datetime) -> None:
-        self._sync_staff(eff.kind, eff.staff_id)
-
-    def _do_staff_load(self, eff: Effect, at: datetime) -> None:
-        self._dispatcher.set_load(eff.staff_id, self._state.staff[eff.staff_id].load)
-
-    def _dispatch(self, ticket_id: str, at: datetime) -> None:
-        rec = self._state.tickets[ticket_id]
-        try:
-            decision = self._dispatcher.choose(rec.ticket, at=at)
-        except DispatchError as err:
-            self._state.dispatch_failed(ticket_id, {"reason": str(err)}, at)
-            return
-        if decision.staff_id is None or decision.action is not DispatchAction.ASSIGN:
-            self._state.dispatch_failed(ticket_id, dict(decision.explanation.as_dict()), at)
-            return
-        why = self._why_not(ticket_id, decision.staff_id, at)
-        if why is not None:
-            self._state.dispatch_failed(ticket_id, {"reason": why}, at)
-            return
-        score = decision.score or 0.0
-        explanation = dict(decision.explanation.as_dict())
-        self._state.assign(ticket_id, decision.staff_id, score, explanation, at)
-
-    def _reallocate(self, ticket_id: str, at: datetime) -> None:
-        rec = self._state.tickets[ticket_id]
-        if rec.owner is None:
-            return
-        try:
-            decision = self._dispatcher.reallocate(rec.ticket, at=at, current=rec.owner)
-        except DispatchError:
-            return
-        staff_id = decision.staff_id
-        if decision.action is not DispatchAction.REASSIGN:
-            return  # ASSIST (an extra hand) or NONE: the owner keeps the ticket
-        if staff_id is None or staff_id == rec.owner or self._why_not(ticket_id, staff_id, at):
-            return
-        score = decision.score or 0.0
-        self._state.assign(ticket_id, staff_id, score, dict(decision.explanation.as_dict()), at)
-
-    def _why_not(self, ticket_id: str, staff_id: str, at: datetime) -> str | None:
-        """Hard rules re-checked on every decision (tenant isolation, skills, capacity)."""
-        staff = self._state.staff.get(staff_id)
-        if staff is None:
-            return f"dispatcher proposed unknown staff member {staff_id!r}"
-        why = self._state.ineligible(self._state.tickets[ticket_id], staff, at)
-        return None if why is None else f"dispatcher proposed {staff_id!r}, who {why}"
-
-    def _sync_staff(self, kind: EffectKind, staff_id: str) -> None:
-        rec, d = self._state.staff[staff_id], self._dispatcher
-        if kind is EffectKind.STAFF_UPSERT:
-            d.upsert(rec.member)
-            d.set_location(staff_id, rec.location)
-            d.set_available(staff_id, rec.available)
-        elif kind is EffectKind.STAFF_LOCATION:
-            d.set_location(staff_id, rec.location)
-        elif kind is EffectKind.STAFF_AVAILABLE:
-            d.set_available(staff_id, rec.available)
-        d.set_load(staff_id, rec.load)
-
-    def _sla_stop(self, eff: Effect, at: datetime) -> None:
-        tid, st, metric = eff.ticket_id, self._state, eff.metric
-        if metric is None:
-            return
-        try:
-            outcome = self._sla.stop(tid, metric, at=at)
-        except (UnknownEntityError, IllegalTransitionError):
-            return  # e.g. a clock that already stopped: nothing to do
-        st.sla_result(tid, metric, met=outcome is Outcome.MET)
-
-    def _sla_start(self, eff: Effect, at: datetime) -> None:
-        tid, st = eff.ticket_id, self._state
-        try:
-            metrics = self._sla.start_ticket(st.tickets[tid].ticket, at=at)
-        except (UnknownEntityError, IllegalTransitionError):
-            return  # as _sla_effect: nothing to do
-        st.sla_started(tid, tuple(metrics))
-
-    def _sla_effect(self, eff: Effect, at: datetime) -> None:
-        """Pause, resume or cancel (``_PERFORM`` sends starts and stops to their own methods)."""
-        sla, tid = self._sla, eff.ticket_id
-        try:
-            if eff.kind is EffectKind.SLA_PAUSE:
-                sla.pause(tid, at=at)
-            elif eff.kind is EffectKind.SLA_RESUME:
-                sla.resume(tid, at=at)
-            elif eff.kind is EffectKind.SLA_CANCEL:
-                sla.cancel_ticket(tid)
-        except (UnknownEntityError, IllegalTransitionError):
-            pass  # e.g. pausing a ticket whose clocks have all stopped: nothing to do
 
     # ------------------------------------------------------------------ recovery
     def _replay(self, kind: str, body: str) -> None:
@@ -531,44 +577,8 @@ class Engine:
 
     def _rebuild_parts(self) -> None:
         """Push a snapshot's state into fresh parts: staff into the dispatcher, clocks re-armed."""
+        self._effector.rebuild()
         st = self._state
-        for sid in sorted(st.staff):
-            self._sync_staff(EffectKind.STAFF_UPSERT, sid)
-        ops = sorted(
-            ((rec, op) for rec in st.tickets.values() for op in rec.sla_log),
-            key=lambda pair: pair[1].n,
-        )
-        sla = self._sla
-        for rec, op in ops:  # the tracker only: the state already has it all
-            tid, at = rec.ticket.id, op.at
-            try:
-                if op.kind is EffectKind.SLA_START:
-                    sla.start_ticket(rec.ticket, at=at)
-                elif op.kind is EffectKind.SLA_PAUSE:
-                    sla.pause(tid, at=at)
-                elif op.kind is EffectKind.SLA_RESUME:
-                    sla.resume(tid, at=at)
-                elif op.kind is EffectKind.SLA_STOP and op.metric is not None:
-                    sla.stop(tid, op.metric, at=at)
-            except (UnknownEntityError, IllegalTransitionError):
-                pass  # as when it first happened
         if st.now is not None:
             self._sla.advance(st.now)  # levels already announced before the snapshot
             self._sla_now = st.now
-
-
-#: What the engine does for each kind of effect the state queues.
-_PERFORM: dict[EffectKind, Callable[[Engine, Effect, datetime], None]] = {
-    EffectKind.DISPATCH: Engine._do_dispatch,
-    EffectKind.DISPATCH_PENDING: Engine._do_dispatch_pending,
-    EffectKind.REALLOCATE: Engine._do_reallocate,
-    EffectKind.STAFF_UPSERT: Engine._do_staff,
-    EffectKind.STAFF_LOCATION: Engine._do_staff,
-    EffectKind.STAFF_AVAILABLE: Engine._do_staff,
-    EffectKind.STAFF_LOAD: Engine._do_staff_load,
-    EffectKind.SLA_START: Engine._sla_start,
-    EffectKind.SLA_PAUSE: Engine._sla_effect,
-    EffectKind.SLA_RESUME: Engine._sla_effect,
-    EffectKind.SLA_STOP: Engine._sla_stop,
-    EffectKind.SLA_CANCEL: Engine._sla_effect,
-}

@@ -38,12 +38,12 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from dispatch_core.engine import eventstore
+from dispatch_core.engine.eventstore import StoredEvent, checksum, decode_text
 from dispatch_core.errors import (
     InvalidInputError,
     JournalCorruptError,
@@ -79,39 +79,6 @@ _SCHEMA = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """One event as the journal keeps it: its ``seq``, the record that caused it, its JSON."""
-
-    seq: int
-    record: int
-    ticket_id: str | None
-    body: str
-
-
-def _text(value: object) -> str | None:
-    """Decode a stored text column; ``None`` if it is not valid UTF-8 text (damage)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    return None
-
-
-def checksum(seq: int, kind: str, body: str) -> int:
-    """CRC32 of one record.
-
-    Examples
-    --------
-    >>> checksum(1, "cmd", "{}")
-    3818890241
-    """
-    return zlib.crc32(f"{seq}|{kind}|{body}".encode())
-
-
 class Journal:
     """An append-only, checksummed command log with snapshots, in one SQLite file.
 
@@ -143,11 +110,17 @@ class Journal:
         self.keep_snapshots = max(1, keep_snapshots)
         self._lock_fd = _lock(self.path)
         try:
-            self._db = self._connect(synchronous)
+            db = self._connect(synchronous)  # closes itself when it raises
         except BaseException:
             os.close(self._lock_fd)
             raise
-        self._last_event = self._max("events")
+        try:
+            self._last_event = eventstore.last_event(db, self.path)
+        except BaseException:
+            db.close()
+            os.close(self._lock_fd)
+            raise
+        self._db = db
 
     def _connect(self, synchronous: str) -> sqlite3.Connection:
         try:
@@ -162,7 +135,7 @@ class Journal:
             db.execute(f"PRAGMA synchronous={synchronous}")
             db.execute(_SCHEMA[2])  # meta first: it says which layout the file has
             row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
-            found = None if row is None else _text(row[0])
+            found = None if row is None else decode_text(row[0])
             if found == "1":  # 0.1.0: snapshots without log_crc, no events or checkpoints
                 db.execute("ALTER TABLE snapshot ADD COLUMN log_crc INTEGER NOT NULL DEFAULT -1")
             for stmt in _SCHEMA:
@@ -177,8 +150,9 @@ class Journal:
             if last is not None and not isinstance(last, int):
                 raise JournalCorruptError(f"{self.path}: the log's numbering is damaged")
             self._last = int(last or 0)
-            # A snapshot past the end of the log describes history the log no longer has.
+            # Snapshots and events past the end of the log describe history it no longer has.
             db.execute("DELETE FROM snapshot WHERE seq > ?", (self._last,))
+            db.execute("DELETE FROM events WHERE record > ?", (self._last,))
         except sqlite3.DatabaseError as exc:
             db.close()
             raise JournalCorruptError(f"{self.path}: the database file is damaged: {exc}") from exc
@@ -186,15 +160,6 @@ class Journal:
             db.close()
             raise
         return db
-
-    def _max(self, table: Literal["events", "log"]) -> int:
-        try:
-            query = f"SELECT MAX(seq) FROM {table}"  # noqa: S608 - table is one of two Literals
-            value = self._db.execute(query).fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise JournalCorruptError(f"{self.path}: table {table} is damaged: {exc}") from exc
-        return int(value) if isinstance(value, int) else 0
 
     @property
     def last_seq(self) -> int:
@@ -209,16 +174,18 @@ class Journal:
     def append(
         self,
         records: Sequence[tuple[str, str]],
-        events: Sequence[tuple[str | None, str]] = (),
+        events: Sequence[tuple[int, str | None, str]] = (),
     ) -> int:
         """Write records and their events in one transaction; return the last record ``seq``.
 
-        ``events`` are ``(ticket_id, json)`` pairs, numbered on from :attr:`last_event`
-        (the engine's event ``seq``) and tied to the batch's last record. Returns only after
-        the commit (durable with ``synchronous=FULL``).
+        ``events`` are ``(seq, ticket_id, json)`` triples (the engine's event ``seq``, each
+        above :attr:`last_event`), tied to the batch's last record. Returns only after the
+        commit (durable with ``synchronous=FULL``).
 
         Raises
         ------
+        InvalidInputError
+            If an event ``seq`` does not increase.
         JournalError
             If the write fails; nothing of the batch is kept.
         """
@@ -231,8 +198,10 @@ class Journal:
             rows.append((seq, kind, body, checksum(seq, kind, body)))
         eseq = self._last_event
         erows = []
-        for ticket_id, body in events:
-            eseq += 1
+        for event_seq, ticket_id, body in events:
+            if event_seq <= eseq:
+                raise InvalidInputError("seq", event_seq, f"must be above the last event {eseq}")
+            eseq = event_seq
             erows.append((eseq, seq, ticket_id, body, checksum(eseq, "event", body)))
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -272,7 +241,7 @@ class Journal:
             raise JournalCorruptError(f"{self.path}: the log is damaged: {exc}") from exc
         expected = after + 1
         for i, (seq, raw_kind, raw_body, crc) in enumerate(rows):
-            kind, body = _text(raw_kind), _text(raw_body)
+            kind, body = decode_text(raw_kind), decode_text(raw_body)
             good = (
                 seq == expected
                 and kind is not None
@@ -300,7 +269,7 @@ class Journal:
             self._rollback()
             raise JournalCorruptError(f"{self.path}: cannot drop torn record {seq}: {exc}") from exc
         self._last = seq - 1
-        self._last_event = self._max("events")
+        self._last_event = eventstore.last_event(self._db, self.path)
 
     def write_snapshot(self, seq: int, body: str) -> None:
         """Store a snapshot of the state after record ``seq``; prune old snapshots.
@@ -342,7 +311,7 @@ class Journal:
         except sqlite3.DatabaseError as exc:
             raise JournalCorruptError(f"{self.path}: the snapshots are damaged: {exc}") from exc
         for seq, raw, crc, log_crc, actual in rows:
-            body = _text(raw)
+            body = decode_text(raw)
             if (
                 body is not None
                 and isinstance(seq, int)
@@ -357,81 +326,33 @@ class Journal:
     def events(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         """Return the stored events with ``seq > after``, in order (at most ``limit``).
 
-        Raises
-        ------
-        JournalCorruptError
-            If a stored event fails its checksum.
+        See :func:`dispatch_core.engine.eventstore.read_events`.
 
         Examples
         --------
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as d, Journal(pathlib.Path(d) / "j.db") as j:
-        ...     j.append([("cmd", "{}")], [("T-1", '{"seq":1}'), (None, '{"seq":2}')])
+        ...     j.append([("cmd", "{}")], [(1, "T-1", '{"seq":1}'), (2, None, '{"seq":2}')])
         ...     [(e.seq, e.record, e.ticket_id) for e in j.events(after=1)]
         1
         [(2, 1, None)]
         """
-        if after < 0:
-            raise InvalidInputError("after", after, "must be >= 0")
-        if limit is not None and limit < 1:
-            raise InvalidInputError("limit", limit, "must be >= 1")
-        query = "SELECT seq, record, ticket_id, body, crc FROM events WHERE seq > ? ORDER BY seq"
-        return self._events(query + " LIMIT ?", (after, -1 if limit is None else limit))
+        return eventstore.read_events(self._db, self.path, after=after, limit=limit)
 
     def ticket_events(self, ticket_id: str) -> list[StoredEvent]:
         """Return every stored event of one ticket, in order."""
-        query = (
-            "SELECT seq, record, ticket_id, body, crc FROM events WHERE ticket_id = ? ORDER BY seq"
-        )
-        return self._events(query, (ticket_id,))
-
-    def _events(self, query: str, args: tuple[object, ...]) -> list[StoredEvent]:
-        try:
-            rows = self._db.execute(query, args).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise JournalCorruptError(f"{self.path}: the events are damaged: {exc}") from exc
-        out = []
-        for seq, record, raw_tid, raw, crc in rows:
-            body = _text(raw)
-            if body is None or checksum(seq, "event", body) != crc:
-                raise JournalCorruptError(f"{self.path}: event {seq} fails its checksum")
-            out.append(StoredEvent(seq, record, _text(raw_tid), body))
-        return out
+        return eventstore.ticket_events(self._db, self.path, ticket_id)
 
     def ack(self, consumer: str, seq: int) -> None:
         """Record that ``consumer`` has processed every event up to ``seq`` (durably).
 
-        A checkpoint never moves backwards: acknowledging an older ``seq`` keeps the newer one.
-
-        Raises
-        ------
-        InvalidInputError
-            If ``seq`` is negative or beyond the last stored event, or ``consumer`` is empty.
+        See :func:`dispatch_core.engine.eventstore.ack`.
         """
-        if not isinstance(consumer, str) or not consumer or len(consumer) > 200:
-            raise InvalidInputError("consumer", consumer, "must be a name of 1-200 characters")
-        if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= self._last_event:
-            raise InvalidInputError(
-                "seq", seq, f"must be an event seq between 0 and {self._last_event}"
-            )
-        try:
-            self._db.execute(
-                "INSERT INTO consumers VALUES (?, ?) ON CONFLICT(name)"
-                " DO UPDATE SET seq = MAX(seq, excluded.seq)",
-                (consumer, seq),
-            )
-        except sqlite3.Error as exc:
-            raise JournalError(f"{self.path}: cannot store checkpoint: {exc}") from exc
+        eventstore.ack(self._db, self.path, consumer, seq, last=self._last_event)
 
     def checkpoint(self, consumer: str) -> int:
         """Return the last ``seq`` that ``consumer`` acknowledged (0 when it never did)."""
-        try:
-            row = self._db.execute(
-                "SELECT seq FROM consumers WHERE name = ?", (consumer,)
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise JournalCorruptError(f"{self.path}: the checkpoints are damaged: {exc}") from exc
-        return int(row[0]) if row is not None and isinstance(row[0], int) else 0
+        return eventstore.checkpoint(self._db, self.path, consumer)
 
     def meta(self, key: str) -> str | None:
         """Return the journal's metadata value ``key``, or ``None`` when it has none.
@@ -450,7 +371,7 @@ class Journal:
             raise JournalCorruptError(f"{self.path}: the metadata is damaged: {exc}") from exc
         if row is None:
             return None
-        value = _text(row[0])
+        value = decode_text(row[0])
         if value is None:
             raise JournalCorruptError(f"{self.path}: metadata {key!r} is not text")
         return value

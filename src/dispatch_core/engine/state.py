@@ -33,7 +33,7 @@ from dispatch_core.engine.records import SlaOp, StaffRecord, TicketRecord
 from dispatch_core.engine.snapshot import state_from_dict, state_to_dict
 from dispatch_core.engine.validation import check_command
 from dispatch_core.errors import (
-    InvalidInputError,
+    IdempotencyConflictError,
     UnknownStaffError,
     UnknownTicketError,
 )
@@ -166,19 +166,21 @@ class EngineState:
     def lookup(self, cmd: c.CommandBase) -> tuple[e.EventBase, ...] | None:
         """Return the original result of ``cmd.key``, or ``None`` for a new key.
 
+        Idempotency is by key and content: a retry that the platform re-stamped with the time
+        of the retry (a different ``at``) is the same command.
+
         Raises
         ------
-        InvalidInputError
-            If the key was used before with a different command.
+        IdempotencyConflictError
+            If the key was used before with a command of different content.
         """
         found = self.results.get(cmd.key)
         if found is None:
             return None
-        if found[0] != cmd:
-            raise InvalidInputError(
-                "key", cmd.key, "idempotency key already used by a different command"
-            )
-        return found[1]
+        original, events = found
+        if original != cmd and original.model_copy(update={"at": cmd.at}) != cmd:
+            raise IdempotencyConflictError(cmd.key, seq=events[0].seq if events else None)
+        return events
 
     def remember(self, cmd: c.CommandBase, events: list[e.EventBase]) -> None:
         """Keep ``cmd``'s result under its key (the oldest keys are forgotten first)."""

@@ -8,7 +8,8 @@ manual assignment to someone ineligible, and locations the site graph does not k
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from dispatch_core.engine import commands as c
@@ -24,7 +25,70 @@ from dispatch_core.errors import (
 if TYPE_CHECKING:  # pragma: no cover - import for annotations only
     from dispatch_core.engine.state import EngineState
 
-__all__ = ["check_command"]
+__all__ = [
+    "MAX_INSTANT",
+    "MAX_NESTING",
+    "MIN_INSTANT",
+    "check_command",
+    "check_instant",
+    "check_nesting",
+]
+
+#: How deep a command given as a dict may nest (a real command nests 4 levels).
+MAX_NESTING = 32
+
+#: The instants the engine accepts: SLA deadlines are computed years ahead and its timer wheel
+#: counts seconds from the Unix epoch, so times outside this range are refused at the door.
+MIN_INSTANT = datetime(1970, 1, 2, tzinfo=UTC)
+MAX_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_nesting(field: str, value: object, limit: int = MAX_NESTING) -> None:
+    """Raise :class:`InvalidInputError` if ``value`` nests dicts/lists deeper than ``limit``.
+
+    Iterative, so hostile input 10^5 levels deep costs a bounded walk and cannot raise
+    ``RecursionError`` (which pydantic's error reporting would meet on such input).
+
+    Examples
+    --------
+    >>> check_nesting("command", {"a": [1, {"b": 2}]})
+    >>> deep = 1
+    >>> for _ in range(100):
+    ...     deep = [deep]
+    >>> check_nesting("command", {"a": deep})
+    Traceback (most recent call last):
+    ...
+    dispatch_core.errors.InvalidInputError: invalid input: command=...: nests deeper than 32 levels
+    """
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise InvalidInputError(field, value, f"nests deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def check_instant(field: str, at: datetime) -> None:
+    """Raise :class:`InvalidInputError` naming ``field`` if ``at`` is outside the range.
+
+    Examples
+    --------
+    >>> check_instant("at", datetime(2026, 3, 2, tzinfo=UTC))
+    >>> check_instant("at", datetime(9999, 12, 31, 23, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    dispatch_core.errors.InvalidInputError: invalid input: at=...: must be between ...
+    """
+    if not MIN_INSTANT <= at < MAX_INSTANT:
+        msg = f"must be between {MIN_INSTANT.isoformat()} and {MAX_INSTANT.isoformat()}"
+        raise InvalidInputError(field, at, msg)
+
 
 #: The lifecycle action of each ticket-level command.
 _TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
@@ -96,6 +160,7 @@ def _check_other(
             raise DuplicateEntityError("ticket", t.id, field="ticket.id")
         if t.opened_at > cmd.at:
             raise InvalidInputError("ticket.opened_at", t.opened_at, "is after the command")
+        check_instant("ticket.opened_at", t.opened_at)
         _check_node(has_node, t.location, "ticket.location")
     elif isinstance(cmd, c.AddStaff):
         if cmd.member.id in st.staff:

@@ -20,6 +20,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from dispatch_core import __version__
+from dispatch_core.cli.events import HELP as EVENTS_HELP
+from dispatch_core.cli.events import configure as configure_events
+from dispatch_core.cli.events import run as run_events
 from dispatch_core.errors import DispatchError
 from dispatch_core.model import DEFAULT_PRIORITY, DEFAULT_TARGETS, Category, StaffMember, Ticket
 from dispatch_core.model._base import DomainModel
@@ -394,6 +397,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--scheduler", metavar="ADDR", help="dask.distributed scheduler address")
     plan.set_defaults(func=_cmd_plan)
+    configure_events(sub.add_parser("events", help=EVENTS_HELP))
     return parser
 
 
@@ -411,8 +415,10 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     args = parser.parse_args(argv)
     # Piped output (make run, CI logs) would otherwise be cut to 80 columns.
     out = console or Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-    func: Callable[[argparse.Namespace, Console], int] = args.func
     try:
+        if args.command == "events":  # JSON lines on plain standard output, not rich
+            return run_events(args, sys.stdout)
+        func: Callable[[argparse.Namespace, Console], int] = args.func
         return func(args, out)
     except DispatchError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}")

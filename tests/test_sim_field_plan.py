@@ -95,3 +95,41 @@ def test_report_shows_the_technician_side(small, day, tmp_path) -> None:  # type
     assert "Field simulation: technicians per shift" in page
     assert (tmp_path / "field_attainment_sun.png").read_bytes().startswith(b"\x89PNG")
     assert [row[0] for row in field_rows(day)] == [s.name for s in day.shifts]
+
+
+def test_ticket_targets_reach_the_engine(small) -> None:  # type: ignore[no-untyped-def]
+    """On site 15 vs 240 min: the engine's clocks (and so the attainment) differ."""
+    from dispatch_core.model import Category, SlaMetric
+    from dispatch_core.sim.field.driver import simulate_field
+
+    def with_on_site(minutes: float):  # type: ignore[no-untyped-def]
+        targets = {Category.REPAIR: {SlaMetric.ON_SITE: minutes}}
+        sla = small.sla.model_copy(update={"ticket_targets": targets})
+        spec = scenario_field(
+            small.model_copy(update={"sla": sla}), "sun", interval_minutes=60, technicians=[1, 1, 1]
+        )
+        return simulate_field(spec, seed=4)
+
+    tight, loose = with_on_site(15.0), with_on_site(240.0)
+    assert tight.attainment("on_site/repair") < loose.attainment("on_site/repair")
+    assert tight.red != loose.red or tight.yellow != loose.yellow
+
+
+def test_search_goes_past_40_when_its_estimate_does(small) -> None:  # type: ignore[no-untyped-def]
+    from dispatch_core.sim.field.plan import search_limit
+
+    assert search_limit(147) > 147
+    day = simulate_field_day(
+        small,
+        "sun",
+        interval_minutes=60,
+        replications=2,
+        seed=2,
+        confidence=0.8,
+        curve=(0,),
+        max_technicians=1,
+    )
+    assert day.limits == (1, 1, 1)
+    assert day.capped  # one technician per shift cannot meet the on-site targets
+    assert "NOT MET at the search limit" in day.verdict
+    assert "1 technicians still misses" in day.verdict

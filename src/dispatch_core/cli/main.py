@@ -253,6 +253,7 @@ def _print_field(days: list[FieldDay], console: Console) -> None:
         field_header,
         field_rollup_rows,
         field_rows,
+        target_caption,
     )
 
     for fd in days:
@@ -260,8 +261,8 @@ def _print_field(days: list[FieldDay], console: Console) -> None:
             title=f"{fd.day}: technicians per shift, analytic versus simulated "
             f"({fd.replications} replications, {fd.confidence:.0%} one-sided confidence, "
             f"target {fd.target:.0%} of clocks met)",
-            caption="clocks met % ± interval: on site 1 h (repair), 2 h (emergency), fed back "
-            "24 h (repair), complaint resolved 48 h; tickets opened on the shift's watch",
+            caption=f"clocks met % ± interval: {target_caption(fd)} (the scenario's ticket "
+            "targets); tickets opened on the shift's watch",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
         )
@@ -270,6 +271,7 @@ def _print_field(days: list[FieldDay], console: Console) -> None:
         for row in field_rows(fd, compact=True):
             table.add_row(*row)
         console.print(table)
+        console.print(f"[bold red]{fd.verdict}[/]" if fd.capped else fd.verdict)
     if days:
         headers, rows = field_rollup_rows(days)
         out = Table(title="Technician-hours and headcount", box=box.SIMPLE_HEAD)

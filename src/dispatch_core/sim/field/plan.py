@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.model import Category
+from dispatch_core.model import DEFAULT_TARGETS, Category
 from dispatch_core.planning.erlang import required_agents
 from dispatch_core.planning.plan import headcount, interval_demand
 from dispatch_core.planning.scenario import Scenario, clock_minutes
@@ -61,6 +61,7 @@ from dispatch_core.sim.replicate import InlineExecutor, replicate
 from dispatch_core.sim.search import Evaluation, meets_at_least, search_staffing
 from dispatch_core.sim.stats import Estimate, estimate
 from dispatch_core.site import SiteGraph
+from dispatch_core.sla.policy import SlaPolicy
 
 __all__ = [
     "FieldDay",
@@ -70,8 +71,58 @@ __all__ = [
     "judge_runs",
     "judged_intervals",
     "scenario_field",
+    "search_limit",
     "simulate_field_day",
+    "ticket_policy",
 ]
+
+
+def ticket_policy(scenario: Scenario) -> SlaPolicy:
+    """Return the engine's SLA policy for a scenario: ``[sla.ticket_targets]`` over the seeds.
+
+    Every category keeps the seed metrics of ``DEFAULT_TARGETS`` (emergency on site 2 h); a
+    metric named in the scenario's ``[sla.ticket_targets.<category>]`` takes its minutes, and a
+    metric the seed targets do not list is added. The escalation chain is the default (``warn``).
+
+    Examples
+    --------
+    >>> from dispatch_core.planning.scenario import default_scenario
+    >>> s = default_scenario()
+    >>> policy = ticket_policy(s)
+    >>> [m.target for m in policy.rule_for("repair", None).metrics if m.metric == "on_site"]
+    [datetime.timedelta(seconds=3600)]
+    >>> from dispatch_core.model import SlaMetric
+    >>> slow = s.model_copy(update={"sla": s.sla.model_copy(
+    ...     update={"ticket_targets": {Category.REPAIR: {SlaMetric.ON_SITE: 240.0}}})})
+    >>> [m.target for m in ticket_policy(slow).rule_for("repair", None).metrics
+    ...  if m.metric == "on_site"]
+    [datetime.timedelta(seconds=14400)]
+    """
+    chosen = scenario.sla.ticket_targets
+    rules = []
+    for category, seeds in DEFAULT_TARGETS.items():
+        minutes = {t.metric: t.target.total_seconds() / 60.0 for t in seeds}
+        minutes.update(chosen.get(category, {}))
+        metrics = [
+            {"metric": m, "target": f"{round(v * 60)}s", "calendar": "always"}
+            for m, v in minutes.items()
+        ]
+        rules.append({"category": category, "metrics": metrics})
+    return SlaPolicy.model_validate({"thresholds": "warn", "rules": rules})
+
+
+def search_limit(start: int) -> int:
+    """Return the most technicians per shift the field search tries: max(40, 2 × start + 10).
+
+    The search grows from the analytic estimate ``start`` and never stops silently below it:
+    a shift still failing at this limit is reported as such.
+
+    Examples
+    --------
+    >>> search_limit(3), search_limit(147)
+    (40, 304)
+    """
+    return max(40, 2 * start + 10)
 
 
 def scenario_field(
@@ -115,6 +166,7 @@ def scenario_field(
         ),
         case_officers=max(1, math.ceil(rostered / staffing.agents_per_supervisor)),
         communities=min(scenario.estate.communities, 10),
+        sla_policy=ticket_policy(scenario),
     )
     return spec if technicians is None else spec.with_technicians(technicians)
 
@@ -213,7 +265,12 @@ class TechCurvePoint:
 
 @dataclass(frozen=True, slots=True)
 class FieldDay:
-    """The technician side of one day (see the module docstring)."""
+    """The technician side of one day (see the module docstring).
+
+    ``limits`` is the most technicians the search tried per shift (:func:`search_limit`);
+    ``capped`` names the shifts still missing a target there, and :attr:`verdict` says so in
+    a sentence. ``targets`` is the minutes of each judged target in the engine's policy.
+    """
 
     day: str
     target: float
@@ -223,6 +280,8 @@ class FieldDay:
     curve: tuple[TechCurvePoint, ...]
     evaluations: int
     capped: tuple[str, ...]
+    limits: tuple[int, ...]
+    targets: dict[str, float]
     rostered_hours: float
     analytic_hours: float
     simulated_hours: float
@@ -232,6 +291,37 @@ class FieldDay:
     escalations: Estimate
     reassigned: Estimate
     contacts: Estimate
+
+    @property
+    def verdict(self) -> str:
+        """One line for the screen: every target met, or which shifts hit the search limit."""
+        if not self.capped:
+            return (
+                f"{self.day}: every judged target met on every shift "
+                f"({self.evaluations} staffing levels simulated)"
+            )
+        parts = []
+        for shift, limit in zip(self.shifts, self.limits, strict=True):
+            if shift.name in self.capped:
+                missed = [
+                    k for k, e in shift.attainment.items() if not meets_at_least(e, self.target)
+                ]
+                missing = ", ".join(missed)
+                parts.append(f"{shift.name} at {limit} technicians still misses {missing}")
+        return (
+            f"{self.day}: NOT MET at the search limit: {'; '.join(parts)} "
+            "(more technicians on that shift do not reach the target: a roster question)"
+        )
+
+
+def _judged_minutes(policy: SlaPolicy) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key in JUDGED:
+        metric, category = key.split("/")
+        for m in policy.rule_for(category, None).metrics:
+            if m.metric.value == metric:
+                out[key] = m.target.total_seconds() / 60.0
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +360,7 @@ def simulate_field_day(
     attainment: float = 0.9,
     executor: Executor | None = None,
     curve: Sequence[int] = (-2, -1, 0, 1, 2),
-    max_technicians: int = 40,
+    max_technicians: int | None = None,
     on_evaluation: Callable[[tuple[int, ...]], None] | None = None,
 ) -> FieldDay:
     """Search the technicians per shift of one day and trace the attainment curves.
@@ -291,8 +381,9 @@ def simulate_field_day(
         Where replications run (default inline).
     curve : sequence of int
         Offsets added to every shift's simulated requirement for the attainment curves.
-    max_technicians : int
-        Cap per shift for the search.
+    max_technicians : int, optional
+        Limit per shift for the search; default :func:`search_limit` of the analytic start,
+        so the search never stops silently below its own estimate.
     on_evaluation : callable, optional
         Called with each staffing vector simulated (progress).
     """
@@ -320,7 +411,8 @@ def simulate_field_day(
             on_evaluation(counts)
         return judge(counts)
 
-    found = search_staffing(evaluate, start, min_staff=0, max_staff=max_technicians)
+    limits = tuple(search_limit(n) if max_technicians is None else max_technicians for n in start)
+    found = search_staffing(evaluate, start, min_staff=0, max_staff=list(limits))
     two_sided = 2 * confidence - 1
     runs = found.final.evidence
     shifts = tuple(
@@ -364,6 +456,8 @@ def simulate_field_day(
         curve=tuple(points),
         evaluations=found.evaluations + sum(1 for o in curve if o),
         capped=tuple(spec.shifts[i].name for i in found.capped),
+        limits=limits,
+        targets=_judged_minutes(spec.sla_policy or ticket_policy(scenario)),
         rostered_hours=tech_hours(spec.technicians),
         analytic_hours=tech_hours(start),
         simulated_hours=sim_hours,

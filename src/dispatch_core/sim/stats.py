@@ -31,6 +31,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from statistics import NormalDist, fmean, stdev
 
 from dispatch_core.errors import InvalidInputError
@@ -87,6 +88,7 @@ def t_cdf(t: float, df: int) -> float:
     return 0.5 + 0.5 * mass if t >= 0 else 0.5 - 0.5 * mass
 
 
+@lru_cache(maxsize=1024)
 def t_quantile(p: float, df: int) -> float:
     """Return the ``p`` quantile of Student's t distribution with ``df`` degrees of freedom.
 

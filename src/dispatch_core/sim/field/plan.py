@@ -52,7 +52,6 @@ from dispatch_core.model import DEFAULT_TARGETS, Category
 from dispatch_core.planning.erlang import required_agents
 from dispatch_core.planning.plan import headcount, interval_demand
 from dispatch_core.planning.scenario import Scenario, clock_minutes
-from dispatch_core.sim.desk.plan import derived_seed
 from dispatch_core.sim.desk.scenario import scenario_desk
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import simulate_field
@@ -60,6 +59,7 @@ from dispatch_core.sim.field.spec import DAY_S, JUDGED, FieldRun, FieldSpec, Tec
 from dispatch_core.sim.replicate import InlineExecutor, replicate
 from dispatch_core.sim.search import Evaluation, meets_at_least, search_staffing
 from dispatch_core.sim.stats import Estimate, estimate
+from dispatch_core.sim.streams import derived_seed
 from dispatch_core.site import SiteGraph
 from dispatch_core.sla.policy import SlaPolicy
 

@@ -121,3 +121,13 @@ def test_ratio_pools_and_has_t_width() -> None:
     assert ratio([0.0], [0.0]) is None
     with pytest.raises(InvalidInputError):
         ratio([1.0], [1.0, 2.0])
+
+
+def test_ratio_takes_a_rounding_negative_numerator_but_no_bad_denominator() -> None:
+    """A wait of -1e-13 s (float time) is a wait of zero, not an error."""
+    est = ratio([-1e-13, 4.0], [1.0, 1.0])
+    assert est is not None
+    with pytest.raises(InvalidInputError):
+        ratio([1.0], [-1.0])
+    with pytest.raises(InvalidInputError):
+        proportion([3], [2])

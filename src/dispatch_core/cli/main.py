@@ -12,6 +12,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,8 +106,12 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         )
         shown = plan.day(args.day) if args.day else plan.busiest_day
         if args.simulate:
-            sim = _simulate(args, plan, shown.name, progress)
-            field = _simulate_field(args, plan, shown.name, progress)
+            # The field search runs beside the desk days (its own pool): neither waits for
+            # the other's stragglers, and every core stays busy.
+            with ThreadPoolExecutor(max_workers=1) as side:
+                technicians = side.submit(_simulate_field, args, plan, shown.name, progress)
+                sim = _simulate(args, plan, shown.name, progress)
+                field = technicians.result()
         progress.update(task, description="writing report")
         report = (
             None
@@ -349,6 +354,11 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
     for row in simulated_rows(sim.day(day), compact=True, recheck=recheck):
         table.add_row(*row)
     console.print(table)
+    if sim.day(day).blended:
+        console.print(
+            "blended desk: one pool answers phone and digital (phone first, digital backlog on "
+            "its own target); sim req = the pool (+0); simulated, not Erlang"
+        )
     tally = sim.recheck_tally()
     if tally is not None:
         console.print(f"[bold]{tally}[/]" if tally.holds else f"[bold red]{tally}[/]")

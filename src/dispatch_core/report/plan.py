@@ -384,6 +384,13 @@ def _sim_html(sim: SimPlan, day: SimDay) -> str:
     two_sided = 2 * sim.confidence - 1
     tally = sim.recheck_tally()
     recheck = tally is not None
+    blended = (
+        " <b>Blended desk</b>: one pool answers phone and digital contacts (phone first, the"
+        " digital backlog on its own target); the requirement shown is the pool, simulated"
+        " (Erlang does not model the priority)."
+        if day.blended
+        else ""
+    )
     checked = "" if tally is None else f"<p><b>{html.escape(str(tally))}</b></p>"
     return f"""
 <h2>Simulation: analytic versus simulated staffing</h2>
@@ -402,7 +409,7 @@ Verdict <i>met</i> (ok): the bound meets every target, a claim at this confidenc
 <i>unsure</i> (?): the estimates meet it, the interval reaches across; <i>not_met</i> (NO): a
 point estimate misses. Only <i>met</i> is a claim.
 {sim.replications_run:,} desk-days simulated. The SLA targets are judged, not the occupancy
-cap.</p>{checked}
+cap.{blended}</p>{checked}
 <h3>Headcount: rule of thumb, Erlang, simulation</h3>
 {_table(rule_headers, rule_body)}
 <h3>Part-timers on event days</h3>

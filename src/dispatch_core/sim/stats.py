@@ -246,9 +246,10 @@ def _check_pairs(
         raise InvalidInputError("confidence", confidence, "must be strictly between 0 and 1")
     if len(nums) != len(dens) or not nums:
         raise InvalidInputError(name, (len(nums), len(dens)), "needs one pair per replication")
-    pairs = zip(nums, dens, strict=True)
-    if any(d < 0 or x < 0 or math.isnan(x) or math.isnan(d) for x, d in pairs):
-        raise InvalidInputError(name, (nums, dens), "counts must be >= 0")
+    if any(not (d >= 0 and math.isfinite(d)) for d in dens):
+        raise InvalidInputError(name, dens, "denominators must be finite and >= 0")
+    if any(not math.isfinite(x) for x in nums):
+        raise InvalidInputError(name, nums, "numerators must be finite")
 
 
 def proportion(
@@ -276,6 +277,8 @@ def proportion(
     True
     """
     _check_pairs("trials", hits, trials, confidence)
+    if any(h < 0 or h > n for h, n in zip(hits, trials, strict=True)):
+        raise InvalidInputError("hits", hits, "must be between 0 and the trials")
     total = sum(trials)
     if total <= 0:
         return None

@@ -44,7 +44,7 @@ from dispatch_core.sim.search import search_desk_staffing
 from dispatch_core.sim.stats import Estimate
 from dispatch_core.sim.streams import derived_seed
 
-__all__ = ["QUEUES", "SimDay", "SimInterval", "queue_targets", "simulate_day"]
+__all__ = ["QUEUES", "Figures", "SimDay", "SimInterval", "queue_targets", "simulate_day"]
 
 #: The desk's queues, in the order they are planned.
 QUEUES = ("phone", "digital")
@@ -114,7 +114,8 @@ class SimDay:
     (verification replications), ``rostered_service_level`` with the rostered agents.
     ``capped`` lists intervals whose targets were not met even at the search's maximum;
     ``evaluations`` counts staffing levels simulated (search, verification rounds, roster,
-    re-check).
+    re-check). ``blended``: one pool answered both queues (interval ``phone`` is the pool,
+    ``digital`` 0).
     """
 
     name: str
@@ -138,6 +139,7 @@ class SimDay:
     added_by_verification: int = 0
     recheck_replications: int = 0
     replications_run: int = 0
+    blended: bool = False
 
 
 def queue_targets(scenario: Scenario, queue: str, confidence: float) -> DeskTargets:
@@ -163,7 +165,7 @@ class _Queue:
     """One queue of one day: the search's answer, its verification, the re-check."""
 
     searched: tuple[int, ...]
-    verified: Verified
+    verified: Verified[DeskSummary]
     evaluations: int
     runs: int
     capped: tuple[int, ...]
@@ -257,6 +259,94 @@ def _kpi(summary: DeskSummary | None, name: str, intervals: int) -> list[Estimat
     return [None] * intervals if summary is None else summary.interval_kpi(name)
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What a day's queues came to: staffing, the evidence behind every figure, verdicts.
+
+    Built by the separate-pool planner here, or by the blended one
+    (:func:`~dispatch_core.sim.desk.blended_day.plan_blended`): there the pool's agents are
+    ``phone_agents`` and ``digital_agents`` are 0.
+    """
+
+    phone_agents: tuple[int, ...]
+    digital_agents: tuple[int, ...]
+    searched_phone: tuple[int, ...]
+    searched_digital: tuple[int, ...]
+    phone: DeskSummary
+    digital: DeskSummary
+    phone_verdicts: tuple[Verdict, ...]
+    digital_verdicts: tuple[Verdict, ...]
+    rostered: DeskSummary
+    recheck_phone: DeskSummary | None
+    recheck_digital: DeskSummary | None
+    evaluations: int
+    runs: int
+    rounds: int
+    added: int
+    capped: tuple[int, ...]
+
+
+def _separate(
+    scenario: Scenario,
+    desk: ScenarioDesk,
+    *,
+    replications: int,
+    verify_replications: int,
+    recheck_replications: int,
+    seed: int,
+    confidence: float,
+    simulate: Callable[..., DeskRun],
+    on_evaluation: Callable[[str], None] | None,
+) -> Figures:
+    analytic = desk.analytic
+    starts = {
+        "phone": [iv.required_phone for iv in analytic.intervals],
+        "digital": [iv.required_digital for iv in analytic.intervals],
+    }
+    queues = {
+        q: _plan_queue(
+            desk,
+            q,
+            starts[q],
+            queue_targets(scenario, q, confidence),
+            replications=replications,
+            verify_replications=verify_replications,
+            recheck_replications=recheck_replications,
+            seed=seed,
+            simulate=simulate,
+            on_evaluation=on_evaluation,
+        )
+        for q in QUEUES
+    }
+    phone, digital = queues["phone"], queues["digital"]
+    rostered = replicate_desk(
+        desk.phone,
+        replications=verify_replications,
+        seed=derived_seed(derived_seed(seed, desk.day, "phone"), "verify", "0"),
+        executor=_INLINE,
+        confidence=2.0 * confidence - 1.0,
+        simulate=simulate,
+    )
+    return Figures(
+        phone_agents=phone.verified.agents,
+        digital_agents=digital.verified.agents,
+        searched_phone=phone.searched,
+        searched_digital=digital.searched,
+        phone=phone.verified.summary,
+        digital=digital.verified.summary,
+        phone_verdicts=phone.verified.verdicts,
+        digital_verdicts=digital.verified.verdicts,
+        rostered=rostered,
+        recheck_phone=phone.recheck,
+        recheck_digital=digital.recheck,
+        evaluations=phone.evaluations + digital.evaluations + 1,
+        runs=phone.runs + digital.runs + verify_replications,
+        rounds=max(phone.verified.rounds, digital.verified.rounds),
+        added=phone.verified.added + digital.verified.added,
+        capped=tuple(sorted(set(phone.capped) | set(digital.capped))),
+    )
+
+
 def simulate_day(
     scenario: Scenario,
     day: str,
@@ -275,60 +365,56 @@ def simulate_day(
     Parameters are those of :func:`~dispatch_core.sim.desk.plan.simulate_plan`; replications
     run inline (this function is the unit of work that ``simulate_plan`` spreads over an
     executor). ``on_evaluation`` is called with ``"<day> <queue>"`` after every staffing
-    level simulated (progress).
+    level simulated (progress). With ``scenario.desk.blended`` one pool answers both queues
+    (:mod:`dispatch_core.sim.desk.blended_day`; ``simulate`` is then not used).
     """
     desk = scenario_desk(scenario, day, interval_minutes=interval_minutes)
     analytic: DayPlan = desk.analytic
     verify_n = verify_replications or 3 * replications
-    starts = {
-        "phone": [iv.required_phone for iv in analytic.intervals],
-        "digital": [iv.required_digital for iv in analytic.intervals],
-    }
-    queues = {
-        q: _plan_queue(
+    if scenario.desk.blended:
+        from dispatch_core.sim.desk.blended_day import plan_blended  # noqa: PLC0415 - cycle
+
+        fig = plan_blended(
+            scenario,
             desk,
-            q,
-            starts[q],
-            queue_targets(scenario, q, confidence),
             replications=replications,
             verify_replications=verify_n,
             recheck_replications=recheck_replications,
             seed=seed,
+            confidence=confidence,
+            on_evaluation=on_evaluation,
+        )
+    else:
+        fig = _separate(
+            scenario,
+            desk,
+            replications=replications,
+            verify_replications=verify_n,
+            recheck_replications=recheck_replications,
+            seed=seed,
+            confidence=confidence,
             simulate=simulate,
             on_evaluation=on_evaluation,
         )
-        for q in QUEUES
-    }
-    phone, digital = queues["phone"], queues["digital"]
-    rostered = replicate_desk(
-        desk.phone,
-        replications=verify_n,
-        seed=derived_seed(derived_seed(seed, desk.day, "phone"), "verify", "0"),
-        executor=_INLINE,
-        confidence=2.0 * confidence - 1.0,
-        simulate=simulate,
-    )
     if on_evaluation is not None:
         on_evaluation(f"{desk.day} roster")
-    found = phone.verified.summary
     est = {
-        "sl": found.interval_kpi("service_level"),
-        "asa": found.interval_kpi("asa_s"),
-        "ab": found.interval_kpi("abandon_rate"),
-        "dsl": digital.verified.summary.interval_kpi("service_level"),
-        "rsl": rostered.interval_kpi("service_level"),
-        "rasa": rostered.interval_kpi("asa_s"),
-        "rab": rostered.interval_kpi("abandon_rate"),
+        "sl": fig.phone.interval_kpi("service_level"),
+        "asa": fig.phone.interval_kpi("asa_s"),
+        "ab": fig.phone.interval_kpi("abandon_rate"),
+        "dsl": fig.digital.interval_kpi("service_level"),
+        "rsl": fig.rostered.interval_kpi("service_level"),
+        "rasa": fig.rostered.interval_kpi("asa_s"),
+        "rab": fig.rostered.interval_kpi("abandon_rate"),
     }
     m = len(analytic.intervals)
     check = {
-        "sl": _kpi(phone.recheck, "service_level", m),
-        "ab": _kpi(phone.recheck, "abandon_rate", m),
-        "dsl": _kpi(digital.recheck, "service_level", m),
+        "sl": _kpi(fig.recheck_phone, "service_level", m),
+        "ab": _kpi(fig.recheck_phone, "abandon_rate", m),
+        "dsl": _kpi(fig.recheck_digital, "service_level", m),
     }
     intervals = tuple(
-        _interval(iv, i, phone=phone, digital=digital, est=est, check=check)
-        for i, iv in enumerate(analytic.intervals)
+        _interval(iv, i, fig=fig, est=est, check=check) for i, iv in enumerate(analytic.intervals)
     )
     hours = interval_minutes / 60.0
     agent_hours = sum(iv.required for iv in intervals) * hours
@@ -344,17 +430,18 @@ def simulate_day(
         reserve=heads.reserve,
         supervisors=heads.supervisors,
         peak_required=max(iv.required for iv in intervals),
-        service_level=found.kpi("service_level"),
-        abandon_rate=found.kpi("abandon_rate"),
-        asa_s=found.kpi("asa_s"),
-        rostered_service_level=rostered.kpi("service_level"),
-        evaluations=phone.evaluations + digital.evaluations + 1,
-        capped=tuple(sorted(set(phone.capped) | set(digital.capped))),
+        service_level=fig.phone.kpi("service_level"),
+        abandon_rate=fig.phone.kpi("abandon_rate"),
+        asa_s=fig.phone.kpi("asa_s"),
+        rostered_service_level=fig.rostered.kpi("service_level"),
+        evaluations=fig.evaluations,
+        capped=fig.capped,
         verify_replications=verify_n,
-        verify_rounds=max(phone.verified.rounds, digital.verified.rounds),
-        added_by_verification=phone.verified.added + digital.verified.added,
+        verify_rounds=fig.rounds,
+        added_by_verification=fig.added,
         recheck_replications=recheck_replications,
-        replications_run=phone.runs + digital.runs + verify_n,
+        replications_run=fig.runs,
+        blended=scenario.desk.blended,
     )
 
 
@@ -362,8 +449,7 @@ def _interval(
     iv: IntervalPlan,
     i: int,
     *,
-    phone: _Queue,
-    digital: _Queue,
+    fig: Figures,
     est: dict[str, list[Estimate | None]],
     check: dict[str, list[Estimate | None]],
 ) -> SimInterval:
@@ -373,8 +459,8 @@ def _interval(
         desk=iv.desk,
         analytic_phone=iv.required_phone,
         analytic_digital=iv.required_digital,
-        phone=phone.verified.agents[i],
-        digital=digital.verified.agents[i],
+        phone=fig.phone_agents[i],
+        digital=fig.digital_agents[i],
         rostered=iv.scheduled,
         service_level=est["sl"][i],
         asa_s=est["asa"][i],
@@ -383,10 +469,10 @@ def _interval(
         rostered_service_level=est["rsl"][i],
         rostered_asa_s=est["rasa"][i],
         rostered_abandon_rate=est["rab"][i],
-        verdict=phone.verified.verdicts[i],
-        digital_verdict=digital.verified.verdicts[i],
-        searched_phone=phone.searched[i],
-        searched_digital=digital.searched[i],
+        verdict=fig.phone_verdicts[i],
+        digital_verdict=fig.digital_verdicts[i],
+        searched_phone=fig.searched_phone[i],
+        searched_digital=fig.searched_digital[i],
         recheck_service_level=check["sl"][i],
         recheck_abandon_rate=check["ab"][i],
         recheck_digital_service_level=check["dsl"][i],

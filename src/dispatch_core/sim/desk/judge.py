@@ -42,7 +42,7 @@ from dispatch_core.errors import InvalidInputError
 from dispatch_core.sim.desk.summary import DeskSummary
 from dispatch_core.sim.stats import Estimate, t_quantile
 
-__all__ = ["DeskTargets", "Verdict", "min_contacts"]
+__all__ = ["DeskTargets", "Verdict", "min_contacts", "worst"]
 
 
 class Verdict(StrEnum):
@@ -83,6 +83,18 @@ def min_contacts(target: float, confidence: float, replications: int) -> int:
 
 
 _SHORT = {Verdict.MET: "ok", Verdict.THIN: "thin", Verdict.UNSURE: "?", Verdict.NOT_MET: "NO"}
+_RANK = {Verdict.MET: 0, Verdict.THIN: 1, Verdict.UNSURE: 2, Verdict.NOT_MET: 3}
+
+
+def worst(first: Verdict, *others: Verdict) -> Verdict:
+    """Return the worst of some verdicts (met < thin < unsure < not met).
+
+    Examples
+    --------
+    >>> worst(Verdict.MET, Verdict.THIN).value
+    'thin'
+    """
+    return max((first, *others), key=_RANK.__getitem__)
 
 
 @dataclass(frozen=True, slots=True)

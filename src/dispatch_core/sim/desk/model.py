@@ -131,6 +131,53 @@ class DeskRun:
         }
 
 
+class AgentPool:
+    """Agents on duty, shared by the desks that draw on them (earlier desks served first).
+
+    A desk builds its own pool unless it is given one: two desks on one pool are a
+    **blended** desk (the first one, e.g. the phone queue, has priority whenever an agent
+    frees up; the first desk's staffing sets the pool's size).
+
+    Examples
+    --------
+    >>> pool = AgentPool()
+    >>> pool.idle, pool.busy, pool.target
+    (0, 0, 0)
+    """
+
+    __slots__ = ("busy", "desks", "idle", "target")
+
+    def __init__(self) -> None:
+        self.idle = 0
+        self.busy = 0
+        self.target = 0
+        self.desks: list[DeskModel] = []
+
+    def set_target(self, target: int) -> None:
+        """Agents on duty from now on (one whose shift ends finishes the current contact)."""
+        self.target = target
+        present = self.idle + self.busy
+        if present < target:
+            self.idle += target - present
+            self.serve()
+        elif present > target:
+            self.idle -= min(self.idle, present - target)
+
+    def serve(self) -> None:
+        """Give idle agents to waiting contacts, desk by desk in priority order."""
+        for desk in self.desks:
+            if self.idle <= 0:
+                return
+            desk.serve_waiting()
+
+    def free(self) -> None:
+        """Take back an agent who finished a contact (unless their shift is over)."""
+        if self.idle + self.busy + 1 > self.target:
+            return  # the agent's shift is over: they go home after this contact
+        self.idle += 1
+        self.serve()
+
+
 class DeskModel:
     """The desk inside a SimPy environment: agents, FIFO queue, abandonment, KPIs.
 
@@ -147,9 +194,19 @@ class DeskModel:
         The desk.
     contacts : Contacts
         The pre-drawn callers.
+    pool : AgentPool, optional
+        Agents shared with other desks (a blended desk); default a pool of its own. The
+        first desk of a pool sets its size from its ``spec.agents``.
     """
 
-    def __init__(self, env: simpy.Environment, spec: DeskSpec, contacts: Contacts) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: DeskSpec,
+        contacts: Contacts,
+        *,
+        pool: AgentPool | None = None,
+    ) -> None:
         self.env = env
         self.spec = spec
         self.contacts = contacts
@@ -166,9 +223,8 @@ class DeskModel:
         self._state = [_WAITING] * len(self._arrival)
         self._queue: deque[int] = deque()
         self._waiting = 0
-        self._idle = 0
-        self._busy = 0
-        self._target = 0
+        self._pool = pool if pool is not None else AgentPool()
+        self._pool.desks.append(self)
         self._next = 0
         m = spec.intervals
         self._offered = [0] * m
@@ -178,6 +234,10 @@ class DeskModel:
         self._delayed = [0] * m
         self._wait = [0.0] * m
         self._busy_s = [0.0] * m
+        # The spec's figures read once per contact, kept at hand (the spec is frozen).
+        self._within_s = spec.answer_within_s
+        self._width = spec.interval_s
+        self._horizon = spec.horizon_s
         # Opening hours: which contacts arrive while the desk is closed for them.
         self._closed: list[bool] | None = None
         self._held: list[int] = []  # carried over, waiting for an opening, in arrival order
@@ -194,7 +254,8 @@ class DeskModel:
     # -- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
         """Schedule the first arrival and every shift change."""
-        self._set_target(self.spec.agents[0])
+        if self._pool.desks[0] is self:
+            self._pool.set_target(self.spec.agents[0])
         for i in range(1, self.spec.intervals):
             ev = self.env.timeout(self.offset_s + i * self.spec.interval_s, i)
             ev.callbacks.append(self._shift_change)
@@ -210,7 +271,8 @@ class DeskModel:
     # -- agents ---------------------------------------------------------------------------
     def _shift_change(self, event: simpy.Event) -> None:
         i = cast(int, event.value)
-        self._set_target(self.spec.agents[i])
+        if self._pool.desks[0] is self:
+            self._pool.set_target(self.spec.agents[i])
         if self._held:
             self._release(i)
 
@@ -224,7 +286,7 @@ class DeskModel:
         self._held = [n for n in self._held if not accepts[kind[n]]]
         self._queue.extend(ready)
         self._waiting += len(ready)
-        self._serve_queue()
+        self._pool.serve()
 
     def _after_hours(self, n: int, i: int) -> None:
         """Contact ``n`` arrived in interval ``i`` while the desk is closed for its type."""
@@ -234,15 +296,6 @@ class DeskModel:
         self._carried += 1
         self._slot[n] = -1  # served later, not measured in the service level
         self._held.append(n)
-
-    def _set_target(self, target: int) -> None:
-        self._target = target
-        present = self._idle + self._busy
-        if present < target:
-            self._idle += target - present
-            self._serve_queue()
-        elif present > target:
-            self._idle -= min(self._idle, present - target)
 
     # -- contacts -------------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:
@@ -254,7 +307,7 @@ class DeskModel:
             return
         if i >= 0:
             self._offered[i] += 1
-        if self._idle > 0:
+        if self._pool.idle > 0:
             self._start_service(n)
             return
         if i >= 0:
@@ -276,9 +329,11 @@ class DeskModel:
         if i >= 0:
             self._abandoned[i] += 1
 
-    def _serve_queue(self) -> None:
+    def serve_waiting(self) -> None:
+        """Answer waiting contacts, first come first served, while the pool has idle agents."""
         queue = self._queue
-        while self._idle > 0 and self._waiting > 0:
+        pool = self._pool
+        while pool.idle > 0 and self._waiting > 0:
             n = queue.popleft()
             if self._state[n] == _WAITING:
                 self._waiting -= 1
@@ -287,14 +342,15 @@ class DeskModel:
     def _start_service(self, n: int) -> None:
         now = self.env.now
         self._state[n] = _SERVED
-        self._idle -= 1
-        self._busy += 1
+        pool = self._pool
+        pool.idle -= 1
+        pool.busy += 1
         i = self._slot[n]
         if i >= 0:
             wait = now - self._arrival[n]
             self._answered[i] += 1
             self._wait[i] += wait
-            if wait <= self.spec.answer_within_s:
+            if wait <= self._within_s:
                 self._within[i] += 1
         handling = self.on_answered(n, now)
         self._add_busy(now, now + handling)
@@ -302,10 +358,13 @@ class DeskModel:
         ev.callbacks.append(self._done)
 
     def _add_busy(self, start: float, end: float) -> None:
-        width = self.spec.interval_s
+        width = self._width
         rel_start = max(start - self.offset_s, 0.0)
-        rel_end = min(end - self.offset_s, self.spec.horizon_s)
+        rel_end = min(end - self.offset_s, self._horizon)
         i = int(rel_start // width)
+        if rel_start < rel_end <= (i + 1) * width:  # within one interval: the usual case
+            self._busy_s[i] += rel_end - rel_start
+            return
         while rel_start < rel_end:
             stop = min(rel_end, (i + 1) * width)
             self._busy_s[i] += stop - rel_start
@@ -313,12 +372,9 @@ class DeskModel:
             i += 1
 
     def _done(self, event: simpy.Event) -> None:
-        self._busy -= 1
+        self._pool.busy -= 1
         self.on_handled(cast(int, event.value), self.env.now)
-        if self._idle + self._busy + 1 > self._target:
-            return  # the agent's shift is over: they go home after this contact
-        self._idle += 1
-        self._serve_queue()
+        self._pool.free()
 
     # -- hooks ----------------------------------------------------------------------------
     def on_answered(self, n: int, now: float) -> float:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from dispatch_core.sim.desk.judge import DeskTargets, Verdict
 from dispatch_core.sim.desk.model import DeskRun, DeskSpec, simulate_desk
@@ -40,7 +41,9 @@ from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
 from dispatch_core.sim.replicate import InlineExecutor
 from dispatch_core.sim.streams import derived_seed
 
-__all__ = ["ROUNDS", "Verified", "recheck", "verify_staffing"]
+__all__ = ["ROUNDS", "Verified", "recheck", "verify_staffing", "verify_with"]
+
+E = TypeVar("E")
 
 #: Verification rounds at most (each on a fresh seed).
 ROUNDS = 3
@@ -49,14 +52,14 @@ _INLINE = InlineExecutor()
 
 
 @dataclass(frozen=True, slots=True)
-class Verified:
+class Verified(Generic[E]):
     """A staffing confirmed (or not) on fresh replications.
 
     Attributes
     ----------
     agents : tuple of int
         The staffing after the rounds (the search's, plus any agents the rounds added).
-    summary : DeskSummary
+    summary : DeskSummary (or the evidence of a custom judge)
         The last round's replications: the source of every reported figure.
     verdicts : tuple of Verdict
         The last round's verdict per interval.
@@ -69,11 +72,75 @@ class Verified:
     """
 
     agents: tuple[int, ...]
-    summary: DeskSummary
+    summary: E
     verdicts: tuple[Verdict, ...]
     rounds: int
     added: int
     runs: int
+
+
+#: A judge for :func:`verify_with`: ``(agents, seed, replications) -> (verdicts, evidence)``.
+Judge = Callable[[tuple[int, ...], int, int], tuple[tuple[Verdict, ...], E]]
+
+
+def verify_with(
+    judge: Judge[E],
+    agents: Sequence[int],
+    *,
+    replications: int,
+    seed: int,
+    rounds: int = ROUNDS,
+    max_agents: Sequence[int] | None = None,
+    on_round: Callable[[], None] | None = None,
+) -> Verified[E]:
+    """Run the verification rounds (module docstring) with any judge.
+
+    ``judge(agents, seed, replications)`` simulates ``replications`` replications of a
+    staffing on ``seed`` and returns a verdict per interval with its evidence; round ``k``
+    passes the seed ``derived_seed(seed, "verify", str(k))``.
+    """
+    current = list(agents)
+    start = sum(current)
+    k = runs = 0
+    size = replications
+    while True:
+        verdicts, evidence = judge(tuple(current), derived_seed(seed, "verify", str(k)), size)
+        k += 1
+        runs += size
+        if on_round is not None:
+            on_round()
+        grow = [
+            i
+            for i, v in enumerate(verdicts)
+            if v is Verdict.NOT_MET and (max_agents is None or current[i] < max_agents[i])
+        ]
+        unsure = Verdict.UNSURE in verdicts
+        if (not grow and not unsure) or k >= rounds:
+            return Verified(tuple(current), evidence, verdicts, k, sum(current) - start, runs)
+        for i in grow:
+            current[i] += 1
+        if unsure:
+            size *= 2
+
+
+@dataclass(frozen=True, slots=True)
+class _DeskJudge:
+    spec: DeskSpec
+    targets: DeskTargets
+    simulate: Callable[..., DeskRun]
+
+    def __call__(
+        self, agents: tuple[int, ...], seed: int, replications: int
+    ) -> tuple[tuple[Verdict, ...], DeskSummary]:
+        summary = replicate_desk(
+            self.spec.with_agents(agents),
+            replications=replications,
+            seed=seed,
+            executor=_INLINE,
+            confidence=self.targets.two_sided,
+            simulate=self.simulate,
+        )
+        return self.targets.verdicts(summary), summary
 
 
 def verify_staffing(
@@ -87,7 +154,7 @@ def verify_staffing(
     max_agents: Sequence[int] | None = None,
     simulate: Callable[..., DeskRun] = simulate_desk,
     on_round: Callable[[], None] | None = None,
-) -> Verified:
+) -> Verified[DeskSummary]:
     """Re-simulate ``agents`` on fresh seeds, adding agents where a target is not met.
 
     Parameters
@@ -99,7 +166,7 @@ def verify_staffing(
     targets : DeskTargets
         The same targets the search judged.
     replications : int
-        Replications per round.
+        Replications in the first round (doubled after a round left an interval unsure).
     seed : int
         The queue's seed; rounds use ``derived_seed(seed, "verify", str(k))``, a stream the
         search (which uses ``seed`` itself) never draws from.
@@ -112,36 +179,15 @@ def verify_staffing(
     on_round : callable, optional
         Called after each round (progress).
     """
-    current = list(agents)
-    start = sum(current)
-    k = runs = 0
-    size = replications
-    while True:
-        summary = replicate_desk(
-            spec.with_agents(current),
-            replications=size,
-            seed=derived_seed(seed, "verify", str(k)),
-            executor=_INLINE,
-            confidence=targets.two_sided,
-            simulate=simulate,
-        )
-        k += 1
-        runs += size
-        if on_round is not None:
-            on_round()
-        verdicts = targets.verdicts(summary)
-        grow = [
-            i
-            for i, v in enumerate(verdicts)
-            if v is Verdict.NOT_MET and (max_agents is None or current[i] < max_agents[i])
-        ]
-        unsure = Verdict.UNSURE in verdicts
-        if (not grow and not unsure) or k >= rounds:
-            return Verified(tuple(current), summary, verdicts, k, sum(current) - start, runs)
-        for i in grow:
-            current[i] += 1
-        if unsure:
-            size *= 2
+    return verify_with(
+        _DeskJudge(spec, targets, simulate),
+        agents,
+        replications=replications,
+        seed=seed,
+        rounds=rounds,
+        max_agents=max_agents,
+        on_round=on_round,
+    )
 
 
 def recheck(

@@ -44,7 +44,7 @@ def test_every_day_of_every_shipped_scenario_balances(name, scenario) -> None:  
         ):
             run = simulate_desk(desk.queue(queue), seed=1)
             _balance(run)
-            if after is AfterHours.LOST:
+            if after == AfterHours.LOST:
                 assert run.extra["carried_over"] == 0
             else:
                 assert run.extra["lost"] == 0

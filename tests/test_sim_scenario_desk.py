@@ -91,8 +91,8 @@ def test_evening_mix_only_takes_evening_categories() -> None:
     assert {n for n, ok in zip(names, row, strict=True) if ok} == evening
     assert not any(desk.phone.accepts[3])  # 03:00: closed
     assert math.fsum(desk.phone.mix[21]) == pytest.approx(1.0)  # everything still arrives
-    assert desk.phone.after_hours is AfterHours.LOST
-    assert desk.digital.after_hours is AfterHours.CARRY_OVER
+    assert desk.phone.after_hours == AfterHours.LOST
+    assert desk.digital.after_hours == AfterHours.CARRY_OVER
 
 
 def test_exponential_handling_ignores_the_files_cv_and_erlang_c_has_no_patience() -> None:

@@ -55,10 +55,10 @@ def test_every_open_interval_gets_an_agent_and_its_claims_hold_their_bounds() ->
             continue
         assert iv.phone >= iv.searched_phone >= 1
         assert iv.digital >= iv.searched_digital >= 1
-        if iv.verdict is Verdict.MET:
+        if iv.verdict == Verdict.MET:
             assert meets_at_least(iv.service_level, sla.phone_target)
             assert meets_at_most(iv.abandon_rate, sla.max_abandon or 1.0)
-        if iv.digital_verdict is Verdict.MET:
+        if iv.digital_verdict == Verdict.MET:
             assert meets_at_least(iv.digital_service_level, sla.digital_target)
         for est in (iv.service_level, iv.digital_service_level):
             assert est is None or est.high > est.low  # never "± 0"

@@ -80,7 +80,7 @@ def test_proportion_interval_never_collapses(pairs, confidence) -> None:  # type
         assert est is None
         return
     assert est is not None
-    assert est.method is Method.WILSON
+    assert est.method == Method.WILSON
     assert 0.0 <= est.low <= est.mean <= est.high <= 1.0
     assert est.high - est.low > 0.0  # even when every contact agrees
     assert est.pooled == sum(trials)

@@ -95,8 +95,8 @@ def test_thin_intervals_are_not_claims() -> None:
     ab = proportion([0, 0, 0], [1, 1, 1], confidence=targets.two_sided)
     assert est is not None
     assert est.pooled < min_contacts(0.8, 0.95, 3)
-    assert targets.verdict(est, ab) is Verdict.THIN
-    assert targets.verdict(est, ab) is not Verdict.MET
+    assert targets.verdict(est, ab) == Verdict.THIN
+    assert targets.verdict(est, ab) != Verdict.MET
 
 
 @pytest.mark.slow

@@ -299,7 +299,8 @@ def _print_field(days: list[FieldDay], console: Console) -> None:
     for fd in days:
         table = Table(
             title=f"{fd.day}: technicians per shift, analytic versus simulated "
-            f"({fd.replications} replications, {fd.confidence:.0%} one-sided confidence, "
+            f"(search {fd.replications} replications/level, figures from "
+            f"{fd.verify_replications} fresh ones, {fd.confidence:.0%} one-sided confidence, "
             f"target {fd.target:.0%} of clocks met)",
             caption=f"clocks met % ± interval: {target_caption(fd)} (the scenario's ticket "
             "targets); tickets opened on the shift's watch",

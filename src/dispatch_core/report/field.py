@@ -48,8 +48,8 @@ _SHORT = ("on-site rep %", "on-site emg %", "fed back %", "complaint %")
 def field_header(*, compact: bool = False) -> list[str]:
     """Column names of :func:`field_rows`."""
     if compact:
-        return ["shift", "hours", "rost", "Erl", "sim", *_SHORT]
-    return ["shift", "hours", "rostered", "analytic", "simulated", *JUDGED]
+        return ["shift", "hours", "rost", "Erl", "sim", *_SHORT, "verdict"]
+    return ["shift", "hours", "rostered", "analytic", "simulated", *JUDGED, "verdict"]
 
 
 def _duration(minutes: float) -> str:
@@ -71,6 +71,7 @@ def field_rows(day: FieldDay, *, compact: bool = False) -> list[list[str]]:
             str(s.analytic),
             str(s.simulated),
             *(_pct(s.attainment[k], compact=compact) for k in JUDGED),
+            s.verdict.short if compact else s.verdict.value,
         ]
         for s in day.shifts
     ]
@@ -160,8 +161,12 @@ work; SLA thresholds reallocate and escalate; agents call back and close the loo
 requirement is the fewest technicians per shift such that at least {first.target:.0%} of the
 clocks of every judged target ({html.escape(target_caption(first))}, from the scenario's
 ticket targets) of the tickets opened on the shift's watch are met, with
-{first.confidence:.0%} one-sided confidence ({first.replications} replications per level;
-± are {two_sided:.0%} intervals). The search grows each shift from the Erlang estimate up to
+{first.confidence:.0%} one-sided confidence (search: {first.replications} replications per
+level). Every figure shown comes from <b>fresh replications</b> of the answer that the search
+never used ({first.verify_replications} in the last verification round; a shift short there
+gets a technician more); attainment is pooled over clocks with a Wilson interval (± are
+{two_sided:.0%} intervals; never zero width). Verdict: met (the bound meets every target),
+thin (too few clocks to prove it), unsure, not met. The search grows each shift from the Erlang estimate up to
 a stated limit (max(40, 2 × estimate + 10)); a shift still short there is reported as not
 met.</p>
 <h3>Technician-hours and headcount</h3>

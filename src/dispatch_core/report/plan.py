@@ -211,8 +211,8 @@ def _verdict(iv: SimInterval, *, compact: bool = False) -> str:
     """Phone verdict, and the digital one after a slash when they differ."""
     phone, digital = iv.verdict, iv.digital_verdict
     if compact:
-        return phone.short if phone is digital else f"{phone.short}/{digital.short}"
-    return phone.value if phone is digital else f"{phone.value}/{digital.value}"
+        return phone.short if phone == digital else f"{phone.short}/{digital.short}"
+    return phone.value if phone == digital else f"{phone.value}/{digital.value}"
 
 
 def _compact(est: Estimate | None, scale: float = 100.0) -> str:

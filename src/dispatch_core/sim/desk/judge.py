@@ -42,7 +42,7 @@ from dispatch_core.errors import InvalidInputError
 from dispatch_core.sim.desk.summary import DeskSummary
 from dispatch_core.sim.stats import Estimate, t_quantile
 
-__all__ = ["DeskTargets", "Verdict", "min_contacts", "worst"]
+__all__ = ["DeskTargets", "Verdict", "at_least", "at_most", "min_contacts", "worst"]
 
 
 class Verdict(StrEnum):
@@ -97,6 +97,36 @@ def worst(first: Verdict, *others: Verdict) -> Verdict:
     return max((first, *others), key=_RANK.__getitem__)
 
 
+def at_least(est: Estimate | None, target: float, confidence: float) -> Verdict:
+    """Judge ``share ≥ target`` from a pooled proportion (one-sided ``confidence``).
+
+    Examples
+    --------
+    >>> from dispatch_core.sim.stats import proportion
+    >>> at_least(proportion([9] * 10, [10] * 10, confidence=0.9), 0.8, 0.95).value
+    'met'
+    """
+    if est is None:
+        return Verdict.MET
+    if est.low >= target:
+        return Verdict.MET
+    if est.mean < target:
+        return Verdict.NOT_MET
+    return Verdict.THIN if est.pooled < min_contacts(target, confidence, est.n) else Verdict.UNSURE
+
+
+def at_most(est: Estimate | None, cap: float, confidence: float) -> Verdict:
+    """Judge ``share ≤ cap`` from a pooled proportion (one-sided ``confidence``)."""
+    if est is None:
+        return Verdict.MET
+    if est.high <= cap:
+        return Verdict.MET
+    if est.mean > cap:
+        return Verdict.NOT_MET
+    thin = est.pooled < min_contacts(1.0 - cap, confidence, est.n)
+    return Verdict.THIN if thin else Verdict.UNSURE
+
+
 @dataclass(frozen=True, slots=True)
 class DeskTargets:
     """A queue's targets and the one-sided confidence they are judged at.
@@ -127,22 +157,11 @@ class DeskTargets:
         return 2.0 * self.confidence - 1.0
 
     def verdict(self, sl: Estimate | None, abandon: Estimate | None) -> Verdict:
-        """Judge one interval from its pooled service level and abandonment."""
-        if sl is None:
-            return Verdict.MET
-        thin = sl.pooled < min_contacts(self.service_level, self.confidence, sl.n)
-        point = sl.mean >= self.service_level
-        bound = sl.low >= self.service_level
-        cap = self.max_abandon_rate
-        if cap is not None and abandon is not None:
-            thin = thin or abandon.pooled < min_contacts(1.0 - cap, self.confidence, abandon.n)
-            point = point and abandon.mean <= cap
-            bound = bound and abandon.high <= cap
-        if bound:
-            return Verdict.MET
-        if not point:
-            return Verdict.NOT_MET
-        return Verdict.THIN if thin else Verdict.UNSURE
+        """Judge one interval from its pooled service level and abandonment (the worse)."""
+        found = at_least(sl, self.service_level, self.confidence)
+        if sl is None or self.max_abandon_rate is None:
+            return found
+        return worst(found, at_most(abandon, self.max_abandon_rate, self.confidence))
 
     def verdicts(self, summary: DeskSummary) -> tuple[Verdict, ...]:
         """Judge every interval of a replicated desk (estimated at :attr:`two_sided`)."""

@@ -290,7 +290,7 @@ class DeskModel:
 
     def _after_hours(self, n: int, i: int) -> None:
         """Contact ``n`` arrived in interval ``i`` while the desk is closed for its type."""
-        if self.spec.after_hours is AfterHours.LOST:
+        if self.spec.after_hours == AfterHours.LOST:
             self._lost += 1
             return
         self._carried += 1

@@ -227,9 +227,9 @@ class SimPlan:
                 for verdict, claimed, ok, checked in pairs:
                     if claimed is None or checked is None:
                         continue
-                    if verdict is Verdict.THIN:
+                    if verdict == Verdict.THIN:
                         thin += 1
-                    elif verdict is Verdict.NOT_MET:
+                    elif verdict == Verdict.NOT_MET:
                         short += 1
                     else:
                         claims += 1

@@ -128,7 +128,7 @@ class DeskSpec:
                 raise InvalidInputError(
                     "accepts", rows, f"needs {len(self.arrival_rates)} rows of {types} flags"
                 )
-        if not isinstance(self.after_hours, AfterHours):
+        if self.after_hours not in tuple(AfterHours):
             raise InvalidInputError("after_hours", self.after_hours, "must be an AfterHours")
 
     def _check_mix(self, mix: tuple[tuple[float, ...], ...]) -> None:

@@ -112,7 +112,7 @@ def verify_with(
         grow = [
             i
             for i, v in enumerate(verdicts)
-            if v is Verdict.NOT_MET and (max_agents is None or current[i] < max_agents[i])
+            if v == Verdict.NOT_MET and (max_agents is None or current[i] < max_agents[i])
         ]
         unsure = Verdict.UNSURE in verdicts
         if (not grow and not unsure) or k >= rounds:

@@ -13,7 +13,11 @@ shift** such that, for the tickets opened during each shift, every judged SLA ta
 * complaint: resolved within 48 h (``resolution/complaint``),
 
 is met by at least ``attainment`` of the clocks, judged by a one-sided lower confidence bound
-over replications. The targets' durations are the engine's SLA policy. A shift is judged on the
+of the clocks pooled over replications (a Wilson interval; a shift with too few clocks to
+prove it is judged on the point estimate, "thin"). The answer is then **verified** on fresh
+replications (:func:`~dispatch_core.sim.desk.verify.verify_with`: a shift short there gets a
+technician more) and every figure reported comes from the verification.
+The targets' durations are the engine's SLA policy. A shift is judged on the
 tickets opened during it while some technician is still on duty an hour later
 (:func:`judged_intervals`): a repair reported at 21:45 when the last shift ends at 22:00 cannot
 be reached within the hour by any number of technicians on that shift: that is a roster
@@ -52,13 +56,15 @@ from dispatch_core.model import DEFAULT_TARGETS, Category
 from dispatch_core.planning.erlang import required_agents
 from dispatch_core.planning.plan import headcount, interval_demand
 from dispatch_core.planning.scenario import Scenario, clock_minutes
+from dispatch_core.sim.desk.judge import Verdict, at_least, worst
 from dispatch_core.sim.desk.scenario import scenario_desk
+from dispatch_core.sim.desk.verify import verify_with
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import simulate_field
 from dispatch_core.sim.field.spec import DAY_S, JUDGED, FieldRun, FieldSpec, TechShift
 from dispatch_core.sim.replicate import InlineExecutor, replicate
-from dispatch_core.sim.search import Evaluation, meets_at_least, search_staffing
-from dispatch_core.sim.stats import Estimate, estimate
+from dispatch_core.sim.search import Evaluation, search_staffing
+from dispatch_core.sim.stats import Estimate, estimate, proportion
 from dispatch_core.sim.streams import derived_seed
 from dispatch_core.site import SiteGraph
 from dispatch_core.sla.policy import SlaPolicy
@@ -72,6 +78,7 @@ __all__ = [
     "judged_intervals",
     "scenario_field",
     "search_limit",
+    "shift_verdict",
     "simulate_field_day",
     "ticket_policy",
 ]
@@ -227,12 +234,30 @@ def analytic_technicians(
 def judge_runs(
     runs: Sequence[FieldRun], intervals: Sequence[int], *, confidence: float
 ) -> dict[str, Estimate | None]:
-    """Attainment estimate per judged key over ``intervals`` (``None``: no clock anywhere)."""
+    """Attainment per judged key over ``intervals``, pooled over runs (``None``: no clock).
+
+    Clocks met ÷ clocks started over every replication, with the Wilson interval on the
+    effective clocks (:func:`~dispatch_core.sim.stats.proportion`): never zero width.
+    """
     out: dict[str, Estimate | None] = {}
     for key in JUDGED:
-        values = [v for r in runs if (v := r.attainment(key, intervals)) is not None]
-        out[key] = estimate(values, confidence=confidence) if values else None
+        met = [sum(r.sla_met[key][i] for i in intervals) if key in r.sla_met else 0 for r in runs]
+        total = [
+            sum(r.sla_total[key][i] for i in intervals) if key in r.sla_total else 0 for r in runs
+        ]
+        out[key] = proportion(met, total, confidence=confidence)
     return out
+
+
+def shift_verdict(
+    attainment: dict[str, Estimate | None], target: float, confidence: float
+) -> Verdict:
+    """Return the worst verdict of a shift's judged keys against ``target``.
+
+    Each key is judged as a desk interval is (:func:`~dispatch_core.sim.desk.judge.at_least`):
+    met, thin (too few clocks to prove it), unsure or not met.
+    """
+    return worst(Verdict.MET, *(at_least(e, target, confidence) for e in attainment.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +271,8 @@ class FieldShift:
     analytic: int
     simulated: int
     attainment: dict[str, Estimate | None]
+    searched: int = 0
+    verdict: Verdict = Verdict.MET
 
     @property
     def label(self) -> str:
@@ -291,6 +318,8 @@ class FieldDay:
     escalations: Estimate
     reassigned: Estimate
     contacts: Estimate
+    verify_replications: int = 0
+    verify_rounds: int = 0
 
     @property
     def verdict(self) -> str:
@@ -304,7 +333,9 @@ class FieldDay:
         for shift, limit in zip(self.shifts, self.limits, strict=True):
             if shift.name in self.capped:
                 missed = [
-                    k for k, e in shift.attainment.items() if not meets_at_least(e, self.target)
+                    k
+                    for k, e in shift.attainment.items()
+                    if not at_least(e, self.target, self.confidence).passes
                 ]
                 missing = ", ".join(missed)
                 parts.append(f"{shift.name} at {limit} technicians still misses {missing}")
@@ -333,20 +364,34 @@ class _Judge:
     attainment: float
     executor: Executor
 
-    def runs(self, counts: tuple[int, ...]) -> list[FieldRun]:
+    def runs(
+        self, counts: tuple[int, ...], *, seed: int | None = None, replications: int = 0
+    ) -> list[FieldRun]:
         task = partial(simulate_field, self.spec.with_technicians(counts))
         return replicate(
-            task, replications=self.replications, seed=self.seed, executor=self.executor
+            task,
+            replications=replications or self.replications,
+            seed=self.seed if seed is None else seed,
+            executor=self.executor,
         )
 
-    def __call__(self, counts: tuple[int, ...]) -> Evaluation[list[FieldRun]]:
-        runs = self.runs(counts)
-        passed = []
+    def verdicts(self, runs: Sequence[FieldRun]) -> tuple[Verdict, ...]:
+        out = []
         for shift in self.spec.shifts:
             rows = judged_intervals(self.spec, shift)
             est = judge_runs(runs, rows, confidence=2 * self.confidence - 1)
-            passed.append(all(meets_at_least(e, self.attainment) for e in est.values()))
-        return Evaluation(counts, tuple(passed), runs)
+            out.append(shift_verdict(est, self.attainment, self.confidence))
+        return tuple(out)
+
+    def __call__(self, counts: tuple[int, ...]) -> Evaluation[list[FieldRun]]:
+        runs = self.runs(counts)
+        return Evaluation(counts, tuple(v.passes for v in self.verdicts(runs)), runs)
+
+    def verify(
+        self, counts: tuple[int, ...], seed: int, replications: int
+    ) -> tuple[tuple[Verdict, ...], list[FieldRun]]:
+        runs = self.runs(counts, seed=seed, replications=replications)
+        return self.verdicts(runs), runs
 
 
 def simulate_field_day(
@@ -362,6 +407,7 @@ def simulate_field_day(
     curve: Sequence[int] = (-2, -1, 0, 1, 2),
     max_technicians: int | None = None,
     on_evaluation: Callable[[tuple[int, ...]], None] | None = None,
+    verify_replications: int | None = None,
 ) -> FieldDay:
     """Search the technicians per shift of one day and trace the attainment curves.
 
@@ -386,6 +432,10 @@ def simulate_field_day(
         so the search never stops silently below its own estimate.
     on_evaluation : callable, optional
         Called with each staffing vector simulated (progress).
+    verify_replications : int, optional
+        Fresh replications of the answer's first verification round (default
+        ``2 × replications``): every figure reported (attainment, escalations, the curve at
+        the answer) comes from the verification, never from the search's own replications.
     """
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
         raise InvalidInputError("replications", replications, "must be an integer >= 2")
@@ -414,7 +464,16 @@ def simulate_field_day(
     limits = tuple(search_limit(n) if max_technicians is None else max_technicians for n in start)
     found = search_staffing(evaluate, start, min_staff=0, max_staff=list(limits))
     two_sided = 2 * confidence - 1
-    runs = found.final.evidence
+    verified = verify_with(
+        judge.verify,
+        found.staffing,
+        replications=verify_replications or 2 * replications,
+        seed=judge.seed,
+        max_agents=limits,
+        on_round=None if on_evaluation is None else lambda: on_evaluation(found.staffing),
+    )
+    runs = verified.summary
+    staffing = verified.agents
     shifts = tuple(
         FieldShift(
             name=s.name,
@@ -424,18 +483,22 @@ def simulate_field_day(
             analytic=a,
             simulated=n,
             attainment=judge_runs(runs, judged_intervals(spec, s), confidence=two_sided),
+            searched=f,
+            verdict=v,
         )
-        for s, a, n in zip(spec.shifts, start, found.staffing, strict=True)
+        for s, a, n, f, v in zip(
+            spec.shifts, start, staffing, found.staffing, verified.verdicts, strict=True
+        )
     )
     points = []
     for offset in curve:
-        counts = tuple(max(0, n + offset) for n in found.staffing)
+        counts = tuple(max(0, n + offset) for n in staffing)
         if offset == 0:
             at = runs
         else:
             if on_evaluation is not None:
                 on_evaluation(counts)
-            at = judge.runs(counts)
+            at = judge.runs(counts, seed=derived_seed(judge.seed, "curve"))
         every = list(range(spec.intervals))
         points.append(
             TechCurvePoint(sum(counts), counts, judge_runs(at, every, confidence=two_sided))
@@ -444,7 +507,7 @@ def simulate_field_day(
     def tech_hours(counts: Sequence[int]) -> float:
         return sum(n * s.hours for n, s in zip(counts, spec.shifts, strict=True))
 
-    sim_hours = tech_hours(found.staffing)
+    sim_hours = tech_hours(staffing)
     heads = headcount(scenario, sim_hours)
     rostered = headcount(scenario, tech_hours(spec.technicians))
     return FieldDay(
@@ -454,8 +517,12 @@ def simulate_field_day(
         replications=replications,
         shifts=shifts,
         curve=tuple(points),
-        evaluations=found.evaluations + sum(1 for o in curve if o),
-        capped=tuple(spec.shifts[i].name for i in found.capped),
+        evaluations=found.evaluations + verified.rounds + sum(1 for o in curve if o),
+        capped=tuple(
+            s.name
+            for i, s in enumerate(spec.shifts)
+            if i in found.capped or verified.verdicts[i] == Verdict.NOT_MET
+        ),
         limits=limits,
         targets=_judged_minutes(spec.sla_policy or ticket_policy(scenario)),
         rostered_hours=tech_hours(spec.technicians),
@@ -467,4 +534,6 @@ def simulate_field_day(
         escalations=estimate([r.escalations for r in runs], confidence=two_sided),
         reassigned=estimate([r.reassigned for r in runs], confidence=two_sided),
         contacts=estimate([r.contacts for r in runs], confidence=two_sided),
+        verify_replications=len(runs),
+        verify_rounds=verified.rounds,
     )

@@ -167,8 +167,8 @@ never used ({first.verify_replications} in the last verification round; a shift 
 gets a technician more); attainment is pooled over clocks with a Wilson interval (± are
 {two_sided:.0%} intervals; never zero width). Verdict: met (the bound meets every target),
 thin (too few clocks to prove it), unsure, not met. The search grows each shift from the
-Erlang estimate up to a stated limit (max(40, 2 × estimate + 10)); a shift still short there is reported as not
-met.</p>
+Erlang estimate up to a stated limit (max(40, 2 × estimate + 10)); a shift still short
+there is reported as not met.</p>
 <h3>Technician-hours and headcount</h3>
 {_table(*field_rollup_rows(days))}"""
     ]

@@ -96,7 +96,7 @@ def test_rule_comparison_and_curve() -> None:
     assert sim.replications_run == day.replications_run + sim.verify_replications * len(
         curve.points
     )
-    assert sim.verify_replications == 3 * REPS
+    assert sim.verify_replications == 2 * REPS
 
 
 def test_same_seed_same_plan_on_any_executor() -> None:

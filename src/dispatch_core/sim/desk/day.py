@@ -44,7 +44,14 @@ from dispatch_core.sim.search import search_desk_staffing
 from dispatch_core.sim.stats import Estimate
 from dispatch_core.sim.streams import derived_seed
 
-__all__ = ["QUEUES", "Figures", "SimDay", "SimInterval", "queue_targets", "simulate_day"]
+__all__ = [
+    "Figures",
+    "QUEUES",
+    "SimDay",
+    "SimInterval",
+    "queue_targets",
+    "simulate_day",
+]
 
 #: The desk's queues, in the order they are planned.
 QUEUES = ("phone", "digital")
@@ -370,7 +377,7 @@ def simulate_day(
     """
     desk = scenario_desk(scenario, day, interval_minutes=interval_minutes)
     analytic: DayPlan = desk.analytic
-    verify_n = verify_replications or 3 * replications
+    verify_n = verify_replications or 2 * replications
     if scenario.desk.blended:
         from dispatch_core.sim.desk.blended_day import plan_blended  # noqa: PLC0415 - cycle
 

@@ -60,10 +60,10 @@ from dispatch_core.sim.stats import Estimate
 from dispatch_core.sim.streams import derived_seed
 
 __all__ = [
-    "RECHECK_TOLERANCE",
     "AttainmentCurve",
     "CurvePoint",
     "PartTimerNeed",
+    "RECHECK_TOLERANCE",
     "RecheckTally",
     "SimDay",
     "SimInterval",
@@ -368,7 +368,7 @@ def simulate_plan(
     simulate : callable
         One replication of a desk (see :func:`~dispatch_core.sim.desk.summary.replicate_desk`).
     verify_replications : int, optional
-        Fresh replications per verification round (default ``3 × replications``); also the
+        Fresh replications of the first verification round (default ``2 × replications``); the
         replications of the roster and of the attainment curve.
     recheck_replications : int
         Independent re-check replications at the answer (0: none); see
@@ -388,7 +388,7 @@ def simulate_plan(
         raise InvalidInputError("replications", replications, "must be an integer >= 2")
     if not 0.5 < confidence < 1.0:
         raise InvalidInputError("confidence", confidence, "must be in (0.5, 1)")
-    verify_n = verify_replications or 3 * replications
+    verify_n = verify_replications or 2 * replications
     scenario = plan.scenario
     shown = plan.day(curve_day) if curve_day else plan.busiest_day
     with ExitStack() as stack:

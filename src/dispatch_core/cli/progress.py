@@ -98,7 +98,8 @@ class SimProgress:
         elapsed = now - self._start
         rate = self._done / elapsed if elapsed > 0 else 0.0
         left = (self._expected - self._done) / rate if rate > 0 else float("inf")
-        eta = "?" if left == float("inf") else f"{left:.0f} s"
+        early = self._done < 0.02 * self._expected  # the first levels pay for the pool's start
+        eta = "?" if early or left == float("inf") else f"{left:.0f} s"
         if self._bar is not None:
             progress, task = self._bar
             progress.update(

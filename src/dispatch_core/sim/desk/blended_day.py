@@ -17,7 +17,7 @@ Examples
 >>> day = simulate_day(s, "sun", interval_minutes=60, replications=3, seed=1)
 >>> day.blended, {iv.digital for iv in day.intervals}
 (True, {0})
->>> sum(iv.required for iv in day.intervals) <= sum(iv.analytic_required for iv in day.intervals)
+>>> day.verify_rounds >= 1 and all(iv.phone >= 1 for iv in day.intervals if iv.desk != "closed")
 True
 """
 

@@ -147,11 +147,13 @@ def test_plan_simulate_writes_side_by_side_tables(tmp_path: Path) -> None:
         *("--interval", "60", "--out", str(out_dir)),
     )
     assert code == 0
-    assert "storm: Erlang versus simulated agents (2 replications" in out
+    assert "storm: Erlang versus simulated agents (search 2 replications/level" in out
     assert "Headcount: rule of thumb, Erlang, simulation" in out
     assert "Part-timers on event days" in out
     page = (out_dir / "report.html").read_text(encoding="utf-8")
     assert "Simulation: analytic versus simulated staffing" in page
+    assert "<b>Verification</b>" in page
+    assert (out_dir / "partial" / "sim-storm.json").exists()  # written as the day finished
     assert "SLA attainment vs staffing" in page
     assert (out_dir / "attainment.png").exists()
 

@@ -9,7 +9,7 @@ import pytest
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
 from dispatch_core.planning.plan import plan_day
-from dispatch_core.planning.scenario import default_scenario, parse_scenario
+from dispatch_core.planning.scenario import AfterHours, Channel, default_scenario, parse_scenario
 from dispatch_core.sim.desk.model import ContactType, DeskSpec, draw_contacts, simulate_desk
 from dispatch_core.sim.desk.scenario import scenario_desk
 from dispatch_core.sim.desk.summary import replicate_desk
@@ -65,9 +65,13 @@ def test_rates_and_roster_are_the_planners() -> None:
     desk = scenario_desk(s, "storm", interval_minutes=30)
     plan = plan_day(s, s.day("storm"), interval_minutes=30)
     hours = 0.5
+    phone_share = s.demand.channel_mix[Channel.PHONE]
     for i, iv in enumerate(plan.intervals):
-        assert desk.phone.arrival_rates[i] * hours == pytest.approx(iv.phone_contacts)
-        assert desk.digital.arrival_rates[i] * hours == pytest.approx(iv.digital_contacts)
+        # Every contact arrives, taken or not (no work lost): the planner's offered + deferred.
+        arriving = iv.contacts + iv.deferred_contacts
+        assert desk.phone.arrival_rates[i] * hours == pytest.approx(arriving * phone_share)
+        assert desk.digital.arrival_rates[i] * hours == pytest.approx(arriving * (1 - phone_share))
+        assert any(desk.phone.accepts[i]) == (iv.desk != "closed")
         assert desk.phone.agents[i] + desk.digital.agents[i] == iv.scheduled == desk.rostered[i]
         assert desk.open[i] == (iv.desk != "closed")
     assert desk.part_timers[plan.intervals.index(plan.intervals[20])] == 8  # 10:00 on the storm
@@ -82,12 +86,13 @@ def test_evening_mix_only_takes_evening_categories() -> None:
     names = [t.name for t in desk.phone.contact_types]
     evening = {c.value for c in s.desk.evening_categories}
     assert desk.phone.mix is not None
-    row = desk.phone.mix[21]  # 21:00, evening desk
-    assert {n for n, share in zip(names, row, strict=True) if share > 0} == evening
-    assert math.fsum(desk.phone.mix[10]) == pytest.approx(1.0)
-    contacts = draw_contacts(desk.phone, Streams(4))
-    late = (contacts.arrival >= 20 * 3600) & (contacts.arrival < 22 * 3600)
-    assert {names[k] for k in contacts.kind[late]} <= evening
+    assert desk.phone.accepts is not None
+    row = desk.phone.accepts[21]  # 21:00, evening desk
+    assert {n for n, ok in zip(names, row, strict=True) if ok} == evening
+    assert not any(desk.phone.accepts[3])  # 03:00: closed
+    assert math.fsum(desk.phone.mix[21]) == pytest.approx(1.0)  # everything still arrives
+    assert desk.phone.after_hours == AfterHours.LOST
+    assert desk.digital.after_hours == AfterHours.CARRY_OVER
 
 
 def test_exponential_handling_ignores_the_files_cv_and_erlang_c_has_no_patience() -> None:

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.planning.plan import build_plan
 from dispatch_core.planning.scenario import default_scenario, parse_scenario
+from dispatch_core.sim.desk.day import queue_targets
+from dispatch_core.sim.desk.judge import Verdict
 from dispatch_core.sim.desk.plan import SimPlan, derived_seed, simulate_plan
 from dispatch_core.sim.desk.scenario import scenario_desk
 from dispatch_core.sim.desk.summary import replicate_desk
@@ -29,26 +31,21 @@ def sunday() -> SimPlan:
 
 
 def _phone_passes(plan: SimPlan, day: str, agents: list[int]) -> bool:
-    """Judge a phone staffing of ``day`` exactly as the search does."""
+    """Judge a phone staffing of ``day`` exactly as the search does (its own seed)."""
     scenario = plan.plan.scenario
     desk = scenario_desk(scenario, day, interval_minutes=plan.plan.interval_minutes)
+    targets = queue_targets(scenario, "phone", plan.confidence)
     summary = replicate_desk(
         desk.phone.with_agents(agents),
         replications=plan.replications,
         seed=derived_seed(plan.seed, day, "phone"),
         executor=InlineExecutor(),
-        confidence=2 * plan.confidence - 1,
+        confidence=targets.two_sided,
     )
-    sla = scenario.sla
-    sl = summary.interval_kpi("service_level")
-    ab = summary.interval_kpi("abandon_rate")
-    return all(
-        meets_at_least(s, sla.phone_target) and meets_at_most(a, sla.max_abandon or 1.0)
-        for s, a in zip(sl, ab, strict=True)
-    )
+    return all(v.passes for v in targets.verdicts(summary))
 
 
-def test_every_open_interval_gets_an_agent_and_meets_its_targets() -> None:
+def test_every_open_interval_gets_an_agent_and_its_claims_hold_their_bounds() -> None:
     sim = sunday()
     day = sim.day("sun")
     sla = sim.plan.scenario.sla
@@ -56,20 +53,24 @@ def test_every_open_interval_gets_an_agent_and_meets_its_targets() -> None:
         if iv.desk == "closed":
             assert iv.required == 0
             continue
-        assert iv.phone >= 1
-        assert iv.digital >= 1
-        assert meets_at_least(iv.service_level, sla.phone_target)
-        assert meets_at_most(iv.abandon_rate, sla.max_abandon or 1.0)
-        assert meets_at_least(iv.digital_service_level, sla.digital_target)
+        assert iv.phone >= iv.searched_phone >= 1
+        assert iv.digital >= iv.searched_digital >= 1
+        if iv.verdict == Verdict.MET:
+            assert meets_at_least(iv.service_level, sla.phone_target)
+            assert meets_at_most(iv.abandon_rate, sla.max_abandon or 1.0)
+        if iv.digital_verdict == Verdict.MET:
+            assert meets_at_least(iv.digital_service_level, sla.digital_target)
+        for est in (iv.service_level, iv.digital_service_level):
+            assert est is None or est.high > est.low  # never "± 0"
     assert day.capped == ()
     assert day.required_agent_hours == sum(iv.required for iv in day.intervals)
     assert day.analytic_agent_hours == sim.plan.day("sun").required_agent_hours
 
 
-def test_one_agent_fewer_in_the_peak_interval_fails() -> None:
+def test_one_agent_fewer_in_the_peak_interval_fails_the_search() -> None:
     sim = sunday()
     day = sim.day("sun")
-    agents = [iv.phone for iv in day.intervals]
+    agents = [iv.searched_phone for iv in day.intervals]
     assert _phone_passes(sim, "sun", agents)
     peak = max(range(len(agents)), key=lambda i: agents[i])
     agents[peak] -= 1
@@ -91,7 +92,11 @@ def test_rule_comparison_and_curve() -> None:
     assert curve.analytic_required in agents
     at_required = next(p for p in curve.points if p.agents == curve.simulated_required)
     assert meets_at_least(at_required.service_level, curve.target)
-    assert sim.replications_run == REPS * (sim.day("sun").evaluations + len(curve.points))
+    day = sim.day("sun")
+    assert sim.replications_run == day.replications_run + sim.verify_replications * len(
+        curve.points
+    )
+    assert sim.verify_replications == 2 * REPS
 
 
 def test_same_seed_same_plan_on_any_executor() -> None:
@@ -122,10 +127,11 @@ def test_stationary_search_lands_near_erlang() -> None:
     sim = simulate_plan(plan, replications=REPS, seed=2, executor=InlineExecutor())
     analytic = {iv.required_phone for iv in plan.days[0].intervals}
     assert analytic == {13}  # Erlang A: 80 % within 20 s, abandonment <= 5 %
-    # The one-sided bound costs an agent or two over the mean-value answer, never fewer.
+    # The one-sided bound (a pooled Wilson interval, 4 replications: t with 3 df) costs an
+    # agent or two over the mean-value answer, rarely fewer.
     phones = [iv.phone for iv in sim.days[0].intervals]
-    assert all(12 <= p <= 18 for p in phones), phones
-    assert 13.0 <= sum(phones) / len(phones) <= 15.5, phones
+    assert all(12 <= p <= 20 for p in phones), phones
+    assert 13.0 <= sum(phones) / len(phones) <= 16.0, phones
 
 
 def test_bad_arguments() -> None:

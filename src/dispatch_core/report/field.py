@@ -19,7 +19,14 @@ from dispatch_core.sim.field.plan import FieldDay
 from dispatch_core.sim.field.spec import JUDGED
 from dispatch_core.sim.stats import Estimate
 
-__all__ = ["field_header", "field_html", "field_png", "field_rollup_rows", "field_rows"]
+__all__ = [
+    "field_header",
+    "field_html",
+    "field_png",
+    "field_rollup_rows",
+    "field_rows",
+    "target_caption",
+]
 
 _COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a")
 
@@ -41,8 +48,17 @@ _SHORT = ("on-site rep %", "on-site emg %", "fed back %", "complaint %")
 def field_header(*, compact: bool = False) -> list[str]:
     """Column names of :func:`field_rows`."""
     if compact:
-        return ["shift", "hours", "rost", "Erl", "sim", *_SHORT]
-    return ["shift", "hours", "rostered", "analytic", "simulated", *JUDGED]
+        return ["shift", "hours", "rost", "Erl", "sim", *_SHORT, "verdict"]
+    return ["shift", "hours", "rostered", "analytic", "simulated", *JUDGED, "verdict"]
+
+
+def _duration(minutes: float) -> str:
+    return f"{minutes:g} min" if minutes < 60 else f"{minutes / 60:g} h"
+
+
+def target_caption(day: FieldDay) -> str:
+    """Return the judged targets as the engine's policy has them (``on_site/repair ≤ 1 h``…)."""
+    return ", ".join(f"{k} ≤ {_duration(v)}" for k, v in day.targets.items())
 
 
 def field_rows(day: FieldDay, *, compact: bool = False) -> list[list[str]]:
@@ -55,6 +71,7 @@ def field_rows(day: FieldDay, *, compact: bool = False) -> list[list[str]]:
             str(s.analytic),
             str(s.simulated),
             *(_pct(s.attainment[k], compact=compact) for k in JUDGED),
+            s.verdict.short if compact else s.verdict.value,
         ]
         for s in day.shifts
     ]
@@ -142,16 +159,23 @@ def field_html(days: Sequence[FieldDay]) -> str:
 first contact); the real engine dispatches them to technicians who travel on a site graph and
 work; SLA thresholds reallocate and escalate; agents call back and close the loop. The simulated
 requirement is the fewest technicians per shift such that at least {first.target:.0%} of the
-clocks of every judged target (on site 1 h, feedback 24 h, emergency 2 h, complaint 48 h) of the
-tickets opened on the shift's watch are met, with {first.confidence:.0%} one-sided confidence
-({first.replications} replications per level; ± are {two_sided:.0%} intervals).</p>
+clocks of every judged target ({html.escape(target_caption(first))}, from the scenario's
+ticket targets) of the tickets opened on the shift's watch are met, with
+{first.confidence:.0%} one-sided confidence (search: {first.replications} replications per
+level). Every figure shown comes from <b>fresh replications</b> of the answer that the search
+never used ({first.verify_replications} in the last verification round; a shift short there
+gets a technician more); attainment is pooled over clocks with a Wilson interval (± are
+{two_sided:.0%} intervals; never zero width). Verdict: met (the bound meets every target),
+thin (too few clocks to prove it), unsure, not met. The search grows each shift from the
+Erlang estimate up to a stated limit (max(40, 2 × estimate + 10)); a shift still short
+there is reported as not met.</p>
 <h3>Technician-hours and headcount</h3>
 {_table(*field_rollup_rows(days))}"""
     ]
     for d in days:
-        capped = f" Capped (target not reached): {', '.join(d.capped)}." if d.capped else ""
+        style = ' style="color:#b71c1c;font-weight:bold"' if d.capped else ""
         parts.append(
             f"<h3>Shifts: {html.escape(d.day)}</h3>{_table(field_header(), field_rows(d))}"
-            f'<p class="note">{d.evaluations} staffing levels simulated.{html.escape(capped)}</p>'
+            f"<p{style}>{html.escape(d.verdict)}.</p>"
         )
     return "\n".join(parts)

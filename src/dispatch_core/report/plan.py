@@ -28,7 +28,7 @@ from dispatch_core.report.tables import daily_table, fmt, html_table, interval_r
 
 if TYPE_CHECKING:  # pragma: no cover - the simulations load only when they are used
     from dispatch_core.planning.roster import RosterPlan
-    from dispatch_core.sim.desk.plan import AttainmentCurve, SimDay, SimPlan
+    from dispatch_core.sim.desk.plan import AttainmentCurve, SimDay, SimInterval, SimPlan
     from dispatch_core.sim.field.plan import FieldDay
     from dispatch_core.sim.stats import Estimate
 
@@ -220,17 +220,30 @@ def fmt_estimate(est: Estimate | None, spec: str = ".1%") -> str:
     return f"{format(est.mean, spec)} ± {half}"
 
 
-def simulated_header(*, compact: bool = False) -> list[str]:
-    """Column headers of the analytic-versus-simulated interval table."""
+def simulated_header(*, compact: bool = False, recheck: bool = False) -> list[str]:
+    """Column headers of the analytic-versus-simulated interval table.
+
+    ``recheck``: add the independent re-check's columns (``--verify N``).
+    """
+    check = ["SL chk", "ab chk", "dSL chk"] if recheck else []
     if compact:
         return [
             *("time", "desk", "Erl req", "sim req", "rost", "SL sim"),
-            *("ASA sim", "ab sim", "SL rost", "ab rost"),
+            *("ASA sim", "ab sim", "verdict", "SL rost", "ab rost", *check),
         ]
     return [
         *("time", "desk", "Erlang req", "sim req", "rostered"),
-        *("sim SL", "sim ASA s", "sim abandon", "sim SL rostered", "sim abandon rostered"),
+        *("sim SL", "sim ASA s", "sim abandon", "verdict (phone/digital)"),
+        *("sim SL rostered", "sim abandon rostered", *check),
     ]
+
+
+def _verdict(iv: SimInterval, *, compact: bool = False) -> str:
+    """Phone verdict, and the digital one after a slash when they differ."""
+    phone, digital = iv.verdict, iv.digital_verdict
+    if compact:
+        return phone.short if phone == digital else f"{phone.short}/{digital.short}"
+    return phone.value if phone == digital else f"{phone.value}/{digital.value}"
 
 
 def _compact(est: Estimate | None, scale: float = 100.0) -> str:
@@ -240,7 +253,7 @@ def _compact(est: Estimate | None, scale: float = 100.0) -> str:
     return f"{est.mean * scale:.0f}±{half}"
 
 
-def simulated_rows(day: SimDay, *, compact: bool = False) -> list[list[str]]:
+def simulated_rows(day: SimDay, *, compact: bool = False, recheck: bool = False) -> list[list[str]]:
     """Rows of the analytic-versus-simulated interval table (open intervals only).
 
     Requirements are ``total (phone+digital)``; SL, ASA and abandonment are the phone queue's,
@@ -258,8 +271,18 @@ def simulated_rows(day: SimDay, *, compact: bool = False) -> list[list[str]]:
                 _compact(iv.service_level),
                 _compact(iv.asa_s, 1.0),
                 _compact(iv.abandon_rate),
+                _verdict(iv, compact=True),
                 _compact(iv.rostered_service_level),
                 _compact(iv.rostered_abandon_rate),
+                *(
+                    [
+                        _compact(iv.recheck_service_level),
+                        _compact(iv.recheck_abandon_rate),
+                        _compact(iv.recheck_digital_service_level),
+                    ]
+                    if recheck
+                    else []
+                ),
             ]
             for iv in day.intervals
             if iv.desk != "closed" or iv.required or iv.rostered
@@ -274,8 +297,18 @@ def simulated_rows(day: SimDay, *, compact: bool = False) -> list[list[str]]:
             fmt_estimate(iv.service_level),
             fmt_estimate(iv.asa_s, ".1f"),
             fmt_estimate(iv.abandon_rate),
+            _verdict(iv),
             fmt_estimate(iv.rostered_service_level),
             fmt_estimate(iv.rostered_abandon_rate),
+            *(
+                [
+                    fmt_estimate(iv.recheck_service_level),
+                    fmt_estimate(iv.recheck_abandon_rate),
+                    fmt_estimate(iv.recheck_digital_service_level),
+                ]
+                if recheck
+                else []
+            ),
         ]
         for iv in day.intervals
         if iv.desk != "closed" or iv.required or iv.rostered
@@ -380,20 +413,40 @@ def _sim_html(sim: SimPlan, day: SimDay) -> str:
         if iv.desk != "closed" or iv.required or iv.rostered
     ]
     two_sided = 2 * sim.confidence - 1
+    tally = sim.recheck_tally()
+    recheck = tally is not None
+    blended = (
+        " <b>Blended desk</b>: one pool answers phone and digital contacts (phone first, the"
+        " digital backlog on its own target); the requirement shown is the pool, simulated"
+        " (Erlang does not model the priority)."
+        if day.blended
+        else ""
+    )
+    checked = "" if tally is None else f"<p><b>{html.escape(str(tally))}</b></p>"
     return f"""
 <h2>Simulation: analytic versus simulated staffing</h2>
-<p class="note">{sim.replications} replications per staffing level, seed {sim.seed},
-{sim.replications_run:,} desk-days simulated. The simulated requirement is the fewest agents
-per interval whose phone service level and abandonment (and digital service level) meet the
-targets with {sim.confidence:.0%} one-sided confidence, found from the Erlang estimate with
-common random numbers; one agent fewer in any single interval fails. It judges the SLA targets,
-not the occupancy cap. ± are {two_sided:.0%} intervals (their end is the one-sided bound).</p>
+<p class="note">How each number was obtained. <b>Search</b>: {sim.replications} replications
+per staffing level (seed {sim.seed}, common random numbers), from the Erlang estimate, for the
+fewest agents per interval whose phone service level and abandonment (and digital service
+level) meet the targets with {sim.confidence:.0%} one-sided confidence; it only chooses the
+staffing. <b>Verification</b>: the chosen staffing simulated again on fresh seeds the search
+never used ({sim.verify_replications} replications in the first round, up to 3 rounds: an
+agent added where a point estimate misses a target, the replications doubled while an interval
+is undecided); every figure and verdict shown comes from the last round.
+Proportions are pooled over replications with a Wilson interval on the effective contacts
+(never zero width); ± are {two_sided:.0%} intervals (their end is the one-sided bound).
+Verdict <i>met</i> (ok): the bound meets every target, a claim at this confidence;
+<i>thin</i>: too few contacts for any outcome to prove it, the point estimates meet it;
+<i>unsure</i> (?): the estimates meet it, the interval reaches across; <i>not_met</i> (NO): a
+point estimate misses. Only <i>met</i> is a claim.
+{sim.replications_run:,} desk-days simulated. The SLA targets are judged, not the occupancy
+cap.{blended}</p>{checked}
 <h3>Headcount: rule of thumb, Erlang, simulation</h3>
 {html_table(rule_headers, rule_body)}
 <h3>Part-timers on event days</h3>
 {html_table(pt_headers, pt_rows) if pt_rows else '<p class="note">No event days.</p>'}
 <h3>Intervals: {html.escape(day.name)} (red: rostered below the simulated requirement)</h3>
-{html_table(simulated_header(), simulated_rows(day), classes)}
+{html_table(simulated_header(recheck=recheck), simulated_rows(day, recheck=recheck), classes)}
 """
 
 

@@ -4,7 +4,7 @@ Replication ``i`` of master seed ``s`` is a pure function of ``(s, i)``: the tas
 ``seed=s, replication=i`` and draws everything from
 :class:`~dispatch_core.sim.streams.Streams` keyed by them. Results are returned in index
 order, so they are identical whichever executor runs them and in whatever order the workers
-finish: a local process pool (the default, 2 workers), an :class:`InlineExecutor` (no
+finish: a local process pool (the default, one worker per core), an :class:`InlineExecutor` (no
 processes; tests), or a ``dask.distributed`` cluster when a scheduler address is given
 (``pip install 'dispatch_core[dask]'``; imported lazily).
 
@@ -23,20 +23,52 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from dispatch_core.errors import InvalidInputError
 
-__all__ = ["InlineExecutor", "default_executor", "executor_for", "replicate"]
+__all__ = [
+    "InlineExecutor",
+    "QueueRelay",
+    "default_executor",
+    "default_workers",
+    "executor_for",
+    "relay_calls",
+    "replicate",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 #: Workers of the default local process pool (the target machine has 2 cores).
 DEFAULT_WORKERS = 2
+
+
+def default_workers() -> int:
+    """Workers of the default local pool: one per core this process may use.
+
+    Examples
+    --------
+    >>> default_workers() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or DEFAULT_WORKERS)
 
 
 class InlineExecutor(Executor):
@@ -58,22 +90,26 @@ class InlineExecutor(Executor):
         return future
 
 
-def default_executor(max_workers: int = DEFAULT_WORKERS) -> ProcessPoolExecutor:
-    """Return a local process pool (``forkserver`` start method where available)."""
+def default_executor(max_workers: int | None = None) -> ProcessPoolExecutor:
+    """Return a local process pool (``forkserver`` start method where available).
+
+    ``max_workers`` defaults to :func:`default_workers` (every core).
+    """
     methods = multiprocessing.get_all_start_methods()
     method = "forkserver" if "forkserver" in methods else "spawn"
     return ProcessPoolExecutor(
-        max_workers=max_workers, mp_context=multiprocessing.get_context(method)
+        max_workers=max_workers or default_workers(),
+        mp_context=multiprocessing.get_context(method),
     )
 
 
 @contextmanager
-def executor_for(scheduler: str | None = None) -> Iterator[Executor]:
+def executor_for(scheduler: str | None = None, *, workers: int | None = None) -> Iterator[Executor]:
     """Open the executor a run should use, and close it afterwards.
 
     A ``dask.distributed`` cluster when a scheduler address is given, else a local process
-    pool (:func:`default_executor`). Share one across many :func:`replicate` calls: starting
-    a pool costs about a second.
+    pool of ``workers`` processes (default: every core, :func:`default_executor`). Share one
+    across many :func:`replicate` calls: starting a pool costs about a second.
 
     Examples
     --------
@@ -85,8 +121,56 @@ def executor_for(scheduler: str | None = None) -> Iterator[Executor]:
         with _dask_executor(scheduler) as executor:
             yield executor
         return
-    with default_executor() as pool:
+    with default_executor(workers) as pool:
         yield pool
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRelay:
+    """A picklable callable that forwards its argument to a queue (read by :func:`relay_calls`)."""
+
+    channel: Any  # a multiprocessing manager's queue proxy, or a queue.Queue
+
+    def __call__(self, message: str) -> None:
+        """Put ``message`` on the queue."""
+        self.channel.put(message)
+
+
+@contextmanager
+def relay_calls(
+    executor: Executor, callback: Callable[[str], None] | None
+) -> Iterator[Callable[[str], None] | None]:
+    """Give tasks on ``executor`` a callable that reaches ``callback`` in this process.
+
+    In a local process pool the tasks get a :class:`QueueRelay` on a manager queue that a
+    thread here drains into ``callback``; in-process executors get ``callback`` itself. A
+    ``dask`` executor gets ``None`` (its workers may be on other machines): progress is then
+    reported per task only.
+    """
+    if callback is None or not isinstance(executor, ProcessPoolExecutor):
+        in_process = isinstance(executor, InlineExecutor | ThreadPoolExecutor)
+        yield callback if in_process else None
+        return
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Manager() as manager:
+        channel = manager.Queue()
+        done = threading.Event()
+
+        def drain() -> None:
+            while not done.is_set() or not channel.empty():
+                try:
+                    message = channel.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                callback(message)
+
+        reader = threading.Thread(target=drain, name="relay", daemon=True)
+        reader.start()
+        try:
+            yield QueueRelay(channel)
+        finally:
+            done.set()
+            reader.join()
 
 
 @contextmanager

@@ -28,7 +28,7 @@ Examples
 >>> result = search_desk_staffing(spec, start=[12, 12], service_level=0.8,
 ...                               replications=4, seed=1, executor=InlineExecutor())
 >>> result.agents
-(14, 14)
+(15, 14)
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dispatch_core.errors import InvalidInputError
+from dispatch_core.sim.desk.judge import DeskTargets
 from dispatch_core.sim.desk.model import DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
 from dispatch_core.sim.stats import Estimate
@@ -258,9 +259,7 @@ def search_staffing(
 @dataclass(frozen=True, slots=True)
 class _DeskJudge:
     spec: DeskSpec
-    service_level: float
-    max_abandon_rate: float | None
-    confidence: float
+    targets: DeskTargets
     replications: int
     seed: int
     executor: Executor | None
@@ -273,19 +272,12 @@ class _DeskJudge:
             replications=self.replications,
             seed=self.seed,
             executor=self.executor,
-            confidence=2.0 * self.confidence - 1.0,
+            confidence=self.targets.two_sided,
             simulate=self.simulate,
             on_result=self.on_result,
         )
-        sl = summary.interval_kpi("service_level")
-        passed = [meets_at_least(e, self.service_level) for e in sl]
-        if self.max_abandon_rate is not None:
-            ab = summary.interval_kpi("abandon_rate")
-            passed = [
-                p and meets_at_most(e, self.max_abandon_rate)
-                for p, e in zip(passed, ab, strict=True)
-            ]
-        return Evaluation(agents, tuple(passed), summary)
+        passed = tuple(v.passes for v in self.targets.verdicts(summary))
+        return Evaluation(agents, passed, summary)
 
 
 def search_desk_staffing(
@@ -306,10 +298,14 @@ def search_desk_staffing(
 ) -> SearchResult[DeskSummary]:
     """Smallest agents per interval whose service level meets ``service_level`` with confidence.
 
-    An interval passes when the one-sided lower ``confidence`` bound of its service level
+    An interval passes when its :class:`~dispatch_core.sim.desk.judge.Verdict` is not
+    ``NOT_MET``: the one-sided lower ``confidence`` bound of its pooled service level
     (answered within ``spec.answer_within_s`` ÷ offered, over ``replications``) is at least
     ``service_level`` and, if given, the upper bound of its abandonment rate is at most
-    ``max_abandon_rate``. Every candidate uses the same seed (common random numbers).
+    ``max_abandon_rate`` — or, where too few contacts arrive for any outcome to prove that,
+    the point estimates meet them (``THIN``). Every candidate uses the same seed (common
+    random numbers): the answer is fitted to those replications, so its figures must come
+    from fresh ones (:mod:`dispatch_core.sim.desk.verify`).
 
     Parameters
     ----------
@@ -340,9 +336,7 @@ def search_desk_staffing(
         raise InvalidInputError("start", start, f"needs {spec.intervals} values")
     judge = _DeskJudge(
         spec,
-        service_level,
-        max_abandon_rate,
-        confidence,
+        DeskTargets(service_level, max_abandon_rate, confidence),
         replications,
         seed,
         executor,

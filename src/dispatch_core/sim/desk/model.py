@@ -10,6 +10,14 @@ Service level is **"answered within T ÷ offered"**: abandoned contacts count as
 KPIs are attributed to the interval in which the contact *arrived*; occupancy is busy
 agent-seconds ÷ scheduled agent-seconds of the interval.
 
+Opening hours: with ``accepts`` the desk takes a contact type only in some intervals. A
+contact arriving while the desk is closed for it is, per ``after_hours``, **carried over**
+(queued from the next interval that takes its type, ahead of later arrivals, never abandoning;
+not measured in the service level, but its handling takes agent time) or **lost** (counted on
+its own line, never served). The run's ``extra`` then balances the day: ``arrivals`` =
+answered + abandoned + ``carried_over`` + ``lost`` (``carried_to_next_day`` of the carried
+ones found no opening the same day).
+
 Warm-up: the model starts empty ``warmup_s`` seconds before the first interval, with the first
 interval's rate and staffing; contacts arriving during the warm-up are served but not measured.
 After the last interval arrivals stop and the desk drains, so every measured contact has an
@@ -33,16 +41,15 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
 import simpy
 
-from dispatch_core.errors import InvalidInputError
-from dispatch_core.sim.distributions import Distribution
-from dispatch_core.sim.streams import Streams
+from dispatch_core.planning.scenario import AfterHours
+from dispatch_core.sim.desk.contacts import Contacts, draw_contacts, drawn
+from dispatch_core.sim.desk.spec import ContactType, DeskSpec
 
 __all__ = [
     "ContactType",
@@ -55,266 +62,6 @@ __all__ = [
 ]
 
 _WAITING, _SERVED, _ABANDONED = 0, 1, 2
-
-
-@dataclass(frozen=True, slots=True)
-class ContactType:
-    """A kind of contact: its share of the arrivals and its handling-time distribution.
-
-    Parameters
-    ----------
-    name : str
-        Name (also names the random stream ``"handling:<name>"``).
-    share : float
-        Fraction of contacts of this type (> 0; the shares of a desk sum to 1).
-    handling : Distribution
-        Handling (talk + wrap-up) time, seconds.
-    """
-
-    name: str
-    share: float
-    handling: Distribution
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise InvalidInputError("name", self.name, "must be a non-empty string")
-        if not (math.isfinite(self.share) and self.share > 0):
-            raise InvalidInputError("share", self.share, "must be a finite number > 0")
-
-
-def _check_float(name: str, value: float, *, positive: bool) -> None:
-    ok = isinstance(value, int | float) and math.isfinite(value)
-    ok = ok and (value > 0 if positive else value >= 0)
-    if not ok:
-        raise InvalidInputError(
-            name, value, "must be a finite number " + (">" if positive else ">=") + " 0"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class DeskSpec:
-    """What to simulate: the arrival profile, the staffing and the contact mix.
-
-    Parameters
-    ----------
-    interval_s : float
-        Length of a planning interval, seconds (e.g. 1800).
-    arrival_rates : tuple of float
-        Offered contacts per hour, one per interval.
-    agents : tuple of int
-        Agents on duty, one per interval (same length as ``arrival_rates``).
-    contact_types : tuple of ContactType
-        The mix; shares must sum to 1 (within 1e-9).
-    patience : Distribution or None
-        Patience of a waiting caller; ``None`` means nobody abandons.
-    answer_within_s : float
-        The service-level threshold T, seconds.
-    warmup_s : float
-        Warm-up before the first interval (not measured), seconds.
-    mix : tuple of tuple of float, optional
-        Per-interval shares of the contact types (one row per interval, one column per type,
-        each row summing to 1, or to 0 where the rate is 0), for mixes that change over the
-        day (an evening desk taking only emergencies, a storm raising repairs). ``None``: the
-        types' ``share`` everywhere.
-    """
-
-    interval_s: float
-    arrival_rates: tuple[float, ...]
-    agents: tuple[int, ...]
-    contact_types: tuple[ContactType, ...]
-    patience: Distribution | None = None
-    answer_within_s: float = 20.0
-    warmup_s: float = 0.0
-    mix: tuple[tuple[float, ...], ...] | None = None
-
-    def __post_init__(self) -> None:
-        _check_float("interval_s", self.interval_s, positive=True)
-        _check_float("answer_within_s", self.answer_within_s, positive=False)
-        _check_float("warmup_s", self.warmup_s, positive=False)
-        if not self.arrival_rates:
-            raise InvalidInputError("arrival_rates", self.arrival_rates, "needs one interval")
-        for i, rate in enumerate(self.arrival_rates):
-            _check_float(f"arrival_rates.{i}", rate, positive=False)
-        if len(self.agents) != len(self.arrival_rates):
-            raise InvalidInputError(
-                "agents", self.agents, f"needs {len(self.arrival_rates)} values, one per interval"
-            )
-        for i, count in enumerate(self.agents):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise InvalidInputError(f"agents.{i}", count, "must be an integer >= 0")
-        if not self.contact_types:
-            raise InvalidInputError("contact_types", self.contact_types, "needs one type")
-        names = [t.name for t in self.contact_types]
-        if len(set(names)) != len(names):
-            raise InvalidInputError("contact_types", names, "names must be unique")
-        total = math.fsum(t.share for t in self.contact_types)
-        if abs(total - 1.0) > 1e-9:
-            raise InvalidInputError("contact_types", total, "shares must sum to 1")
-        if self.mix is not None:
-            self._check_mix(self.mix)
-
-    def _check_mix(self, mix: tuple[tuple[float, ...], ...]) -> None:
-        if len(mix) != len(self.arrival_rates):
-            raise InvalidInputError("mix", len(mix), f"needs {len(self.arrival_rates)} rows")
-        for i, row in enumerate(mix):
-            if len(row) != len(self.contact_types):
-                raise InvalidInputError(
-                    f"mix.{i}", row, f"needs {len(self.contact_types)} shares, one per type"
-                )
-            for share in row:
-                _check_float(f"mix.{i}", share, positive=False)
-            total = math.fsum(row)
-            if abs(total - 1.0) > 1e-9 and not (total == 0.0 and self.arrival_rates[i] == 0.0):
-                raise InvalidInputError(f"mix.{i}", total, "shares must sum to 1")
-
-    @classmethod
-    def stationary(
-        cls,
-        rate_per_hour: float,
-        *,
-        aht_s: float,
-        agents: int,
-        hours: float,
-        interval_s: float = 1800.0,
-        patience_s: float | None = None,
-        answer_within_s: float = 20.0,
-        warmup_s: float = 3600.0,
-    ) -> DeskSpec:
-        """Build an M/M/c (or M/M/c+M with ``patience_s``) desk: constant rate and staffing.
-
-        Examples
-        --------
-        >>> DeskSpec.stationary(200.0, aht_s=180.0, agents=14, hours=1.0).agents
-        (14, 14)
-        """
-        _check_float("hours", hours, positive=True)
-        count = max(1, round(hours * 3600.0 / interval_s))
-        patience = None if patience_s is None else Distribution.exponential(patience_s)
-        return cls(
-            interval_s=interval_s,
-            arrival_rates=(float(rate_per_hour),) * count,
-            agents=(agents,) * count,
-            contact_types=(ContactType("all", 1.0, Distribution.exponential(aht_s)),),
-            patience=patience,
-            answer_within_s=answer_within_s,
-            warmup_s=warmup_s,
-        )
-
-    @property
-    def intervals(self) -> int:
-        """Number of planning intervals."""
-        return len(self.arrival_rates)
-
-    @property
-    def horizon_s(self) -> float:
-        """Measured horizon, seconds (intervals × interval length)."""
-        return self.interval_s * len(self.arrival_rates)
-
-    def with_agents(self, agents: Sequence[int]) -> DeskSpec:
-        """Return a copy with another staffing (same arrivals: common random numbers)."""
-        return replace(self, agents=tuple(agents))
-
-
-@dataclass(frozen=True, slots=True)
-class Contacts:
-    """The pre-drawn callers of one replication (times in seconds from the first interval).
-
-    Attributes
-    ----------
-    arrival : numpy.ndarray
-        Arrival times, sorted, in ``[-warmup_s, horizon_s)``.
-    kind : numpy.ndarray
-        Index into ``DeskSpec.contact_types``.
-    handling : numpy.ndarray
-        Handling times, seconds.
-    patience : numpy.ndarray
-        Patience, seconds (``inf`` when nobody abandons).
-    """
-
-    arrival: np.ndarray
-    kind: np.ndarray
-    handling: np.ndarray
-    patience: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.arrival.shape[0])
-
-
-def _poisson_times(
-    rng: np.random.Generator, segments: Sequence[tuple[float, float, float]]
-) -> np.ndarray:
-    """Piecewise-constant Poisson process: ``(start, end, rate_per_s)`` segments."""
-    parts: list[np.ndarray] = []
-    for start, end, rate in segments:
-        count = int(rng.poisson(rate * (end - start))) if rate > 0 else 0
-        parts.append(np.sort(rng.uniform(start, end, count)))
-    return np.concatenate(parts) if parts else np.empty(0)
-
-
-def _mixed_kinds(
-    spec: DeskSpec,
-    mix: tuple[tuple[float, ...], ...],
-    arrival: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Contact types drawn with each interval's own shares (the warm-up uses the first row)."""
-    index = np.clip((arrival // spec.interval_s).astype(np.int64), 0, spec.intervals - 1)
-    kind = np.zeros(arrival.shape[0], dtype=np.int64)
-    uniform: np.ndarray = rng.random(int(arrival.shape[0]))
-    last = len(spec.contact_types) - 1
-    for i in np.unique(index).tolist():
-        row: np.ndarray = np.cumsum(np.asarray(mix[i], dtype=float))
-        at = index == i
-        found = row.searchsorted(uniform[at] * row[-1], side="right")
-        kind[at] = np.minimum(found, last)
-    return kind
-
-
-def draw_contacts(spec: DeskSpec, streams: Streams) -> Contacts:
-    """Draw every caller of one replication from its own streams.
-
-    Parameters
-    ----------
-    spec : DeskSpec
-        The desk.
-    streams : Streams
-        The replication's streams.
-
-    Examples
-    --------
-    >>> spec = DeskSpec.stationary(200.0, aht_s=180.0, agents=14, hours=1.0, warmup_s=0.0)
-    >>> c = draw_contacts(spec, Streams(3))
-    >>> len(c) > 0 and bool((np.diff(c.arrival) >= 0).all())
-    True
-    """
-    segments: list[tuple[float, float, float]] = []
-    if spec.warmup_s > 0:
-        segments.append((-spec.warmup_s, 0.0, spec.arrival_rates[0] / 3600.0))
-    for i, rate in enumerate(spec.arrival_rates):
-        segments.append((i * spec.interval_s, (i + 1) * spec.interval_s, rate / 3600.0))
-    arrival = _poisson_times(streams.generator("arrivals"), segments)
-    n = arrival.shape[0]
-    types = spec.contact_types
-    kind: np.ndarray
-    if len(types) == 1:
-        kind = np.zeros(n, dtype=np.int64)
-    elif spec.mix is None:
-        shares = np.array([t.share for t in types])
-        rng = streams.generator("contact_type")
-        kind = np.asarray(rng.choice(len(types), size=n, p=shares / shares.sum()), dtype=np.int64)
-    else:
-        kind = _mixed_kinds(spec, spec.mix, arrival, streams.generator("contact_type"))
-    handling = np.empty(n)
-    for k, ctype in enumerate(types):
-        mask = kind == k
-        handling[mask] = ctype.handling.sample(
-            streams.generator(f"handling:{ctype.name}"), int(mask.sum())
-        )
-    if spec.patience is None:
-        patience = np.full(n, math.inf)
-    else:
-        patience = spec.patience.sample(streams.generator("patience"), n)
-    return Contacts(arrival=arrival, kind=kind, handling=handling, patience=patience)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +131,53 @@ class DeskRun:
         }
 
 
+class AgentPool:
+    """Agents on duty, shared by the desks that draw on them (earlier desks served first).
+
+    A desk builds its own pool unless it is given one: two desks on one pool are a
+    **blended** desk (the first one, e.g. the phone queue, has priority whenever an agent
+    frees up; the first desk's staffing sets the pool's size).
+
+    Examples
+    --------
+    >>> pool = AgentPool()
+    >>> pool.idle, pool.busy, pool.target
+    (0, 0, 0)
+    """
+
+    __slots__ = ("busy", "desks", "idle", "target")
+
+    def __init__(self) -> None:
+        self.idle = 0
+        self.busy = 0
+        self.target = 0
+        self.desks: list[DeskModel] = []
+
+    def set_target(self, target: int) -> None:
+        """Agents on duty from now on (one whose shift ends finishes the current contact)."""
+        self.target = target
+        present = self.idle + self.busy
+        if present < target:
+            self.idle += target - present
+            self.serve()
+        elif present > target:
+            self.idle -= min(self.idle, present - target)
+
+    def serve(self) -> None:
+        """Give idle agents to waiting contacts, desk by desk in priority order."""
+        for desk in self.desks:
+            if self.idle <= 0:
+                return
+            desk.serve_waiting()
+
+    def free(self) -> None:
+        """Take back an agent who finished a contact (unless their shift is over)."""
+        if self.idle + self.busy + 1 > self.target:
+            return  # the agent's shift is over: they go home after this contact
+        self.idle += 1
+        self.serve()
+
+
 class DeskModel:
     """The desk inside a SimPy environment: agents, FIFO queue, abandonment, KPIs.
 
@@ -400,9 +194,19 @@ class DeskModel:
         The desk.
     contacts : Contacts
         The pre-drawn callers.
+    pool : AgentPool, optional
+        Agents shared with other desks (a blended desk); default a pool of its own. The
+        first desk of a pool sets its size from its ``spec.agents``.
     """
 
-    def __init__(self, env: simpy.Environment, spec: DeskSpec, contacts: Contacts) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: DeskSpec,
+        contacts: Contacts,
+        *,
+        pool: AgentPool | None = None,
+    ) -> None:
         self.env = env
         self.spec = spec
         self.contacts = contacts
@@ -419,9 +223,8 @@ class DeskModel:
         self._state = [_WAITING] * len(self._arrival)
         self._queue: deque[int] = deque()
         self._waiting = 0
-        self._idle = 0
-        self._busy = 0
-        self._target = 0
+        self._pool = pool if pool is not None else AgentPool()
+        self._pool.desks.append(self)
         self._next = 0
         m = spec.intervals
         self._offered = [0] * m
@@ -431,11 +234,28 @@ class DeskModel:
         self._delayed = [0] * m
         self._wait = [0.0] * m
         self._busy_s = [0.0] * m
+        # The spec's figures read once per contact, kept at hand (the spec is frozen).
+        self._within_s = spec.answer_within_s
+        self._width = spec.interval_s
+        self._horizon = spec.horizon_s
+        # Opening hours: which contacts arrive while the desk is closed for them.
+        self._closed: list[bool] | None = None
+        self._held: list[int] = []  # carried over, waiting for an opening, in arrival order
+        self._lost = self._carried = 0
+        if spec.accepts is not None:
+            where = np.asarray(self._slot, dtype=np.int64)
+            measured = where >= 0
+            closed = np.zeros(len(self._arrival), dtype=bool)
+            table = np.asarray(spec.accepts, dtype=bool)
+            closed[measured] = ~table[where[measured], contacts.kind[measured]]
+            self._closed = closed.tolist()
+            self._kind: list[int] = contacts.kind.tolist()
 
     # -- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
         """Schedule the first arrival and every shift change."""
-        self._set_target(self.spec.agents[0])
+        if self._pool.desks[0] is self:
+            self._pool.set_target(self.spec.agents[0])
         for i in range(1, self.spec.intervals):
             ev = self.env.timeout(self.offset_s + i * self.spec.interval_s, i)
             ev.callbacks.append(self._shift_change)
@@ -450,25 +270,44 @@ class DeskModel:
 
     # -- agents ---------------------------------------------------------------------------
     def _shift_change(self, event: simpy.Event) -> None:
-        self._set_target(self.spec.agents[cast(int, event.value)])
+        i = cast(int, event.value)
+        if self._pool.desks[0] is self:
+            self._pool.set_target(self.spec.agents[i])
+        if self._held:
+            self._release(i)
 
-    def _set_target(self, target: int) -> None:
-        self._target = target
-        present = self._idle + self._busy
-        if present < target:
-            self._idle += target - present
-            self._serve_queue()
-        elif present > target:
-            self._idle -= min(self._idle, present - target)
+    def _release(self, i: int) -> None:
+        """Queue the carried-over contacts whose type interval ``i`` takes (arrival order)."""
+        accepts = cast(tuple[tuple[bool, ...], ...], self.spec.accepts)[i]
+        kind = self._kind
+        ready = [n for n in self._held if accepts[kind[n]]]
+        if not ready:
+            return
+        self._held = [n for n in self._held if not accepts[kind[n]]]
+        self._queue.extend(ready)
+        self._waiting += len(ready)
+        self._pool.serve()
+
+    def _after_hours(self, n: int, i: int) -> None:
+        """Contact ``n`` arrived in interval ``i`` while the desk is closed for its type."""
+        if self.spec.after_hours == AfterHours.LOST:
+            self._lost += 1
+            return
+        self._carried += 1
+        self._slot[n] = -1  # served later, not measured in the service level
+        self._held.append(n)
 
     # -- contacts -------------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:
         n = cast(int, event.value)
         self._schedule_next_arrival()
         i = self._slot[n]
+        if self._closed is not None and self._closed[n]:
+            self._after_hours(n, i)
+            return
         if i >= 0:
             self._offered[i] += 1
-        if self._idle > 0:
+        if self._pool.idle > 0:
             self._start_service(n)
             return
         if i >= 0:
@@ -490,9 +329,11 @@ class DeskModel:
         if i >= 0:
             self._abandoned[i] += 1
 
-    def _serve_queue(self) -> None:
+    def serve_waiting(self) -> None:
+        """Answer waiting contacts, first come first served, while the pool has idle agents."""
         queue = self._queue
-        while self._idle > 0 and self._waiting > 0:
+        pool = self._pool
+        while pool.idle > 0 and self._waiting > 0:
             n = queue.popleft()
             if self._state[n] == _WAITING:
                 self._waiting -= 1
@@ -501,14 +342,15 @@ class DeskModel:
     def _start_service(self, n: int) -> None:
         now = self.env.now
         self._state[n] = _SERVED
-        self._idle -= 1
-        self._busy += 1
+        pool = self._pool
+        pool.idle -= 1
+        pool.busy += 1
         i = self._slot[n]
         if i >= 0:
             wait = now - self._arrival[n]
             self._answered[i] += 1
             self._wait[i] += wait
-            if wait <= self.spec.answer_within_s:
+            if wait <= self._within_s:
                 self._within[i] += 1
         handling = self.on_answered(n, now)
         self._add_busy(now, now + handling)
@@ -516,10 +358,13 @@ class DeskModel:
         ev.callbacks.append(self._done)
 
     def _add_busy(self, start: float, end: float) -> None:
-        width = self.spec.interval_s
+        width = self._width
         rel_start = max(start - self.offset_s, 0.0)
-        rel_end = min(end - self.offset_s, self.spec.horizon_s)
+        rel_end = min(end - self.offset_s, self._horizon)
         i = int(rel_start // width)
+        if rel_start < rel_end <= (i + 1) * width:  # within one interval: the usual case
+            self._busy_s[i] += rel_end - rel_start
+            return
         while rel_start < rel_end:
             stop = min(rel_end, (i + 1) * width)
             self._busy_s[i] += stop - rel_start
@@ -527,12 +372,9 @@ class DeskModel:
             i += 1
 
     def _done(self, event: simpy.Event) -> None:
-        self._busy -= 1
+        self._pool.busy -= 1
         self.on_handled(cast(int, event.value), self.env.now)
-        if self._idle + self._busy + 1 > self._target:
-            return  # the agent's shift is over: they go home after this contact
-        self._idle += 1
-        self._serve_queue()
+        self._pool.free()
 
     # -- hooks ----------------------------------------------------------------------------
     def on_answered(self, n: int, now: float) -> float:
@@ -545,8 +387,16 @@ class DeskModel:
 
     # -- results --------------------------------------------------------------------------
     def result(self, *, extra: dict[str, float] | None = None) -> DeskRun:
-        """Return the KPIs collected so far."""
+        """Return the KPIs collected so far (with opening hours: the day's balance in extra)."""
         spec = self.spec
+        extra = dict(extra or {})
+        if spec.accepts is not None:
+            extra |= {
+                "arrivals": float(sum(self._offered) + self._lost + self._carried),
+                "carried_over": float(self._carried),
+                "carried_to_next_day": float(len(self._held)),
+                "lost": float(self._lost),
+            }
         return DeskRun(
             answer_within_s=spec.answer_within_s,
             offered_by_interval=tuple(self._offered),
@@ -557,7 +407,7 @@ class DeskModel:
             wait_s_by_interval=tuple(self._wait),
             busy_s_by_interval=tuple(self._busy_s),
             staffed_s_by_interval=tuple(a * spec.interval_s for a in spec.agents),
-            extra=dict(extra or {}),
+            extra=extra,
         )
 
 
@@ -577,7 +427,7 @@ def simulate_desk(
     model : type of DeskModel
         The model class (a subclass hooks :meth:`DeskModel.on_handled`, e.g. to raise tickets).
     """
-    contacts = draw_contacts(spec, Streams(seed, replication=replication))
+    contacts = drawn(spec, seed=seed, replication=replication)
     env = simpy.Environment()
     desk = model(env, spec, contacts)
     desk.start()

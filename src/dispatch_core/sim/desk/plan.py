@@ -1,10 +1,12 @@
 """Simulated staffing plan: the analytic plan re-checked and re-sized by SimPy replications.
 
 For every day of an analytic :class:`~dispatch_core.planning.plan.Plan` the phone and digital
-queues of :func:`~dispatch_core.sim.desk.scenario.scenario_desk` are simulated and searched
-(:func:`~dispatch_core.sim.search.search_desk_staffing`, polished, so that one agent fewer in
-any interval fails a target) for the **fewest agents per interval** meeting the scenario's
-targets with a stated **one-sided confidence**:
+queues of :func:`~dispatch_core.sim.desk.scenario.scenario_desk` are searched
+(:func:`~dispatch_core.sim.search.search_desk_staffing`, polished) for the **fewest agents per
+interval** meeting the scenario's targets with a stated **one-sided confidence**, and the answer
+is then **verified on fresh replications** (:mod:`dispatch_core.sim.desk.day`: every figure
+shown comes from replications the search never saw; ``recheck_replications`` adds an
+independent re-check, tallied by :meth:`SimPlan.recheck_tally`):
 
 * phone: service level (answered within ``phone_within_s`` ÷ offered) ≥ ``phone_target`` and,
   with ``model = "erlang_a"``, abandonment ≤ ``max_abandon``;
@@ -17,8 +19,9 @@ plan also caps occupancy at ``max_occupancy``). Also simulated: the phone queue 
 at the simulated requirement).
 
 Reproducibility: each (day, queue) gets its own seed derived from the master seed and the
-names, every staffing level of a search reuses it (common random numbers), and the results are
-identical whichever executor runs the days (a process pool, a dask cluster, inline).
+names, every staffing level of a search reuses it (common random numbers), verification and
+re-check derive their own from it, and the results are identical whichever executor runs the
+days (a process pool, a dask cluster, inline).
 
 Phase 2b (the field simulation through the engine) plugs in with ``simulate=``: a picklable
 ``simulate(spec, seed=…, replication=…) -> DeskRun`` whose model hooks ``on_handled``.
@@ -38,36 +41,30 @@ True
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-import numpy as np
-
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.planning.erlang import QueueMetrics, evaluate
-from dispatch_core.planning.plan import (
-    DayPlan,
-    IntervalPlan,
-    Plan,
-    RuleComparison,
-    compare_with_rule,
-    headcount,
-)
+from dispatch_core.planning.plan import DayPlan, Plan, RuleComparison, compare_with_rule
 from dispatch_core.planning.scenario import Scenario
+from dispatch_core.sim.desk.day import SimDay, SimInterval, queue_targets, simulate_day
+from dispatch_core.sim.desk.judge import Verdict
 from dispatch_core.sim.desk.model import DeskRun, simulate_desk
-from dispatch_core.sim.desk.scenario import ScenarioDesk, scenario_desk
-from dispatch_core.sim.desk.summary import DeskSummary, replicate_desk
-from dispatch_core.sim.replicate import InlineExecutor, executor_for
-from dispatch_core.sim.search import SearchResult, search_desk_staffing
+from dispatch_core.sim.desk.scenario import scenario_desk
+from dispatch_core.sim.desk.summary import replicate_desk
+from dispatch_core.sim.replicate import executor_for, relay_calls
 from dispatch_core.sim.stats import Estimate
+from dispatch_core.sim.streams import derived_seed
 
 __all__ = [
     "AttainmentCurve",
     "CurvePoint",
     "PartTimerNeed",
+    "RECHECK_TOLERANCE",
+    "RecheckTally",
     "SimDay",
     "SimInterval",
     "SimPlan",
@@ -76,89 +73,46 @@ __all__ = [
     "simulate_plan",
 ]
 
-
-def derived_seed(seed: int, *names: str) -> int:
-    """Return a 64-bit seed for one part of an experiment, stable across runs and machines.
-
-    Examples
-    --------
-    >>> derived_seed(1, "storm", "phone") == derived_seed(1, "storm", "phone")
-    True
-    >>> derived_seed(1, "storm", "phone") != derived_seed(1, "storm", "digital")
-    True
-    """
-    keys = tuple(zlib.crc32(n.encode("utf-8")) for n in names)
-    state = np.random.SeedSequence(seed, spawn_key=keys).generate_state(2, dtype=np.uint32)
-    return int(state[0]) << 32 | int(state[1])
+#: A plan's claims at confidence ``C`` hold when at least ``C − RECHECK_TOLERANCE`` of them
+#: meet their targets on an independent re-check (the re-check's own noise, and intervals
+#: whose true figure sits right at the target, take the rest).
+RECHECK_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
-class SimInterval:
-    """One interval: Erlang and simulated requirements, simulated phone figures.
+class RecheckTally:
+    """How a plan's claims fared on the independent re-check (``--verify N``).
 
-    ``service_level``, ``asa_s`` and ``abandon_rate`` are phone estimates at the simulated
-    requirement; ``rostered_*`` the same with the rostered agents. ``None``: nothing offered.
+    ``claims`` counts (interval, queue) pairs whose verdict is ``MET`` (a claim at the plan's
+    confidence) and that the re-check saw traffic in; ``held`` how many of them meet their
+    targets on the re-check's point estimates; ``thin`` the pairs too thin to claim and
+    ``not_met`` those the verification itself found short (neither is a claim).
     """
 
-    start_minute: int
-    minutes: int
-    desk: str
-    analytic_phone: int
-    analytic_digital: int
-    phone: int
-    digital: int
-    rostered: int
-    service_level: Estimate | None
-    asa_s: Estimate | None
-    abandon_rate: Estimate | None
-    digital_service_level: Estimate | None
-    rostered_service_level: Estimate | None
-    rostered_asa_s: Estimate | None
-    rostered_abandon_rate: Estimate | None
+    replications: int
+    claims: int
+    held: int
+    thin: int
+    not_met: int
+    confidence: float
 
     @property
-    def label(self) -> str:
-        """``"HH:MM"`` of the interval start."""
-        return f"{self.start_minute // 60:02d}:{self.start_minute % 60:02d}"
+    def share(self) -> float:
+        """Share of claims that held (1.0 with no claims)."""
+        return self.held / self.claims if self.claims else 1.0
 
     @property
-    def required(self) -> int:
-        """Simulated agents required (phone + digital)."""
-        return self.phone + self.digital
+    def holds(self) -> bool:
+        """Whether at least ``confidence − RECHECK_TOLERANCE`` of the claims held."""
+        return self.share >= self.confidence - RECHECK_TOLERANCE
 
-    @property
-    def analytic_required(self) -> int:
-        """Erlang agents required (phone + digital)."""
-        return self.analytic_phone + self.analytic_digital
-
-
-@dataclass(frozen=True, slots=True)
-class SimDay:
-    """One simulated day: intervals, the simulated roll-up and the searches behind it.
-
-    ``required_fte``, ``headcount``, ``reserve`` and ``supervisors`` roll the simulated
-    agent-hours up with :func:`~dispatch_core.planning.plan.headcount`; ``service_level``,
-    ``abandon_rate`` and ``asa_s`` are the day's phone figures at the simulated requirement,
-    ``rostered_service_level`` with the rostered agents. ``capped`` lists intervals whose
-    targets were not met even at the search's maximum.
-    """
-
-    name: str
-    events: tuple[str, ...]
-    intervals: tuple[SimInterval, ...]
-    required_agent_hours: float
-    analytic_agent_hours: float
-    required_fte: float
-    headcount: int
-    reserve: int
-    supervisors: int
-    peak_required: int
-    service_level: Estimate
-    abandon_rate: Estimate
-    asa_s: Estimate
-    rostered_service_level: Estimate
-    evaluations: int
-    capped: tuple[int, ...]
+    def __str__(self) -> str:
+        return (
+            f"re-check ({self.replications} fresh replications): {self.held} of {self.claims} "
+            f"claims meet their targets ({self.share:.1%}; needed "
+            f"{self.confidence - RECHECK_TOLERANCE:.0%} = {self.confidence:.0%} − "
+            f"{RECHECK_TOLERANCE:.0%} tolerance); {self.thin} thin, {self.not_met} not met"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +184,8 @@ class SimPlan:
     replications: int
     seed: int
     confidence: float
+    verify_replications: int = 0
+    recheck_replications: int = 0
 
     def day(self, name: str) -> SimDay:
         """Return the simulated day called ``name``."""
@@ -240,154 +196,45 @@ class SimPlan:
 
     @property
     def replications_run(self) -> int:
-        """Desk replications simulated in all (every search evaluation counts)."""
-        curve = len(self.curve.points) if self.curve else 0
-        return self.replications * (sum(d.evaluations for d in self.days) + curve)
+        """Desk-days simulated in all (search levels, verification rounds, roster, re-check)."""
+        curve = len(self.curve.points) * self.verify_replications if self.curve else 0
+        return sum(d.replications_run for d in self.days) + curve
 
-
-def _bounds(desk: ScenarioDesk, queue: str) -> list[int]:
-    spec = desk.queue(queue)
-    return [1 if o and r > 0 else 0 for o, r in zip(desk.open, spec.arrival_rates, strict=True)]
-
-
-def _search(
-    desk: ScenarioDesk,
-    queue: str,
-    start: list[int],
-    scenario: Scenario,
-    *,
-    replications: int,
-    seed: int,
-    confidence: float,
-    simulate: Callable[..., DeskRun],
-) -> SearchResult[DeskSummary]:
-    sla = scenario.sla
-    phone = queue == "phone"
-    lo = _bounds(desk, queue)
-    return search_desk_staffing(
-        desk.queue(queue),
-        start=[max(s, m) for s, m in zip(start, lo, strict=True)],
-        service_level=sla.phone_target if phone else sla.digital_target,
-        max_abandon_rate=sla.max_abandon if phone and sla.model == "erlang_a" else None,
-        confidence=confidence,
-        replications=replications,
-        seed=derived_seed(seed, desk.day, queue),
-        executor=_INLINE,
-        min_agents=lo,
-        max_agents=[max(2 * s + 10, 20) for s in start],
-        polish=True,
-        simulate=simulate,
-    )
-
-
-#: Replications inside a day task run in that worker.
-_INLINE = InlineExecutor()
-
-
-def _interval(
-    iv: IntervalPlan,
-    phone: int,
-    digital: int,
-    est: dict[str, list[Estimate | None]],
-    i: int,
-) -> SimInterval:
-    return SimInterval(
-        start_minute=iv.start_minute,
-        minutes=iv.minutes,
-        desk=iv.desk,
-        analytic_phone=iv.required_phone,
-        analytic_digital=iv.required_digital,
-        phone=phone,
-        digital=digital,
-        rostered=iv.scheduled,
-        service_level=est["sl"][i],
-        asa_s=est["asa"][i],
-        abandon_rate=est["ab"][i],
-        digital_service_level=est["dsl"][i],
-        rostered_service_level=est["rsl"][i],
-        rostered_asa_s=est["rasa"][i],
-        rostered_abandon_rate=est["rab"][i],
-    )
-
-
-def simulate_day(
-    scenario: Scenario,
-    day: str,
-    *,
-    interval_minutes: int,
-    replications: int,
-    seed: int,
-    confidence: float = 0.95,
-    simulate: Callable[..., DeskRun] = simulate_desk,
-) -> SimDay:
-    """Search the phone and digital staffing of one day and simulate its roster.
-
-    Parameters are those of :func:`simulate_plan`; replications run inline (this function
-    is the unit of work that :func:`simulate_plan` spreads over an executor).
-    """
-    desk = scenario_desk(scenario, day, interval_minutes=interval_minutes)
-    analytic: DayPlan = desk.analytic
-    phone, digital = (
-        _search(
-            desk,
-            queue,
-            start,
-            scenario,
-            replications=replications,
-            seed=seed,
-            confidence=confidence,
-            simulate=simulate,
-        )
-        for queue, start in (
-            ("phone", [iv.required_phone for iv in analytic.intervals]),
-            ("digital", [iv.required_digital for iv in analytic.intervals]),
-        )
-    )
-    rostered = replicate_desk(
-        desk.phone,
-        replications=replications,
-        seed=derived_seed(seed, desk.day, "phone"),
-        executor=_INLINE,
-        confidence=2.0 * confidence - 1.0,
-        simulate=simulate,
-    )
-    found, dfound = phone.final.evidence, digital.final.evidence
-    est = {
-        "sl": found.interval_kpi("service_level"),
-        "asa": found.interval_kpi("asa_s"),
-        "ab": found.interval_kpi("abandon_rate"),
-        "dsl": dfound.interval_kpi("service_level"),
-        "rsl": rostered.interval_kpi("service_level"),
-        "rasa": rostered.interval_kpi("asa_s"),
-        "rab": rostered.interval_kpi("abandon_rate"),
-    }
-    intervals = tuple(
-        _interval(iv, p, d, est, i)
-        for i, (iv, p, d) in enumerate(
-            zip(analytic.intervals, phone.agents, digital.agents, strict=True)
-        )
-    )
-    hours = interval_minutes / 60.0
-    agent_hours = sum(iv.required for iv in intervals) * hours
-    heads = headcount(scenario, agent_hours)
-    return SimDay(
-        name=day,
-        events=analytic.events,
-        intervals=intervals,
-        required_agent_hours=agent_hours,
-        analytic_agent_hours=analytic.required_agent_hours,
-        required_fte=heads.fte,
-        headcount=heads.total,
-        reserve=heads.reserve,
-        supervisors=heads.supervisors,
-        peak_required=max(iv.required for iv in intervals),
-        service_level=found.kpi("service_level"),
-        abandon_rate=found.kpi("abandon_rate"),
-        asa_s=found.kpi("asa_s"),
-        rostered_service_level=rostered.kpi("service_level"),
-        evaluations=phone.evaluations + digital.evaluations + 1,
-        capped=tuple(sorted(set(phone.capped) | set(digital.capped))),
-    )
+    def recheck_tally(self) -> RecheckTally | None:
+        """Tally the re-check against the claims (``None`` without a re-check)."""
+        if not self.recheck_replications:
+            return None
+        scenario = self.plan.scenario
+        phone = queue_targets(scenario, "phone", self.confidence)
+        digital = queue_targets(scenario, "digital", self.confidence)
+        claims = held = thin = short = 0
+        for day in self.days:
+            for iv in day.intervals:
+                pairs = (
+                    (
+                        iv.verdict,
+                        iv.service_level,
+                        phone.meets(iv.recheck_service_level, iv.recheck_abandon_rate),
+                        iv.recheck_service_level,
+                    ),
+                    (
+                        iv.digital_verdict,
+                        iv.digital_service_level,
+                        digital.meets(iv.recheck_digital_service_level, None),
+                        iv.recheck_digital_service_level,
+                    ),
+                )
+                for verdict, claimed, ok, checked in pairs:
+                    if claimed is None or checked is None:
+                        continue
+                    if verdict == Verdict.THIN:
+                        thin += 1
+                    elif verdict == Verdict.NOT_MET:
+                        short += 1
+                    else:
+                        claims += 1
+                        held += ok
+        return RecheckTally(self.recheck_replications, claims, held, thin, short, self.confidence)
 
 
 def _part_timers(scenario: Scenario, day: SimDay, analytic: DayPlan) -> PartTimerNeed:
@@ -448,7 +295,7 @@ def _curve(
         summary = replicate_desk(
             desk.phone.with_agents(agents),
             replications=replications,
-            seed=derived_seed(seed, day.name, "phone"),
+            seed=derived_seed(seed, day.name, "phone", "curve"),
             executor=executor,
             confidence=2.0 * confidence - 1.0,
             simulate=simulate,
@@ -490,6 +337,10 @@ def simulate_plan(
     curve_width: int = 3,
     on_day: Callable[[SimDay], None] | None = None,
     simulate: Callable[..., DeskRun] = simulate_desk,
+    verify_replications: int | None = None,
+    recheck_replications: int = 0,
+    on_evaluation: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> SimPlan:
     """Simulate and re-size every day of ``plan``.
 
@@ -504,16 +355,30 @@ def simulate_plan(
     confidence : float
         One-sided confidence in (0.5, 1) with which each interval must meet its targets.
     executor, scheduler
-        Where the days run (one task per day); default a local process pool, or the dask
-        cluster at ``scheduler``. Results do not depend on it.
+        Where the days run (one task per day); default a local process pool of ``workers``
+        processes (every core), or the dask cluster at ``scheduler``. Results do not depend
+        on it.
     curve_day : str, optional
         Day of the attainment curve (default: the analytic plan's busiest day).
     curve_width : int
         Agents either side of the requirements on the curve.
     on_day : callable, optional
-        Called with each :class:`SimDay` when it is done (progress).
+        Called with each :class:`SimDay` as soon as it is done, in the order days finish
+        (progress, partial results).
     simulate : callable
         One replication of a desk (see :func:`~dispatch_core.sim.desk.summary.replicate_desk`).
+    verify_replications : int, optional
+        Fresh replications of the first verification round (default ``2 × replications``); the
+        replications of the roster and of the attainment curve.
+    recheck_replications : int
+        Independent re-check replications at the answer (0: none); see
+        :meth:`SimPlan.recheck_tally`.
+    on_evaluation : callable, optional
+        Called with ``"<day> <queue>"`` after each staffing level is simulated, from a thread
+        of this process (a local pool relays through a manager queue; with ``scheduler``
+        only ``on_day`` reports).
+    workers : int, optional
+        Processes of the default local pool.
 
     Returns
     -------
@@ -523,13 +388,15 @@ def simulate_plan(
         raise InvalidInputError("replications", replications, "must be an integer >= 2")
     if not 0.5 < confidence < 1.0:
         raise InvalidInputError("confidence", confidence, "must be in (0.5, 1)")
+    verify_n = verify_replications or 2 * replications
     scenario = plan.scenario
     shown = plan.day(curve_day) if curve_day else plan.busiest_day
     with ExitStack() as stack:
         if executor is None:
-            executor = stack.enter_context(executor_for(scheduler))
+            executor = stack.enter_context(executor_for(scheduler, workers=workers))
+        relay = stack.enter_context(relay_calls(executor, on_evaluation))
         futures = {
-            d.name: executor.submit(
+            executor.submit(
                 simulate_day,
                 scenario,
                 d.name,
@@ -537,21 +404,24 @@ def simulate_plan(
                 replications=replications,
                 seed=seed,
                 confidence=confidence,
+                verify_replications=verify_n,
+                recheck_replications=recheck_replications,
                 simulate=simulate,
-            )
+                on_evaluation=relay,
+            ): d.name
             for d in plan.days
         }
-        days = []
-        for future in futures.values():
-            days.append(future.result())
+        finished: dict[str, SimDay] = {}
+        for future in as_completed(futures):
+            finished[futures[future]] = future.result()
             if on_day is not None:
-                on_day(days[-1])
-        by_name = {d.name: d for d in days}
+                on_day(finished[futures[future]])
+        days = [finished[d.name] for d in plan.days]
         curve = _curve(
             scenario,
-            by_name[shown.name],
+            finished[shown.name],
             shown,
-            replications=replications,
+            replications=verify_n,
             seed=seed,
             confidence=confidence,
             executor=executor,
@@ -568,4 +438,6 @@ def simulate_plan(
         replications=replications,
         seed=seed,
         confidence=confidence,
+        verify_replications=verify_n,
+        recheck_replications=recheck_replications,
     )

@@ -1,9 +1,12 @@
 """A scenario day as SimPy desks: the phone queue and the digital queue, interval by interval.
 
 The demand is the analytic planner's own (:func:`~dispatch_core.planning.plan.interval_demand`):
-daily contacts × hourly profile × category mix × the day's events, only the categories the
-desk takes at that time (the evening desk takes emergencies and repairs). Each interval's
-contacts are split by the channel mix into
+daily contacts × hourly profile × category mix × the day's events. **Every** contact arrives,
+at any hour; the desk takes a category only while it is open for it (the evening desk takes
+emergencies and repairs), as ``DeskSpec.accepts`` says. What arrives while it is closed
+follows the scenario's ``desk.after_hours_phone`` / ``desk.after_hours_digital``: carried over
+to the next opening (queued then, its handling taking agent time) or lost (counted on its own
+line). Each interval's contacts are split by the channel mix into
 
 * the **phone** queue: a live queue, answered within ``sla.phone_within_s``; callers abandon
   with the scenario's ``[patience]`` when ``sla.model`` is ``"erlang_a"``;
@@ -30,6 +33,8 @@ Examples
 ['inquiry', 'repair', 'complaint']
 >>> desk.rostered[9], desk.phone.agents[9] + desk.digital.agents[9]
 (15, 15)
+>>> desk.phone.arrival_rates[3] > 0, desk.phone.accepts[3][0], desk.phone.after_hours.value
+(True, False, 'lost')
 """
 
 from __future__ import annotations
@@ -41,7 +46,14 @@ from dataclasses import dataclass
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
 from dispatch_core.planning.plan import DayPlan, IntervalDemand, interval_demand, plan_day
-from dispatch_core.planning.scenario import Channel, Day, HandlingTime, Patience, Scenario
+from dispatch_core.planning.scenario import (
+    AfterHours,
+    Channel,
+    Day,
+    HandlingTime,
+    Patience,
+    Scenario,
+)
 from dispatch_core.sim.desk.model import ContactType, DeskSpec
 from dispatch_core.sim.distributions import Distribution
 
@@ -133,6 +145,20 @@ def _agents(name: str, agents: Sequence[int] | None, default: list[int]) -> tupl
     return tuple(agents)
 
 
+def _arrivals(scenario: Scenario, day: Day, interval_minutes: int) -> tuple[IntervalDemand, ...]:
+    """Every contact arriving per interval and category, whether or not the desk takes it.
+
+    The planner's demand of the same scenario with the desk open all day long: the arrivals
+    do not depend on the opening hours, only what the desk takes does.
+    """
+    always = scenario.desk.model_copy(
+        update={"open": "00:00", "close": "24:00", "evening_close": "24:00"}
+    )
+    return interval_demand(
+        scenario.model_copy(update={"desk": always}), day, interval_minutes=interval_minutes
+    )
+
+
 def scenario_desk(
     scenario: Scenario,
     day: Day | str,
@@ -164,10 +190,14 @@ def scenario_desk(
     """
     chosen = scenario.day(day) if isinstance(day, str) else day
     demand = interval_demand(scenario, chosen, interval_minutes=interval_minutes)
+    arrivals = _arrivals(scenario, chosen, interval_minutes)
     analytic = plan_day(scenario, chosen, interval_minutes=interval_minutes)
     hours = interval_minutes / 60.0
     phone_share = scenario.demand.channel_mix.get(Channel.PHONE, 0.0)
-    types, mix = _contact_types(scenario, demand)
+    types, mix = _contact_types(scenario, arrivals)
+    accepts = tuple(
+        tuple(d.desk != "closed" and Category(t.name) in d.offered for t in types) for d in demand
+    )
     rostered = [d.rostered for d in demand]
     to_digital = [
         min(r, iv.required_digital) for r, iv in zip(rostered, analytic.intervals, strict=True)
@@ -175,16 +205,20 @@ def scenario_desk(
     sla = scenario.sla
     patience = distribution_of(scenario.patience) if sla.model == "erlang_a" else None
 
-    def spec(share: float, agents: tuple[int, ...], within: float, *, abandon: bool) -> DeskSpec:
+    def spec(
+        share: float, agents: tuple[int, ...], within: float, after: AfterHours, *, abandon: bool
+    ) -> DeskSpec:
         return DeskSpec(
             interval_s=interval_minutes * 60.0,
-            arrival_rates=tuple(d.contacts * share / hours for d in demand),
+            arrival_rates=tuple(d.contacts * share / hours for d in arrivals),
             agents=agents,
             contact_types=types,
             patience=patience if abandon else None,
             answer_within_s=within,
             warmup_s=warmup_s,
             mix=mix,
+            accepts=accepts,
+            after_hours=after,
         )
 
     phone = _agents(
@@ -194,8 +228,16 @@ def scenario_desk(
     return ScenarioDesk(
         day=chosen.name,
         interval_minutes=interval_minutes,
-        phone=spec(phone_share, phone, sla.phone_within_s, abandon=True),
-        digital=spec(1.0 - phone_share, digital, sla.digital_within_s, abandon=False),
+        phone=spec(
+            phone_share, phone, sla.phone_within_s, scenario.desk.after_hours_phone, abandon=True
+        ),
+        digital=spec(
+            1.0 - phone_share,
+            digital,
+            sla.digital_within_s,
+            scenario.desk.after_hours_digital,
+            abandon=False,
+        ),
         rostered=tuple(rostered),
         part_timers=tuple(d.part_timers for d in demand),
         open=tuple(d.desk != "closed" for d in demand),

@@ -1,8 +1,13 @@
 """Replicated desk runs summarised as estimates with confidence intervals.
 
-Each KPI is computed per replication (e.g. that replication's service level) and the
-replications are averaged, with a two-sided Student t interval (independent replications,
-so the interval is honest even though contacts within a run are correlated).
+Every KPI is **pooled** over the replications: the service level of an interval is the
+contacts answered within T in every replication ÷ the contacts offered in every replication.
+Proportions (service level, abandonment, probability of waiting) carry a Wilson interval on
+the effective contacts (:func:`~dispatch_core.sim.stats.proportion`: the design effect
+across independent replications accounts for contacts of one run being correlated), so an
+interval never collapses to zero width; ASA and occupancy carry the pooled ratio's t interval
+(:func:`~dispatch_core.sim.stats.ratio`). Extra KPIs of a run (``DeskRun.extra``) are averaged
+over replications with a t interval.
 
 Examples
 --------
@@ -26,26 +31,34 @@ from functools import partial
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.sim.desk.model import DeskRun, DeskSpec, simulate_desk
 from dispatch_core.sim.replicate import replicate
-from dispatch_core.sim.stats import Estimate, estimate
+from dispatch_core.sim.stats import Estimate, estimate, proportion, ratio
 
 __all__ = ["DeskSummary", "replicate_desk"]
 
-_INTERVAL_KPIS = ("abandon_rate", "asa_s", "occupancy", "service_level", "wait_probability")
+_PROPORTIONS = ("abandon_rate", "service_level", "wait_probability")
+_RATIOS = ("asa_s", "occupancy")
+_INTERVAL_KPIS = tuple(sorted(_PROPORTIONS + _RATIOS))
 
 
-def _interval_value(run: DeskRun, name: str, i: int) -> float | None:
-    offered = run.offered_by_interval[i]
+def _parts(run: DeskRun, name: str) -> tuple[Sequence[float], Sequence[float]]:
+    """Numerator and denominator of KPI ``name``, per interval."""
     if name == "service_level":
-        return run.answered_within_by_interval[i] / offered if offered else None
+        return run.answered_within_by_interval, run.offered_by_interval
     if name == "abandon_rate":
-        return run.abandoned_by_interval[i] / offered if offered else None
+        return run.abandoned_by_interval, run.offered_by_interval
     if name == "wait_probability":
-        return run.delayed_by_interval[i] / offered if offered else None
+        return run.delayed_by_interval, run.offered_by_interval
     if name == "asa_s":
-        answered = run.answered_by_interval[i]
-        return run.wait_s_by_interval[i] / answered if answered else None
-    staffed = run.staffed_s_by_interval[i]
-    return run.busy_s_by_interval[i] / staffed if staffed else None
+        return run.wait_s_by_interval, run.answered_by_interval
+    return run.busy_s_by_interval, run.staffed_s_by_interval
+
+
+def _pooled(
+    name: str, nums: Sequence[float], dens: Sequence[float], confidence: float
+) -> Estimate | None:
+    if name in _PROPORTIONS:
+        return proportion([int(x) for x in nums], [int(d) for d in dens], confidence=confidence)
+    return ratio(nums, dens, confidence=confidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +85,35 @@ class DeskSummary:
         return sum(r.offered for r in self.runs)
 
     def kpi(self, name: str) -> Estimate:
-        """Estimate of a headline KPI (``service_level``, ``asa_s``, ``abandon_rate``…)."""
+        """Day-wide estimate of a headline KPI (``service_level``, ``asa_s``…), pooled.
+
+        Where nothing was offered in any replication the run's own convention holds
+        (service level 1, abandonment 0, ASA 0), as a t estimate.
+        """
+        if name in _INTERVAL_KPIS:
+            parts = [_parts(r, name) for r in self.runs]
+            found = _pooled(
+                name,
+                [math.fsum(n) for n, _ in parts],
+                [math.fsum(d) for _, d in parts],
+                self.confidence,
+            )
+            if found is not None:
+                return found
         values = [r.kpis().get(name) for r in self.runs]
         if any(v is None for v in values):
             raise InvalidInputError("name", name, "is not a KPI of these runs")
         return estimate([float(v) for v in values if v is not None], confidence=self.confidence)
 
     def interval_kpi(self, name: str) -> list[Estimate | None]:
-        """Per-interval estimates (``None`` where no replication had a defined value)."""
+        """Per-interval pooled estimates (``None`` where no replication had a denominator)."""
         if name not in _INTERVAL_KPIS:
             raise InvalidInputError("name", name, f"must be one of {', '.join(_INTERVAL_KPIS)}")
-        out: list[Estimate | None] = []
-        for i in range(self.spec.intervals):
-            values = [v for r in self.runs if (v := _interval_value(r, name, i)) is not None]
-            out.append(estimate(values, confidence=self.confidence) if values else None)
-        return out
+        parts = [_parts(r, name) for r in self.runs]
+        return [
+            _pooled(name, [n[i] for n, _ in parts], [d[i] for _, d in parts], self.confidence)
+            for i in range(self.spec.intervals)
+        ]
 
     def table(self) -> dict[str, Estimate]:
         """Every headline KPI, by name."""

@@ -113,6 +113,7 @@ from dispatch_core.sim.field.spec import (
 from dispatch_core.sim.simclock import SimClock
 from dispatch_core.sim.streams import Streams
 from dispatch_core.site import SiteGraph
+from dispatch_core.sla.tracker import SlaTracker
 
 __all__ = ["FieldModel", "simulate_field"]
 
@@ -189,7 +190,8 @@ class FieldModel:
         self.clock = SimClock(env, EPOCH)
         self._epoch = self.clock.epoch
         self.site = _grid(spec.site_rows, spec.site_cols, spec.site_seed)
-        self.engine = Engine(spec.engine_config, clock=self.clock, site=self.site)
+        sla = None if spec.sla_policy is None else SlaTracker(spec.sla_policy)
+        self.engine = Engine(spec.engine_config, clock=self.clock, site=self.site, sla=sla)
         self._tickets = self.engine.state.tickets  # read-only view: the engine owns the records
         nodes = self.site.nodes
         band = spec.site_cols / spec.communities

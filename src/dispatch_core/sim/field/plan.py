@@ -13,7 +13,11 @@ shift** such that, for the tickets opened during each shift, every judged SLA ta
 * complaint: resolved within 48 h (``resolution/complaint``),
 
 is met by at least ``attainment`` of the clocks, judged by a one-sided lower confidence bound
-over replications. The targets' durations are the engine's SLA policy. A shift is judged on the
+of the clocks pooled over replications (a Wilson interval; a shift with too few clocks to
+prove it is judged on the point estimate, "thin"). The answer is then **verified** on fresh
+replications (:func:`~dispatch_core.sim.desk.verify.verify_with`: a shift short there gets a
+technician more) and every figure reported comes from the verification.
+The targets' durations are the engine's SLA policy. A shift is judged on the
 tickets opened during it while some technician is still on duty an hour later
 (:func:`judged_intervals`): a repair reported at 21:45 when the last shift ends at 22:00 cannot
 be reached within the hour by any number of technicians on that shift: that is a roster
@@ -48,20 +52,23 @@ from dataclasses import dataclass
 from functools import partial
 
 from dispatch_core.errors import InvalidInputError
-from dispatch_core.model import Category
+from dispatch_core.model import DEFAULT_TARGETS, Category
 from dispatch_core.planning.erlang import required_agents
 from dispatch_core.planning.plan import headcount, interval_demand
 from dispatch_core.planning.scenario import Scenario, clock_minutes
-from dispatch_core.sim.desk.plan import derived_seed
+from dispatch_core.sim.desk.judge import Verdict, at_least, worst
 from dispatch_core.sim.desk.scenario import scenario_desk
+from dispatch_core.sim.desk.verify import verify_with
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import simulate_field
 from dispatch_core.sim.field.spec import DAY_S, JUDGED, FieldRun, FieldSpec, TechShift
 from dispatch_core.sim.gcpause import gc_paused
 from dispatch_core.sim.replicate import InlineExecutor, replicate
-from dispatch_core.sim.search import Evaluation, meets_at_least, search_staffing
-from dispatch_core.sim.stats import Estimate, estimate
+from dispatch_core.sim.search import Evaluation, search_staffing
+from dispatch_core.sim.stats import Estimate, estimate, proportion
+from dispatch_core.sim.streams import derived_seed
 from dispatch_core.site import SiteGraph
+from dispatch_core.sla.policy import SlaPolicy
 
 __all__ = [
     "FieldDay",
@@ -71,8 +78,59 @@ __all__ = [
     "judge_runs",
     "judged_intervals",
     "scenario_field",
+    "search_limit",
+    "shift_verdict",
     "simulate_field_day",
+    "ticket_policy",
 ]
+
+
+def ticket_policy(scenario: Scenario) -> SlaPolicy:
+    """Return the engine's SLA policy for a scenario: ``[sla.ticket_targets]`` over the seeds.
+
+    Every category keeps the seed metrics of ``DEFAULT_TARGETS`` (emergency on site 2 h); a
+    metric named in the scenario's ``[sla.ticket_targets.<category>]`` takes its minutes, and a
+    metric the seed targets do not list is added. The escalation chain is the default (``warn``).
+
+    Examples
+    --------
+    >>> from dispatch_core.planning.scenario import default_scenario
+    >>> s = default_scenario()
+    >>> policy = ticket_policy(s)
+    >>> [m.target for m in policy.rule_for("repair", None).metrics if m.metric == "on_site"]
+    [datetime.timedelta(seconds=3600)]
+    >>> from dispatch_core.model import SlaMetric
+    >>> slow = s.model_copy(update={"sla": s.sla.model_copy(
+    ...     update={"ticket_targets": {Category.REPAIR: {SlaMetric.ON_SITE: 240.0}}})})
+    >>> [m.target for m in ticket_policy(slow).rule_for("repair", None).metrics
+    ...  if m.metric == "on_site"]
+    [datetime.timedelta(seconds=14400)]
+    """
+    chosen = scenario.sla.ticket_targets
+    rules = []
+    for category, seeds in DEFAULT_TARGETS.items():
+        minutes = {t.metric: t.target.total_seconds() / 60.0 for t in seeds}
+        minutes.update(chosen.get(category, {}))
+        metrics = [
+            {"metric": m, "target": f"{round(v * 60)}s", "calendar": "always"}
+            for m, v in minutes.items()
+        ]
+        rules.append({"category": category, "metrics": metrics})
+    return SlaPolicy.model_validate({"thresholds": "warn", "rules": rules})
+
+
+def search_limit(start: int) -> int:
+    """Return the most technicians per shift the field search tries: max(40, 2 × start + 10).
+
+    The search grows from the analytic estimate ``start`` and never stops silently below it:
+    a shift still failing at this limit is reported as such.
+
+    Examples
+    --------
+    >>> search_limit(3), search_limit(147)
+    (40, 304)
+    """
+    return max(40, 2 * start + 10)
 
 
 def scenario_field(
@@ -116,6 +174,7 @@ def scenario_field(
         ),
         case_officers=max(1, math.ceil(rostered / staffing.agents_per_supervisor)),
         communities=min(scenario.estate.communities, 10),
+        sla_policy=ticket_policy(scenario),
     )
     return spec if technicians is None else spec.with_technicians(technicians)
 
@@ -176,12 +235,30 @@ def analytic_technicians(
 def judge_runs(
     runs: Sequence[FieldRun], intervals: Sequence[int], *, confidence: float
 ) -> dict[str, Estimate | None]:
-    """Attainment estimate per judged key over ``intervals`` (``None``: no clock anywhere)."""
+    """Attainment per judged key over ``intervals``, pooled over runs (``None``: no clock).
+
+    Clocks met ÷ clocks started over every replication, with the Wilson interval on the
+    effective clocks (:func:`~dispatch_core.sim.stats.proportion`): never zero width.
+    """
     out: dict[str, Estimate | None] = {}
     for key in JUDGED:
-        values = [v for r in runs if (v := r.attainment(key, intervals)) is not None]
-        out[key] = estimate(values, confidence=confidence) if values else None
+        met = [sum(r.sla_met[key][i] for i in intervals) if key in r.sla_met else 0 for r in runs]
+        total = [
+            sum(r.sla_total[key][i] for i in intervals) if key in r.sla_total else 0 for r in runs
+        ]
+        out[key] = proportion(met, total, confidence=confidence)
     return out
+
+
+def shift_verdict(
+    attainment: dict[str, Estimate | None], target: float, confidence: float
+) -> Verdict:
+    """Return the worst verdict of a shift's judged keys against ``target``.
+
+    Each key is judged as a desk interval is (:func:`~dispatch_core.sim.desk.judge.at_least`):
+    met, thin (too few clocks to prove it), unsure or not met.
+    """
+    return worst(Verdict.MET, *(at_least(e, target, confidence) for e in attainment.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +272,8 @@ class FieldShift:
     analytic: int
     simulated: int
     attainment: dict[str, Estimate | None]
+    searched: int = 0
+    verdict: Verdict = Verdict.MET
 
     @property
     def label(self) -> str:
@@ -214,7 +293,12 @@ class TechCurvePoint:
 
 @dataclass(frozen=True, slots=True)
 class FieldDay:
-    """The technician side of one day (see the module docstring)."""
+    """The technician side of one day (see the module docstring).
+
+    ``limits`` is the most technicians the search tried per shift (:func:`search_limit`);
+    ``capped`` names the shifts still missing a target there, and :attr:`verdict` says so in
+    a sentence. ``targets`` is the minutes of each judged target in the engine's policy.
+    """
 
     day: str
     target: float
@@ -224,6 +308,8 @@ class FieldDay:
     curve: tuple[TechCurvePoint, ...]
     evaluations: int
     capped: tuple[str, ...]
+    limits: tuple[int, ...]
+    targets: dict[str, float]
     rostered_hours: float
     analytic_hours: float
     simulated_hours: float
@@ -233,6 +319,41 @@ class FieldDay:
     escalations: Estimate
     reassigned: Estimate
     contacts: Estimate
+    verify_replications: int = 0
+    verify_rounds: int = 0
+
+    @property
+    def verdict(self) -> str:
+        """One line for the screen: every target met, or which shifts hit the search limit."""
+        if not self.capped:
+            return (
+                f"{self.day}: every judged target met on every shift "
+                f"({self.evaluations} staffing levels simulated)"
+            )
+        parts = []
+        for shift, limit in zip(self.shifts, self.limits, strict=True):
+            if shift.name in self.capped:
+                missed = [
+                    k
+                    for k, e in shift.attainment.items()
+                    if not at_least(e, self.target, self.confidence).passes
+                ]
+                missing = ", ".join(missed)
+                parts.append(f"{shift.name} at {limit} technicians still misses {missing}")
+        return (
+            f"{self.day}: NOT MET at the search limit: {'; '.join(parts)} "
+            "(more technicians on that shift do not reach the target: a roster question)"
+        )
+
+
+def _judged_minutes(policy: SlaPolicy) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key in JUDGED:
+        metric, category = key.split("/")
+        for m in policy.rule_for(category, None).metrics:
+            if m.metric.value == metric:
+                out[key] = m.target.total_seconds() / 60.0
+    return out
 
 
 def _field_run(spec: FieldSpec, *, seed: int, replication: int) -> FieldRun:
@@ -250,20 +371,34 @@ class _Judge:
     attainment: float
     executor: Executor
 
-    def runs(self, counts: tuple[int, ...]) -> list[FieldRun]:
+    def runs(
+        self, counts: tuple[int, ...], *, seed: int | None = None, replications: int = 0
+    ) -> list[FieldRun]:
         task = partial(_field_run, self.spec.with_technicians(counts))
         return replicate(
-            task, replications=self.replications, seed=self.seed, executor=self.executor
+            task,
+            replications=replications or self.replications,
+            seed=self.seed if seed is None else seed,
+            executor=self.executor,
         )
 
-    def __call__(self, counts: tuple[int, ...]) -> Evaluation[list[FieldRun]]:
-        runs = self.runs(counts)
-        passed = []
+    def verdicts(self, runs: Sequence[FieldRun]) -> tuple[Verdict, ...]:
+        out = []
         for shift in self.spec.shifts:
             rows = judged_intervals(self.spec, shift)
             est = judge_runs(runs, rows, confidence=2 * self.confidence - 1)
-            passed.append(all(meets_at_least(e, self.attainment) for e in est.values()))
-        return Evaluation(counts, tuple(passed), runs)
+            out.append(shift_verdict(est, self.attainment, self.confidence))
+        return tuple(out)
+
+    def __call__(self, counts: tuple[int, ...]) -> Evaluation[list[FieldRun]]:
+        runs = self.runs(counts)
+        return Evaluation(counts, tuple(v.passes for v in self.verdicts(runs)), runs)
+
+    def verify(
+        self, counts: tuple[int, ...], seed: int, replications: int
+    ) -> tuple[tuple[Verdict, ...], list[FieldRun]]:
+        runs = self.runs(counts, seed=seed, replications=replications)
+        return self.verdicts(runs), runs
 
 
 def simulate_field_day(
@@ -277,8 +412,9 @@ def simulate_field_day(
     attainment: float = 0.9,
     executor: Executor | None = None,
     curve: Sequence[int] = (-2, -1, 0, 1, 2),
-    max_technicians: int = 40,
+    max_technicians: int | None = None,
     on_evaluation: Callable[[tuple[int, ...]], None] | None = None,
+    verify_replications: int | None = None,
 ) -> FieldDay:
     """Search the technicians per shift of one day and trace the attainment curves.
 
@@ -298,10 +434,15 @@ def simulate_field_day(
         Where replications run (default inline).
     curve : sequence of int
         Offsets added to every shift's simulated requirement for the attainment curves.
-    max_technicians : int
-        Cap per shift for the search.
+    max_technicians : int, optional
+        Limit per shift for the search; default :func:`search_limit` of the analytic start,
+        so the search never stops silently below its own estimate.
     on_evaluation : callable, optional
         Called with each staffing vector simulated (progress).
+    verify_replications : int, optional
+        Fresh replications of the answer's first verification round (default
+        ``2 × replications``): every figure reported (attainment, escalations, the curve at
+        the answer) comes from the verification, never from the search's own replications.
     """
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
         raise InvalidInputError("replications", replications, "must be an integer >= 2")
@@ -327,9 +468,19 @@ def simulate_field_day(
             on_evaluation(counts)
         return judge(counts)
 
-    found = search_staffing(evaluate, start, min_staff=0, max_staff=max_technicians)
+    limits = tuple(search_limit(n) if max_technicians is None else max_technicians for n in start)
+    found = search_staffing(evaluate, start, min_staff=0, max_staff=list(limits))
     two_sided = 2 * confidence - 1
-    runs = found.final.evidence
+    verified = verify_with(
+        judge.verify,
+        found.staffing,
+        replications=verify_replications or 2 * replications,
+        seed=judge.seed,
+        max_agents=limits,
+        on_round=None if on_evaluation is None else lambda: on_evaluation(found.staffing),
+    )
+    runs = verified.summary
+    staffing = verified.agents
     shifts = tuple(
         FieldShift(
             name=s.name,
@@ -339,18 +490,22 @@ def simulate_field_day(
             analytic=a,
             simulated=n,
             attainment=judge_runs(runs, judged_intervals(spec, s), confidence=two_sided),
+            searched=f,
+            verdict=v,
         )
-        for s, a, n in zip(spec.shifts, start, found.staffing, strict=True)
+        for s, a, n, f, v in zip(
+            spec.shifts, start, staffing, found.staffing, verified.verdicts, strict=True
+        )
     )
     points = []
     for offset in curve:
-        counts = tuple(max(0, n + offset) for n in found.staffing)
+        counts = tuple(max(0, n + offset) for n in staffing)
         if offset == 0:
             at = runs
         else:
             if on_evaluation is not None:
                 on_evaluation(counts)
-            at = judge.runs(counts)
+            at = judge.runs(counts, seed=derived_seed(judge.seed, "curve"))
         every = list(range(spec.intervals))
         points.append(
             TechCurvePoint(sum(counts), counts, judge_runs(at, every, confidence=two_sided))
@@ -359,7 +514,7 @@ def simulate_field_day(
     def tech_hours(counts: Sequence[int]) -> float:
         return sum(n * s.hours for n, s in zip(counts, spec.shifts, strict=True))
 
-    sim_hours = tech_hours(found.staffing)
+    sim_hours = tech_hours(staffing)
     heads = headcount(scenario, sim_hours)
     rostered = headcount(scenario, tech_hours(spec.technicians))
     return FieldDay(
@@ -369,8 +524,14 @@ def simulate_field_day(
         replications=replications,
         shifts=shifts,
         curve=tuple(points),
-        evaluations=found.evaluations + sum(1 for o in curve if o),
-        capped=tuple(spec.shifts[i].name for i in found.capped),
+        evaluations=found.evaluations + verified.rounds + sum(1 for o in curve if o),
+        capped=tuple(
+            s.name
+            for i, s in enumerate(spec.shifts)
+            if i in found.capped or verified.verdicts[i] == Verdict.NOT_MET
+        ),
+        limits=limits,
+        targets=_judged_minutes(spec.sla_policy or ticket_policy(scenario)),
         rostered_hours=tech_hours(spec.technicians),
         analytic_hours=tech_hours(start),
         simulated_hours=sim_hours,
@@ -380,4 +541,6 @@ def simulate_field_day(
         escalations=estimate([r.escalations for r in runs], confidence=two_sided),
         reassigned=estimate([r.reassigned for r in runs], confidence=two_sided),
         contacts=estimate([r.contacts for r in runs], confidence=two_sided),
+        verify_replications=len(runs),
+        verify_rounds=verified.rounds,
     )

@@ -20,6 +20,7 @@ from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category
 from dispatch_core.sim.desk.model import DeskRun, DeskSpec
 from dispatch_core.sim.distributions import Distribution
+from dispatch_core.sla.policy import SlaPolicy
 
 __all__ = [
     "DAY_S",
@@ -129,6 +130,9 @@ class FieldSpec:
         The engine's configuration (SLA chain, redispatch limit…); by default the package's
         defaults with 128 remembered idempotency keys (the simulation never retries, and a
         smaller table keeps the garbage collector's work small).
+    sla_policy : SlaPolicy, optional
+        The ticket targets the engine's SLA tracker runs on (a scenario's
+        ``[sla.ticket_targets]``); ``None``: the engine's default policy for ``engine_config``.
     """
 
     desks: tuple[tuple[str, DeskSpec], ...]
@@ -145,6 +149,7 @@ class FieldSpec:
     communities: int = 4
     drain_days: int = 2
     engine_config: EngineConfig = field(default_factory=_default_config)
+    sla_policy: SlaPolicy | None = None
 
     def __post_init__(self) -> None:
         if not self.desks:

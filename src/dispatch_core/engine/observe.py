@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
-    "LATENCY_BUCKETS_S",
     "EngineObserver",
     "Histogram",
+    "LATENCY_BUCKETS_S",
     "MetricsObserver",
     "NullObserver",
     "prometheus_observer",

@@ -23,8 +23,12 @@ def _balance(run: DeskRun) -> None:
     extra = run.extra
     answered = sum(run.answered_by_interval)
     abandoned = sum(run.abandoned_by_interval)
-    assert extra["arrivals"] == answered + abandoned + extra["carried_over"] + extra["lost"]
-    assert run.offered == answered + abandoned  # the desk drains: every offered one ends
+    unserved = extra["unserved"]
+    assert (
+        extra["arrivals"] == answered + abandoned + unserved + extra["carried_over"] + extra["lost"]
+    )
+    # the desk drains: every offered one ends, or is counted as unserved (no agent left)
+    assert run.offered == answered + abandoned + unserved
     assert 0 <= extra["carried_to_next_day"] <= extra["carried_over"]
 
 

@@ -15,8 +15,9 @@ contact arriving while the desk is closed for it is, per ``after_hours``, **carr
 (queued from the next interval that takes its type, ahead of later arrivals, never abandoning;
 not measured in the service level, but its handling takes agent time) or **lost** (counted on
 its own line, never served). The run's ``extra`` then balances the day: ``arrivals`` =
-answered + abandoned + ``carried_over`` + ``lost`` (``carried_to_next_day`` of the carried
-ones found no opening the same day).
+answered + abandoned + ``unserved`` + ``carried_over`` + ``lost`` (``carried_to_next_day`` of
+the carried ones found no opening the same day; ``unserved`` were offered but still waiting
+when the day's staffing ran out).
 
 Warm-up: the model starts empty ``warmup_s`` seconds before the first interval, with the first
 interval's rate and staffing; contacts arriving during the warm-up are served but not measured.
@@ -292,6 +293,7 @@ class DeskModel:
         """Contact ``n`` arrived in interval ``i`` while the desk is closed for its type."""
         if self.spec.after_hours == AfterHours.LOST:
             self._lost += 1
+            self._slot[n] = -1  # never offered, never measured
             return
         self._carried += 1
         self._slot[n] = -1  # served later, not measured in the service level
@@ -391,8 +393,13 @@ class DeskModel:
         spec = self.spec
         extra = dict(extra or {})
         if spec.accepts is not None:
+            state, slot = self._state, self._slot
+            # Offered in an open interval, still waiting when the staffing ran out (no agent
+            # after it, e.g. a last open hour staffed with nobody): no outcome that day.
+            unserved = sum(1 for n, st in enumerate(state) if st == _WAITING and slot[n] >= 0)
             extra |= {
                 "arrivals": float(sum(self._offered) + self._lost + self._carried),
+                "unserved": float(unserved),
                 "carried_over": float(self._carried),
                 "carried_to_next_day": float(len(self._held)),
                 "lost": float(self._lost),

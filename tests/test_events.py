@@ -1,16 +1,128 @@
-"""Events built on the engine's hot path (``events.trusted``) equal validated ones."""
+"""Outbound events: their JSON bytes and JSON schema are a contract, pinned here."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
 import pytest
 import simpy
+from pydantic import TypeAdapter
 
 from dispatch_core import events as e
+from dispatch_core.commands import HoldReason
+from dispatch_core.errors import InvalidInputError
+from dispatch_core.model import Category, Priority, Role, SlaLevel, SlaMetric
 from dispatch_core.sim.desk.model import ContactType, DeskSpec
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import FieldModel
 from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.streams import Streams
+
+#: The union's JSON schema as it was when events were pydantic models (validation mode, which
+#: equals serialization mode).
+SCHEMA_FILE = Path(__file__).parent / "data" / "event_schema.json"
+
+AT = datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=UTC)
+CST = datetime(2026, 3, 2, 17, 0, tzinfo=timezone(timedelta(hours=8)))
+WHY: dict[str, Any] = {
+    "rule": "nearest",
+    "score": 0.1 + 0.2,
+    "candidates": [{"id": "s1", "km": 1.5}],
+    "note": "维修",
+    "none": None,
+}
+
+#: One event of every type (some twice); GOLDEN_FILE holds the exact bytes each serialises
+#: to, one per line, as the pydantic models wrote them before events became dataclasses.
+GOLDEN_FILE = Path(__file__).parent / "data" / "events_golden.jsonl"
+GOLDEN: list[e.EventBase] = [
+    e.TicketOpened(
+        seq=1,
+        at=AT,
+        ticket_id="T-1",
+        property_id="P1",
+        category=Category.REPAIR,
+        priority=Priority.NORMAL,
+    ),
+    e.TicketAcknowledged(seq=2, at=CST, ticket_id="T-1"),
+    e.TicketAssigned(
+        seq=3, at=AT, ticket_id="T-1", staff_id="s1", score=0.1 + 0.2, explanation=WHY
+    ),
+    e.TicketAssigned(
+        seq=4, at=AT, ticket_id="T-1", staff_id="s1", score=-2.0, explanation={}, manual=True
+    ),
+    e.TicketReassigned(
+        seq=5,
+        at=AT,
+        ticket_id="T-1",
+        from_staff_id="s1",
+        staff_id="s2",
+        score=1e-7,
+        explanation=WHY,
+        manual=False,
+    ),
+    e.TicketUnassignable(
+        seq=6, at=AT, ticket_id="T-1", explanation={"reason": "no_skill", "skills": ["x"]}
+    ),
+    e.TicketAccepted(seq=7, at=AT, ticket_id="T-1", staff_id="s2"),
+    e.TechnicianArrived(seq=8, at=AT, ticket_id="T-1", staff_id="s2"),
+    e.TicketOnHold(seq=9, at=AT, ticket_id="T-1", reason=HoldReason.PARTS),
+    e.TicketResumed(seq=10, at=AT, ticket_id="T-1"),
+    e.TicketResolved(seq=11, at=AT, ticket_id="T-1", staff_id="s2", first_contact=False),
+    e.TicketResolved(seq=12, at=AT, ticket_id="T-1", staff_id=None, first_contact=True),
+    e.FeedbackRecorded(seq=13, at=AT, ticket_id="T-1", rating=5),
+    e.TicketClosed(seq=14, at=AT, ticket_id="T-1"),
+    e.TicketReopened(seq=15, at=AT, ticket_id="T-1"),
+    e.TicketCancelled(seq=16, at=AT, ticket_id="T-1"),
+    e.StaffChanged(seq=17, at=AT, staff_id="s1", change="moved"),
+    e.SlaLevelChanged(
+        seq=18, at=AT, ticket_id="T-1", metric=SlaMetric.ON_SITE, level=SlaLevel.YELLOW
+    ),
+    e.EscalationRaised(
+        seq=19,
+        at=AT,
+        ticket_id="T-1",
+        metric=SlaMetric.FEEDBACK,
+        level=SlaLevel.RED,
+        role=Role.MANAGER,
+    ),
+    e.ComplaintRateAlarm(
+        seq=20,
+        at=AT,
+        property_id="P1",
+        complaints=2,
+        tickets=3,
+        rate=2 / 3,
+        plan_due_at=AT + timedelta(hours=24),
+    ),
+]
+
+
+def _golden_lines() -> list[str]:
+    return GOLDEN_FILE.read_text(encoding="utf-8").splitlines()
+
+
+def test_golden_covers_every_event_type() -> None:
+    assert {type(ev) for ev in GOLDEN} == set(e.EVENT_TYPES.values())
+    assert len(_golden_lines()) == len(GOLDEN)
+
+
+@pytest.mark.parametrize("i", range(len(GOLDEN)))
+def test_event_json_is_byte_for_byte_unchanged(i: int) -> None:
+    event, expected = GOLDEN[i], _golden_lines()[i]
+    assert e.event_to_json(event) == expected
+    assert e.parse_event(expected) == event
+    assert e.parse_event(json.loads(expected)) == event
+
+
+def test_event_json_schema_is_unchanged() -> None:
+    expected = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    adapter: TypeAdapter[Any] = TypeAdapter(e.Event)
+    assert adapter.json_schema() == expected
+    assert adapter.json_schema(mode="serialization") == expected
 
 
 def _events_of_a_scarce_field_day() -> list[e.EventBase]:
@@ -40,24 +152,35 @@ def _events_of_a_scarce_field_day() -> list[e.EventBase]:
     return seen
 
 
-def test_trusted_events_equal_validated_ones() -> None:
+def test_engine_events_equal_their_validated_round_trip() -> None:
     seen = _events_of_a_scarce_field_day()
     kinds = {type(ev) for ev in seen}
     assert {e.TicketAssigned, e.SlaLevelChanged, e.EscalationRaised, e.TicketClosed} <= kinds
     for ev in seen:
-        slow = type(ev).model_validate(ev.model_dump())  # validated, from the same values
-        given = {k: v for k, v in ev.__dict__.items() if k != "type"}
-        fast = e.trusted(type(ev), **dict(reversed(given.items())))  # any keyword order
-        for built in (ev, fast):
-            assert built == slow
-            assert built.model_dump_json() == slow.model_dump_json()
-            assert list(built.__dict__) == list(slow.__dict__)  # field order, as validated
-            assert built.model_fields_set == slow.model_fields_set - {"type"}
+        text = e.event_to_json(ev)
+        back = e.parse_event(text)  # validated, from the bytes
+        assert back == ev
+        assert type(back) is type(ev)
+        assert e.event_to_json(back) == text
 
 
-def test_trusted_events_refuse_missing_and_unknown_fields() -> None:
-    at = _events_of_a_scarce_field_day()[0].at
-    with pytest.raises(TypeError, match=r"missing fields \['ticket_id'\]"):
-        e.trusted(e.TicketClosed, seq=1, at=at)
-    with pytest.raises(TypeError, match=r"unknown fields \['colour'\]"):
-        e.trusted(e.TicketClosed, seq=1, at=at, ticket_id="T", colour="red")
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"type": "ticket_closed", "seq": 0, "at": AT, "ticket_id": "T"}, "ticket_closed.seq"),
+        (
+            {"type": "ticket_closed", "seq": 1, "at": "2026-03-02T09:00:00", "ticket_id": "T"},
+            "ticket_closed.at",
+        ),
+        (
+            {"type": "ticket_closed", "seq": 1, "at": AT, "ticket_id": "T", "colour": "red"},
+            "ticket_closed.colour",
+        ),
+        ({"type": "ticket_closed", "seq": 1, "at": AT}, "ticket_closed.ticket_id"),
+        ({"type": "ticket_painted", "seq": 1, "at": AT, "ticket_id": "T"}, "<root>"),
+    ],
+)
+def test_bad_events_are_refused_naming_the_field(data: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        e.parse_event(data)
+    assert info.value.field == field

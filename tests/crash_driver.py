@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
+from dispatch_core.events import event_to_json
 from tests.engine_fakes import (
     T0,
     TICKET_CMDS,
@@ -89,7 +90,7 @@ def transcript(seed: int) -> str:
             last_at = item.at
             result = eng.handle_many([item])[0]
             events = result if isinstance(result, list) else []
-        lines.extend(ev.model_dump_json() for ev in events)
+        lines.extend(event_to_json(ev) for ev in events)
     lines.append(json.dumps(eng.snapshot(), sort_keys=True))
     return "\n".join(lines)
 

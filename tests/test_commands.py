@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from dispatch_core import commands as c
 from dispatch_core import events as e
 from dispatch_core.errors import InvalidInputError
+from dispatch_core.model import Role, SlaLevel, SlaMetric
 from tests.strategies import aware_datetimes, staff_members, tickets
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -115,7 +116,12 @@ def test_commands_are_frozen() -> None:
 
 def test_events_round_trip_and_cover_the_union() -> None:
     ev = e.EscalationRaised(
-        seq=3, at=AT, ticket_id="T", metric="on_site", level="red", role="supervisor"
+        seq=3,
+        at=AT,
+        ticket_id="T",
+        metric=SlaMetric.ON_SITE,
+        level=SlaLevel.RED,
+        role=Role.SUPERVISOR,
     )
     assert e.parse_event(e.event_to_json(ev)) == ev
     assert "escalation_raised" in e.EVENT_TYPES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from dispatch_core import events as e
@@ -20,6 +23,7 @@ from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import FieldModel
 from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.streams import Streams
+from tests.strategies import aware_datetimes
 
 #: The union's JSON schema as it was when events were pydantic models (validation mode, which
 #: equals serialization mode).
@@ -123,6 +127,7 @@ def test_event_json_schema_is_unchanged() -> None:
     adapter: TypeAdapter[Any] = TypeAdapter(e.Event)
     assert adapter.json_schema() == expected
     assert adapter.json_schema(mode="serialization") == expected
+    assert e.event_json_schema() == expected
 
 
 def _events_of_a_scarce_field_day() -> list[e.EventBase]:
@@ -184,3 +189,44 @@ def test_bad_events_are_refused_naming_the_field(data: dict[str, Any], field: st
     with pytest.raises(InvalidInputError) as info:
         e.parse_event(data)
     assert info.value.field == field
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.sampled_from(GOLDEN),
+    st.integers(min_value=1, max_value=2**63),
+    aware_datetimes,
+    st.dictionaries(st.text(), _JSON_VALUES, max_size=4),
+)
+def test_every_event_round_trips_through_json_and_dicts(
+    template: e.EventBase, seq: int, at: datetime, why: dict[str, Any]
+) -> None:
+    changes: dict[str, Any] = {"seq": seq, "at": at}
+    if isinstance(template, e.TicketAssigned | e.TicketReassigned | e.TicketUnassignable):
+        changes["explanation"] = why
+    event = dataclasses.replace(template, **changes)
+    text = e.event_to_json(event)
+    assert e.parse_event(text) == event
+    assert e.parse_event(e.event_to_dict(event)) == event
+    assert e.event_to_dict(event) == json.loads(text)
+
+
+def test_events_are_frozen_and_slotted() -> None:
+    event = GOLDEN[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.seq = 99  # type: ignore[misc]
+    assert not hasattr(event, "__dict__")
+    assert event.seq == 1

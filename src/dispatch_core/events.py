@@ -24,9 +24,10 @@ from dispatch_core.engine.events import (
     TicketResolved,
     TicketResumed,
     TicketUnassignable,
+    event_json_schema,
+    event_to_dict,
     event_to_json,
     parse_event,
-    trusted,
 )
 
 __all__ = [
@@ -51,7 +52,8 @@ __all__ = [
     "TicketResolved",
     "TicketResumed",
     "TicketUnassignable",
+    "event_json_schema",
+    "event_to_dict",
     "event_to_json",
     "parse_event",
-    "trusted",
 ]

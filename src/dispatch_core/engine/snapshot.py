@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import SerializeAsAny, TypeAdapter
 
@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 
 __all__ = ["state_from_dict", "state_to_dict"]
 
-#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows.
+#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows, each event
+#: written through the :data:`~dispatch_core.engine.events.Event` union, as ``event_to_dict``
+#: writes it (the state keeps them typed as their base class, hence the cast).
 _RESULTS: TypeAdapter[list[tuple[str, c.CommandBase, tuple[e.EventBase, ...]]]] = TypeAdapter(
-    list[tuple[str, SerializeAsAny[c.CommandBase], tuple[SerializeAsAny[e.EventBase], ...]]]
+    cast(Any, list[tuple[str, SerializeAsAny[c.CommandBase], tuple[e.Event, ...]]])
 )
 
 

@@ -58,7 +58,6 @@ _TICKET_ACTIONS: dict[type[c.CommandBase], Action] = {
 
 
 _new_effect = tuple.__new__  # Effect(...) without its keyword-handling __new__
-_make_event = e._make  # events.trusted without re-packing the keywords
 
 
 class EngineState:
@@ -100,8 +99,7 @@ class EngineState:
     # ------------------------------------------------------------------ plumbing
     def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
         self.last_seq += 1
-        fields["seq"], fields["at"] = self.last_seq, at
-        self._events.append(_make_event(cls, fields))
+        self._events.append(cls(seq=self.last_seq, at=at, **fields))
 
     # Effects are queued by three small methods rather than one with keyword arguments: they
     # run several times per command, and only the SLA ones need the recovery log.

@@ -14,8 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
+from dispatch_core import commands as c
 from dispatch_core import events as e
 from dispatch_core.commands import HoldReason
+from dispatch_core.engine import EngineConfig
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category, Priority, Role, SlaLevel, SlaMetric
 from dispatch_core.sim.desk.model import ContactType, DeskSpec
@@ -23,6 +25,7 @@ from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import FieldModel
 from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.streams import Streams
+from tests.engine_fakes import T0, Keys, make_engine, tech, ticket
 from tests.strategies import aware_datetimes
 
 #: The union's JSON schema as it was when events were pydantic models (validation mode, which
@@ -230,3 +233,37 @@ def test_events_are_frozen_and_slotted() -> None:
         event.seq = 99  # type: ignore[misc]
     assert not hasattr(event, "__dict__")
     assert event.seq == 1
+
+
+def test_snapshots_write_each_kept_event_as_event_to_dict() -> None:
+    """The idempotency table in a full snapshot holds every event as ``event_to_dict`` has it."""
+    k, m = Keys(), timedelta(minutes=1)
+    eng = make_engine(EngineConfig(complaint_min_tickets=2))
+    cmds: list[c.CommandBase] = [
+        c.AddStaff(key=k(), at=T0, member=tech("a")),
+        c.AddStaff(key=k(), at=T0, member=tech("b", capacity=1)),
+        c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")),
+        c.OpenTicket(key=k(), at=T0 + m, ticket=ticket("T2", category="complaint")),
+        c.OpenTicket(key=k(), at=T0 + m, ticket=ticket("T3", skills={"roofing": 1})),
+        c.Acknowledge(key=k(), at=T0 + 2 * m, ticket_id="T1"),
+        c.Accept(key=k(), at=T0 + 2 * m, ticket_id="T1"),
+        c.ArriveOnSite(key=k(), at=T0 + 3 * m, ticket_id="T1"),
+        c.PutOnHold(key=k(), at=T0 + 3 * m, ticket_id="T1", reason=HoldReason.PARTS),
+        c.Resume(key=k(), at=T0 + 4 * m, ticket_id="T1"),
+        c.Resolve(key=k(), at=T0 + 5 * m, ticket_id="T1"),
+        c.RecordFeedback(key=k(), at=T0 + 5 * m, ticket_id="T1", rating=4),
+        c.Close(key=k(), at=T0 + 5 * m, ticket_id="T1"),
+        c.Reopen(key=k(), at=T0 + 6 * m, ticket_id="T1"),
+        c.AssignManually(key=k(), at=T0 + 6 * m, ticket_id="T2", staff_id="a"),
+        c.Cancel(key=k(), at=T0 + 7 * m, ticket_id="T3"),
+        c.StaffMoved(key=k(), at=T0 + 7 * m, staff_id="b", node="B2"),
+        c.StaffLoadChanged(key=k(), at=T0 + 7 * m, staff_id="a", load=1),
+    ]
+    for cmd in cmds:
+        eng.handle(cmd)
+    kept = {key: evs for key, (_, evs) in eng.state.results.items()}
+    assert len({type(ev) for evs in kept.values() for ev in evs}) >= 14
+    rows = eng.state.to_dict(full=True)["results"]
+    assert [key for key, _, _ in rows] == list(kept)
+    for key, _, events in rows:
+        assert events == [e.event_to_dict(ev) for ev in kept[key]]

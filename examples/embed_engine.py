@@ -21,7 +21,7 @@ from dispatch_core.commands import (
     Resolve,
 )
 from dispatch_core.engine import Engine, EngineConfig
-from dispatch_core.events import EventBase
+from dispatch_core.events import EventBase, event_to_json
 from dispatch_core.model import StaffMember, Ticket
 from dispatch_core.site import SiteGraph
 
@@ -41,7 +41,7 @@ def main() -> None:
 
     def forward(event: EventBase) -> None:
         # A real platform would publish to Kafka/AMQP/webhooks; consumers de-duplicate on seq.
-        bus.append(event.model_dump_json())
+        bus.append(event_to_json(event))
 
     with tempfile.TemporaryDirectory() as tmp:
         journal = Path(tmp) / "engine.db"

@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 
 from dispatch_core import EngineConfig
 from dispatch_core.engine.aio import AsyncEngine
+from dispatch_core.engine.events import event_to_dict
 from dispatch_core.errors import (
     DispatchError,
     DuplicateEntityError,
@@ -80,12 +81,12 @@ def create_app(journal: Path) -> FastAPI:
     @app.post("/commands")
     async def handle(request: Request) -> list[dict[str, Any]]:
         events = await request.app.state.engine.handle(await request.body())
-        return [ev.model_dump(mode="json") for ev in events]
+        return [event_to_dict(ev) for ev in events]
 
     @app.post("/advance")
     async def advance(now: datetime) -> list[dict[str, Any]]:
         events = await app.state.engine.advance(now)
-        return [ev.model_dump(mode="json") for ev in events]
+        return [event_to_dict(ev) for ev in events]
 
     @app.get("/tickets/{ticket_id}")
     async def ticket(ticket_id: str) -> dict[str, Any]:

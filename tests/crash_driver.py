@@ -15,6 +15,7 @@ from typing import Any
 
 from dispatch_core import commands as c
 from dispatch_core.engine import Engine, EngineConfig
+from dispatch_core.events import event_to_json
 from dispatch_core.testing import FakeDispatcher, FakeSla
 from tests.engine_fakes import T0, TICKET_CMDS, real_dispatcher, real_sla, tech, ticket
 
@@ -82,7 +83,7 @@ def transcript(seed: int) -> str:
             last_at = item.at
             result = eng.handle_many([item])[0]
             events = result if isinstance(result, list) else []
-        lines.extend(ev.model_dump_json() for ev in events)
+        lines.extend(event_to_json(ev) for ev in events)
     lines.append(json.dumps(eng.snapshot(), sort_keys=True))
     return "\n".join(lines)
 

@@ -90,14 +90,6 @@ KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
         # dispatch/online.py
         _v(A, "dispatch/online.py", "imports dispatch_core.dispatch.explain._assign_decision"),
         _v(A, "dispatch/online.py", "imports dispatch_core.dispatch.explain._assigned_explanation"),
-        # engine/commands.py
-        _v(A, "engine/commands.py", "imports dispatch_core.model._base"),
-        # engine/events.py
-        _v(A, "engine/events.py", "imports dispatch_core.model._base"),
-        # engine/state.py
-        _v(A, "engine/state.py", "reads dispatch_core.engine.events._make"),
-        # sim/field/driver.py
-        _v(A, "sim/field/driver.py", "imports dispatch_core.model._base"),
         # sla/_clocks.py
         _v(B, "sla/_clocks.py", "reads ._add_us, defined elsewhere"),
         _v(B, "sla/_clocks.py", "reads ._always, defined elsewhere"),

@@ -21,7 +21,7 @@ from dispatch_core.errors import (
     UnknownStaffError,
     UnknownTicketError,
 )
-from dispatch_core.events import EventBase
+from dispatch_core.events import EventBase, event_to_json, parse_event
 from dispatch_core.testing import FakeDispatcher, FakeSla
 from tests.engine_fakes import T0, Keys, make_engine, real_sla, tech, ticket
 
@@ -295,9 +295,9 @@ def _drive(eng: Engine) -> list[str]:
         c.StaffLoadChanged(key=k(), at=T0 + 3 * H, staff_id="a", load=1),
     ]
     for i, cmd in enumerate(cmds):
-        out.extend(ev.model_dump_json() for ev in eng.handle(cmd))
+        out.extend(event_to_json(ev) for ev in eng.handle(cmd))
         until = cmds[i + 1].at if i + 1 < len(cmds) else cmd.at + 5 * H
-        out.extend(ev.model_dump_json() for ev in eng.advance(until))
+        out.extend(event_to_json(ev) for ev in eng.advance(until))
     return out
 
 
@@ -320,7 +320,7 @@ def test_recovery_equals_live_state_with_and_without_snapshots(
             assert again.next_deadline() == deadline
             # idempotency survives: the first key's result is the original event
             first = again.handle(c.AddStaff(key="k1", at=T0, member=tech("a")))
-            assert [ev.model_dump_json() for ev in first] == live_events[:1]
+            assert [event_to_json(ev) for ev in first] == live_events[:1]
     mem = make_engine(sla=new_sla())
     _drive(mem)
     assert mem.snapshot() == live
@@ -390,12 +390,10 @@ def test_snapshot_filters_by_property() -> None:
 
 
 def test_engine_events_equal_validated_ones() -> None:
-    from dispatch_core.events import parse_event
-
     eng = make_engine(EngineConfig(complaint_min_tickets=2))
     for text in _drive(eng):
         ev = parse_event(text)
-        assert ev.model_dump_json() == text
+        assert event_to_json(ev) == text
     assert eng.snapshot()["alarms"] == ["P1"]
 
 

@@ -1,16 +1,136 @@
-"""Events built on the engine's hot path (``events.trusted``) equal validated ones."""
+"""Outbound events: their JSON bytes and JSON schema are a contract, pinned here."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
 import pytest
 import simpy
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
+from dispatch_core import commands as c
 from dispatch_core import events as e
+from dispatch_core.commands import HoldReason
+from dispatch_core.engine import EngineConfig
+from dispatch_core.errors import InvalidInputError
+from dispatch_core.model import Category, Priority, Role, SlaLevel, SlaMetric
 from dispatch_core.sim.desk.model import ContactType, DeskSpec
 from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import FieldModel
 from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.streams import Streams
+from tests.engine_fakes import T0, Keys, make_engine, tech, ticket
+from tests.strategies import aware_datetimes
+
+#: The union's JSON schema as it was when events were pydantic models (validation mode, which
+#: equals serialization mode).
+SCHEMA_FILE = Path(__file__).parent / "data" / "event_schema.json"
+
+AT = datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=UTC)
+CST = datetime(2026, 3, 2, 17, 0, tzinfo=timezone(timedelta(hours=8)))
+WHY: dict[str, Any] = {
+    "rule": "nearest",
+    "score": 0.1 + 0.2,
+    "candidates": [{"id": "s1", "km": 1.5}],
+    "note": "维修",
+    "none": None,
+}
+
+#: One event of every type (some twice); GOLDEN_FILE holds the exact bytes each serialises
+#: to, one per line, as the pydantic models wrote them before events became dataclasses.
+GOLDEN_FILE = Path(__file__).parent / "data" / "events_golden.jsonl"
+GOLDEN: list[e.EventBase] = [
+    e.TicketOpened(
+        seq=1,
+        at=AT,
+        ticket_id="T-1",
+        property_id="P1",
+        category=Category.REPAIR,
+        priority=Priority.NORMAL,
+    ),
+    e.TicketAcknowledged(seq=2, at=CST, ticket_id="T-1"),
+    e.TicketAssigned(
+        seq=3, at=AT, ticket_id="T-1", staff_id="s1", score=0.1 + 0.2, explanation=WHY
+    ),
+    e.TicketAssigned(
+        seq=4, at=AT, ticket_id="T-1", staff_id="s1", score=-2.0, explanation={}, manual=True
+    ),
+    e.TicketReassigned(
+        seq=5,
+        at=AT,
+        ticket_id="T-1",
+        from_staff_id="s1",
+        staff_id="s2",
+        score=1e-7,
+        explanation=WHY,
+        manual=False,
+    ),
+    e.TicketUnassignable(
+        seq=6, at=AT, ticket_id="T-1", explanation={"reason": "no_skill", "skills": ["x"]}
+    ),
+    e.TicketAccepted(seq=7, at=AT, ticket_id="T-1", staff_id="s2"),
+    e.TechnicianArrived(seq=8, at=AT, ticket_id="T-1", staff_id="s2"),
+    e.TicketOnHold(seq=9, at=AT, ticket_id="T-1", reason=HoldReason.PARTS),
+    e.TicketResumed(seq=10, at=AT, ticket_id="T-1"),
+    e.TicketResolved(seq=11, at=AT, ticket_id="T-1", staff_id="s2", first_contact=False),
+    e.TicketResolved(seq=12, at=AT, ticket_id="T-1", staff_id=None, first_contact=True),
+    e.FeedbackRecorded(seq=13, at=AT, ticket_id="T-1", rating=5),
+    e.TicketClosed(seq=14, at=AT, ticket_id="T-1"),
+    e.TicketReopened(seq=15, at=AT, ticket_id="T-1"),
+    e.TicketCancelled(seq=16, at=AT, ticket_id="T-1"),
+    e.StaffChanged(seq=17, at=AT, staff_id="s1", change="moved"),
+    e.SlaLevelChanged(
+        seq=18, at=AT, ticket_id="T-1", metric=SlaMetric.ON_SITE, level=SlaLevel.YELLOW
+    ),
+    e.EscalationRaised(
+        seq=19,
+        at=AT,
+        ticket_id="T-1",
+        metric=SlaMetric.FEEDBACK,
+        level=SlaLevel.RED,
+        role=Role.MANAGER,
+    ),
+    e.ComplaintRateAlarm(
+        seq=20,
+        at=AT,
+        property_id="P1",
+        complaints=2,
+        tickets=3,
+        rate=2 / 3,
+        plan_due_at=AT + timedelta(hours=24),
+    ),
+]
+
+
+def _golden_lines() -> list[str]:
+    return GOLDEN_FILE.read_text(encoding="utf-8").splitlines()
+
+
+def test_golden_covers_every_event_type() -> None:
+    assert {type(ev) for ev in GOLDEN} == set(e.EVENT_TYPES.values())
+    assert len(_golden_lines()) == len(GOLDEN)
+
+
+@pytest.mark.parametrize("i", range(len(GOLDEN)))
+def test_event_json_is_byte_for_byte_unchanged(i: int) -> None:
+    event, expected = GOLDEN[i], _golden_lines()[i]
+    assert e.event_to_json(event) == expected
+    assert e.parse_event(expected) == event
+    assert e.parse_event(json.loads(expected)) == event
+
+
+def test_event_json_schema_is_unchanged() -> None:
+    expected = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    adapter: TypeAdapter[Any] = TypeAdapter(e.Event)
+    assert adapter.json_schema() == expected
+    assert adapter.json_schema(mode="serialization") == expected
+    assert e.event_json_schema() == expected
 
 
 def _events_of_a_scarce_field_day() -> list[e.EventBase]:
@@ -40,24 +160,110 @@ def _events_of_a_scarce_field_day() -> list[e.EventBase]:
     return seen
 
 
-def test_trusted_events_equal_validated_ones() -> None:
+def test_engine_events_equal_their_validated_round_trip() -> None:
     seen = _events_of_a_scarce_field_day()
     kinds = {type(ev) for ev in seen}
     assert {e.TicketAssigned, e.SlaLevelChanged, e.EscalationRaised, e.TicketClosed} <= kinds
     for ev in seen:
-        slow = type(ev).model_validate(ev.model_dump())  # validated, from the same values
-        given = {k: v for k, v in ev.__dict__.items() if k != "type"}
-        fast = e.trusted(type(ev), **dict(reversed(given.items())))  # any keyword order
-        for built in (ev, fast):
-            assert built == slow
-            assert built.model_dump_json() == slow.model_dump_json()
-            assert list(built.__dict__) == list(slow.__dict__)  # field order, as validated
-            assert built.model_fields_set == slow.model_fields_set - {"type"}
+        text = e.event_to_json(ev)
+        back = e.parse_event(text)  # validated, from the bytes
+        assert back == ev
+        assert type(back) is type(ev)
+        assert e.event_to_json(back) == text
 
 
-def test_trusted_events_refuse_missing_and_unknown_fields() -> None:
-    at = _events_of_a_scarce_field_day()[0].at
-    with pytest.raises(TypeError, match=r"missing fields \['ticket_id'\]"):
-        e.trusted(e.TicketClosed, seq=1, at=at)
-    with pytest.raises(TypeError, match=r"unknown fields \['colour'\]"):
-        e.trusted(e.TicketClosed, seq=1, at=at, ticket_id="T", colour="red")
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"type": "ticket_closed", "seq": 0, "at": AT, "ticket_id": "T"}, "ticket_closed.seq"),
+        (
+            {"type": "ticket_closed", "seq": 1, "at": "2026-03-02T09:00:00", "ticket_id": "T"},
+            "ticket_closed.at",
+        ),
+        (
+            {"type": "ticket_closed", "seq": 1, "at": AT, "ticket_id": "T", "colour": "red"},
+            "ticket_closed.colour",
+        ),
+        ({"type": "ticket_closed", "seq": 1, "at": AT}, "ticket_closed.ticket_id"),
+        ({"type": "ticket_painted", "seq": 1, "at": AT, "ticket_id": "T"}, "type"),
+    ],
+)
+def test_bad_events_are_refused_naming_the_field(data: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        e.parse_event(data)
+    assert info.value.field == field
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.sampled_from(GOLDEN),
+    st.integers(min_value=1, max_value=2**63),
+    aware_datetimes,
+    st.dictionaries(st.text(), _JSON_VALUES, max_size=4),
+)
+def test_every_event_round_trips_through_json_and_dicts(
+    template: e.EventBase, seq: int, at: datetime, why: dict[str, Any]
+) -> None:
+    changes: dict[str, Any] = {"seq": seq, "at": at}
+    if isinstance(template, e.TicketAssigned | e.TicketReassigned | e.TicketUnassignable):
+        changes["explanation"] = why
+    event = dataclasses.replace(template, **changes)
+    text = e.event_to_json(event)
+    assert e.parse_event(text) == event
+    assert e.parse_event(e.event_to_dict(event)) == event
+    assert e.event_to_dict(event) == json.loads(text)
+
+
+def test_events_are_frozen_and_slotted() -> None:
+    event = GOLDEN[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.seq = 99  # type: ignore[misc]
+    assert not hasattr(event, "__dict__")
+    assert event.seq == 1
+
+
+def test_snapshots_write_each_kept_event_as_event_to_dict() -> None:
+    """The idempotency table in a full snapshot holds every event as ``event_to_dict`` has it."""
+    k, m = Keys(), timedelta(minutes=1)
+    eng = make_engine(EngineConfig(complaint_min_tickets=2))
+    cmds: list[c.CommandBase] = [
+        c.AddStaff(key=k(), at=T0, member=tech("a")),
+        c.AddStaff(key=k(), at=T0, member=tech("b", capacity=1)),
+        c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")),
+        c.OpenTicket(key=k(), at=T0 + m, ticket=ticket("T2", category="complaint")),
+        c.OpenTicket(key=k(), at=T0 + m, ticket=ticket("T3", skills={"roofing": 1})),
+        c.Acknowledge(key=k(), at=T0 + 2 * m, ticket_id="T1"),
+        c.Accept(key=k(), at=T0 + 2 * m, ticket_id="T1"),
+        c.ArriveOnSite(key=k(), at=T0 + 3 * m, ticket_id="T1"),
+        c.PutOnHold(key=k(), at=T0 + 3 * m, ticket_id="T1", reason=HoldReason.PARTS),
+        c.Resume(key=k(), at=T0 + 4 * m, ticket_id="T1"),
+        c.Resolve(key=k(), at=T0 + 5 * m, ticket_id="T1"),
+        c.RecordFeedback(key=k(), at=T0 + 5 * m, ticket_id="T1", rating=4),
+        c.Close(key=k(), at=T0 + 5 * m, ticket_id="T1"),
+        c.Reopen(key=k(), at=T0 + 6 * m, ticket_id="T1"),
+        c.AssignManually(key=k(), at=T0 + 6 * m, ticket_id="T2", staff_id="a"),
+        c.Cancel(key=k(), at=T0 + 7 * m, ticket_id="T3"),
+        c.StaffMoved(key=k(), at=T0 + 7 * m, staff_id="b", node="B2"),
+        c.StaffLoadChanged(key=k(), at=T0 + 7 * m, staff_id="a", load=1),
+    ]
+    for cmd in cmds:
+        eng.handle(cmd)
+    kept = {key: evs for key, (_, evs) in eng.state.results.items()}
+    assert len({type(ev) for evs in kept.values() for ev in evs}) >= 14
+    rows = eng.state.to_dict(full=True)["results"]
+    assert [key for key, _, _ in rows] == list(kept)
+    for key, _, events in rows:
+        assert events == [e.event_to_dict(ev) for ev in kept[key]]

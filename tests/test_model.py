@@ -3,8 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pydantic
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from dispatch_core.errors import DispatchError, InvalidInputError
 from dispatch_core.model import (
@@ -18,10 +21,11 @@ from dispatch_core.model import (
     StaffMember,
     Ticket,
 )
-from dispatch_core.model._base import trusted_copy
 from tests.strategies import staff_members, tickets
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+#: Values some fields accept and others refuse.
+_ODD = st.sampled_from([0, -1.5, 45, "", "T-9", "a b", None, 10**9])
 
 
 def ticket_data(**overrides: Any) -> dict[str, Any]:
@@ -183,13 +187,24 @@ def test_json_schema_export(model: type[Any]) -> None:
     assert schema["additionalProperties"] is False
 
 
-@given(tickets, tickets)
-def test_trusted_copy_equals_model_copy(ticket: Ticket, other: Ticket) -> None:
-    update = {"id": other.id, "location": other.location, "opened_at": other.opened_at}
-    before = ticket.model_dump()
-    fast, slow = trusted_copy(ticket, update), ticket.model_copy(update=update)
-    assert fast == slow
-    assert fast.model_dump_json() == slow.model_dump_json()
-    assert fast.model_fields_set == slow.model_fields_set
-    assert fast is not ticket
-    assert ticket.model_dump() == before  # the original is untouched
+_TICKETS: TypeAdapter[Ticket] = TypeAdapter(Ticket)
+
+
+@given(tickets, st.dictionaries(st.sampled_from(["work_minutes", "id", "colour"]), _ODD))
+def test_construction_equals_pydantic_validation(ticket: Ticket, changes: dict[str, Any]) -> None:
+    """``Model(**data)`` validates as pydantic itself does (a ``TypeAdapter``), errors included."""
+    data = {**ticket.model_dump(), **changes}
+    expected: Ticket | pydantic.ValidationError
+    try:
+        expected = _TICKETS.validate_python(data)
+    except pydantic.ValidationError as exc:
+        expected = exc
+    if isinstance(expected, pydantic.ValidationError):
+        with pytest.raises(InvalidInputError) as info:
+            Ticket(**data)
+        assert info.value.errors == InvalidInputError.from_pydantic(expected).errors
+        return
+    built = Ticket(**data)
+    assert built == expected
+    assert built.model_fields_set == expected.model_fields_set
+    assert list(built.__dict__) == list(expected.__dict__)

@@ -23,6 +23,7 @@ import simpy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from dispatch_core.events import event_to_json
 from dispatch_core.sim.streams import Streams
 from test_bench_engine import engine_in_memory, workload
 from test_bench_sim import _field_spec
@@ -36,11 +37,7 @@ except ImportError:  # the layout before the architecture issue
 def _digest(events: list[Any], snapshot: dict[str, Any], run: object | None) -> str:
     h = hashlib.sha256()
     for ev in events:
-        h.update(
-            ev.model_dump_json().encode()
-            if hasattr(ev, "model_dump_json")
-            else json.dumps(ev, sort_keys=True, default=str).encode()
-        )
+        h.update(event_to_json(ev).encode())
         h.update(b"\n")
     h.update(json.dumps(snapshot, sort_keys=True, default=str).encode())
     if run is not None:

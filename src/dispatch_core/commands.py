@@ -26,7 +26,6 @@ from dispatch_core.engine.commands import (
     StaffOffShift,
     StaffOnShift,
     parse_command,
-    trusted,
 )
 
 __all__ = [
@@ -53,5 +52,4 @@ __all__ = [
     "StaffOffShift",
     "StaffOnShift",
     "parse_command",
-    "trusted",
 ]

@@ -17,6 +17,7 @@ from dispatch_core.engine.events import (
     TicketAssigned,
     TicketCancelled,
     TicketClosed,
+    TicketEvent,
     TicketOnHold,
     TicketOpened,
     TicketReassigned,
@@ -24,9 +25,10 @@ from dispatch_core.engine.events import (
     TicketResolved,
     TicketResumed,
     TicketUnassignable,
+    event_json_schema,
+    event_to_dict,
     event_to_json,
     parse_event,
-    trusted,
 )
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "TicketAssigned",
     "TicketCancelled",
     "TicketClosed",
+    "TicketEvent",
     "TicketOnHold",
     "TicketOpened",
     "TicketReassigned",
@@ -51,7 +54,8 @@ __all__ = [
     "TicketResolved",
     "TicketResumed",
     "TicketUnassignable",
+    "event_json_schema",
+    "event_to_dict",
     "event_to_json",
     "parse_event",
-    "trusted",
 ]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from dispatch_core.engine.events import event_to_json
 from dispatch_core.engine.feed import EventFeed
 
 __all__ = ["HELP", "configure", "run"]
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             else iter(feed.read(after=after, limit=args.limit))
         )
         for printed, item in enumerate(items, start=1):
-            stream.write(item.event.model_dump_json() + "\n")
+            stream.write(event_to_json(item.event) + "\n")
             stream.flush()
             if args.consumer and args.ack:
                 feed.ack(args.consumer, item.seq)

@@ -22,14 +22,13 @@ dispatch_core.errors.InvalidInputError: invalid Command: accept.at=...: naive ..
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import Field, StringConstraints, TypeAdapter
 
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import AwareDatetime, DomainModel, Identifier, StaffMember, Ticket
-from dispatch_core.model._base import set_extra, set_fields_set, set_model_dict, set_private
 
 __all__ = [
     "Accept",
@@ -55,7 +54,6 @@ __all__ = [
     "StaffOffShift",
     "StaffOnShift",
     "parse_command",
-    "trusted",
 ]
 
 #: A client-chosen idempotency key: 1–128 printable ASCII characters without spaces.
@@ -275,7 +273,8 @@ def parse_command(data: str | bytes | dict[str, Any]) -> Command:
     Raises
     ------
     InvalidInputError
-        Naming the first bad field (``"type"`` for an unknown tag) and its value.
+        Naming the first bad field and its value (``"<root>"`` and the whole input for an
+        unknown ``type`` tag).
     """
     try:
         if isinstance(data, str | bytes):
@@ -283,68 +282,3 @@ def parse_command(data: str | bytes | dict[str, Any]) -> Command:
         return _ADAPTER.validate_python(data)
     except pydantic.ValidationError as exc:
         raise InvalidInputError.from_pydantic(exc, model="Command") from None
-
-
-_C = TypeVar("_C", bound=CommandBase)
-
-
-def trusted(cls: type[_C], **fields: Any) -> _C:
-    """Build a command from fields that are already valid, without validating them.
-
-    For drivers that make many commands from values they know are valid (the simulation:
-    its keys, times and ids come from validated objects). Same result as ``cls(**fields)``
-    for valid fields (tests check it); invalid fields are *not* caught, so platforms taking
-    input from outside build commands the ordinary way.
-
-    Examples
-    --------
-    >>> from datetime import UTC, datetime
-    >>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    >>> trusted(Accept, key="k-1", at=at, ticket_id="T-1") == Accept(
-    ...     key="k-1", at=at, ticket_id="T-1")
-    True
-    """
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        shape = _SHAPES[cls] = _shape(cls)
-    order, defaults, given_order = shape
-    obj = _new(cls)
-    set_fields_set(obj, set(fields))
-    if given_order is not None and tuple(fields) == given_order:
-        # The usual call: every field without a default, in the model's order, and the
-        # defaults (the ``type`` tag) last in the model: the keyword dict itself, completed,
-        # is already in field order (the order ``model_dump`` keeps).
-        fields.update(defaults)
-        set_model_dict(obj, fields)
-    else:
-        values = defaults | fields
-        set_model_dict(obj, {name: values[name] for name in order})
-    set_extra(obj, None)
-    set_private(obj, None)
-    return obj
-
-
-_new = object.__new__
-
-_Shape = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...] | None]
-
-
-def _shape(cls: type[CommandBase]) -> _Shape:
-    """Return the class's field order, its plain defaults and the order of the other fields.
-
-    The defaults include the ``type`` tag. The third item is ``None`` unless the defaults are
-    the model's last fields (then :func:`trusted` can keep the caller's keyword dict).
-    """
-    fields = cls.model_fields
-    defaults = {
-        name: f.default
-        for name, f in fields.items()
-        if not f.is_required() and f.default_factory is None
-    }
-    order = tuple(fields)
-    given = tuple(name for name in order if name not in defaults)
-    trailing = order == given + tuple(defaults)
-    return order, defaults, given if trailing else None
-
-
-_SHAPES: dict[type[CommandBase], _Shape] = {}

@@ -43,7 +43,7 @@ from dispatch_core.clock import Clock, require_aware
 from dispatch_core.engine import commands as c
 from dispatch_core.engine.config import EngineConfig, check_journal_config
 from dispatch_core.engine.effector import Effector
-from dispatch_core.engine.events import EventBase, parse_event
+from dispatch_core.engine.events import EventBase, TicketEvent, event_to_json, parse_event
 from dispatch_core.engine.journal import Journal
 from dispatch_core.engine.observe import EngineObserver, NullObserver
 from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
@@ -75,8 +75,7 @@ def _kind(command: object) -> str:
 
 def _ticket_of(event: EventBase) -> str | None:
     """Return the ticket an event is about, if any (for the journal's per-ticket index)."""
-    ticket_id = event.model_dump(include={"ticket_id"}).get("ticket_id")
-    return ticket_id if isinstance(ticket_id, str) else None
+    return event.ticket_id if isinstance(event, TicketEvent) else None
 
 
 def _sorted_keys(value: Any) -> Any:
@@ -525,7 +524,7 @@ class Engine:
         if not records:
             return
         started = perf_counter()
-        stored = [(ev.seq, _ticket_of(ev), ev.model_dump_json()) for ev in events]
+        stored = [(ev.seq, _ticket_of(ev), event_to_json(ev)) for ev in events]
         try:
             last = journal.append(records, stored)
             self._since_snapshot += len(records)

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["state_from_dict", "state_to_dict"]
 
-#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows.
+#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows, each value
+#: written by its runtime type (``SerializeAsAny``), the events as ``event_to_dict`` writes them
+#: (a test compares the two). The Event union itself is not named here: a ``TypeAdapter`` over
+#: it builds the schema of every event dataclass again (~50 ms at import).
 _RESULTS: TypeAdapter[list[tuple[str, c.CommandBase, tuple[e.EventBase, ...]]]] = TypeAdapter(
     list[tuple[str, SerializeAsAny[c.CommandBase], tuple[SerializeAsAny[e.EventBase], ...]]]
 )

@@ -42,8 +42,6 @@ from dispatch_core.sla.complaints import ComplaintRateMonitor
 
 __all__ = ["EngineState"]
 
-_make_event = e._make  # events.trusted without re-packing the keywords
-
 
 class EngineState:
     """Tickets, staff, queue, idempotency results and KPIs; changed only by ``apply``.
@@ -88,8 +86,7 @@ class EngineState:
     # ------------------------------------------------------------------ plumbing
     def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
         self.last_seq += 1
-        fields["seq"], fields["at"] = self.last_seq, at
-        self._events.append(_make_event(cls, fields))
+        self._events.append(cls(seq=self.last_seq, at=at, **fields))
 
     # Effects are queued by three small methods rather than one with keyword arguments: they
     # run several times per command, and only the SLA ones need the recovery log.

@@ -86,7 +86,6 @@ from dispatch_core.engine.commands import (
     Resolve,
     StaffOffShift,
     StaffOnShift,
-    trusted,
 )
 from dispatch_core.engine.core import Engine
 from dispatch_core.engine.events import (
@@ -99,7 +98,6 @@ from dispatch_core.engine.events import (
 )
 from dispatch_core.engine.lifecycle import Status
 from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, StaffMember, Ticket
-from dispatch_core.model._base import trusted_copy
 from dispatch_core.sim.desk.model import Contacts, DeskModel, draw_contacts
 from dispatch_core.sim.field.spec import (
     DAY_S,
@@ -329,7 +327,7 @@ class FieldModel:
             self._techs[sid] = _Tech(_DEPOT, case=rota is None)
             cmds: list[CommandBase] = [AddStaff(key=self._next_key(), at=now, member=member)]
             if rota is not None and not rota.covers(0.0):
-                cmds.append(trusted(StaffOffShift, key=self._next_key(), at=now, staff_id=sid))
+                cmds.append(StaffOffShift(key=self._next_key(), at=now, staff_id=sid))
             self.send(*cmds)
             if rota is not None:
                 for day in range(spec.drain_days + 1):
@@ -343,11 +341,11 @@ class FieldModel:
 
     def _on_shift(self, event: simpy.Event) -> None:
         sid = cast(str, event.value)
-        self.send(trusted(StaffOnShift, key=self._next_key(), at=self.clock.now(), staff_id=sid))
+        self.send(StaffOnShift(key=self._next_key(), at=self.clock.now(), staff_id=sid))
 
     def _off_shift(self, event: simpy.Event) -> None:
         sid = cast(str, event.value)
-        self.send(trusted(StaffOffShift, key=self._next_key(), at=self.clock.now(), staff_id=sid))
+        self.send(StaffOffShift(key=self._next_key(), at=self.clock.now(), staff_id=sid))
 
     @property
     def horizon_s(self) -> float:
@@ -373,27 +371,29 @@ class FieldModel:
             interval, draws.work[n], draws.case[n], draws.followup[n], draws.rating[n]
         )
         at = self.clock.now()
-        ticket = trusted_copy(
-            self._template(category, skill),
-            {
-                "id": tid,
-                "property_id": self._property[node],
-                "location": self._nodes[node],
-                "opened_at": self._epoch + timedelta(0, arrived),  # (days, seconds)
-            },
+        template = self._template(category, skill)
+        ticket = Ticket(
+            id=tid,
+            property_id=self._property[node],
+            category=category,
+            priority=template.priority,
+            location=self._nodes[node],
+            required_skills=template.required_skills,  # validated once, in the template
+            work_minutes=template.work_minutes,
+            opened_at=self._epoch + timedelta(0, arrived),  # (days, seconds)
         )
         self.send(
-            trusted(OpenTicket, key=self._next_key(), at=at, ticket=ticket),
-            trusted(Acknowledge, key=self._next_key(), at=at, ticket_id=tid),
+            OpenTicket(key=self._next_key(), at=at, ticket=ticket),
+            Acknowledge(key=self._next_key(), at=at, ticket_id=tid),
         )
         self._arm()
 
     def _template(self, category: Category, skill: str) -> Ticket:
-        """Return a validated ticket of ``category`` needing ``skill``, to be copied.
+        """Return a validated ticket of ``category`` needing ``skill``, the contacts' model.
 
-        A trusted copy with the per-contact fields (id, property, location, time) gives the
-        same ticket as validating it again, at a fraction of the cost: those fields come from
-        the site graph and the driver's own counters, so they are valid by construction.
+        Each contact's ticket is validated with the per-contact fields (id, property, location,
+        time) and the template's others: its priority, its work estimate and its required
+        skills, already validated models that pydantic does not validate again.
         """
         found = self._templates.get((category, skill))
         if found is None:
@@ -418,7 +418,7 @@ class FieldModel:
             return  # already moved on within the same batch
         info = self._info[tid]
         info.token += 1
-        self.send(trusted(Accept, key=self._next_key(), at=self.clock.now(), ticket_id=tid))
+        self.send(Accept(key=self._next_key(), at=self.clock.now(), ticket_id=tid))
         tech = self._techs[sid]
         if tech.case:
             self._later(info.case_s, self._resolve, (sid, tid, info.token))
@@ -435,7 +435,7 @@ class FieldModel:
             return  # turned back (reallocated) on the way
         self._techs[sid].location = rec.ticket.location
         at = self.clock.now()  # the engine moves the technician to the ticket's node
-        self.send(trusted(ArriveOnSite, key=self._next_key(), at=at, ticket_id=tid))
+        self.send(ArriveOnSite(key=self._next_key(), at=at, ticket_id=tid))
         self._later(info.work_s, self._resolve, (sid, tid, info.token))
 
     def _resolve(self, event: simpy.Event) -> None:
@@ -449,7 +449,7 @@ class FieldModel:
         tech = self._techs[sid]
         if tech.job == tid:
             tech.job = None
-        self.send(trusted(Resolve, key=self._next_key(), at=self.clock.now(), ticket_id=tid))
+        self.send(Resolve(key=self._next_key(), at=self.clock.now(), ticket_id=tid))
         delay = self._followup_delay(info.followup_s)
         self._later(delay, self._followup, (tid, self.env.now))
 
@@ -473,14 +473,13 @@ class FieldModel:
             self.count["followups_within_24h"] += 1
         at = self.clock.now()
         self.send(
-            trusted(
-                RecordFeedback,
+            RecordFeedback(
                 key=self._next_key(),
                 at=at,
                 ticket_id=tid,
                 rating=self._info[tid].rating,
             ),
-            trusted(Close, key=self._next_key(), at=at, ticket_id=tid),
+            Close(key=self._next_key(), at=at, ticket_id=tid),
         )
 
     # ------------------------------------------------------------------ results

@@ -186,3 +186,21 @@ def test_process_pool_and_dask_give_the_same_plan() -> None:
         dasked = simulate_plan(plan, replications=REPS, seed=3, scheduler=cluster.scheduler_address)
     assert dasked.days == sunday().days
     assert dasked.curve == sunday().curve
+
+
+def test_progress_counts_every_staffing_level_and_days_arrive_as_they_finish() -> None:
+    plan = build_plan(default_scenario(), interval_minutes=60, days=["sun", "sat"])
+    levels: list[str] = []
+    finished: list[str] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sim = simulate_plan(
+            plan,
+            replications=REPS,
+            seed=3,
+            executor=pool,
+            on_evaluation=levels.append,
+            on_day=lambda d: finished.append(d.name),
+        )
+    assert len(levels) == sum(d.evaluations for d in sim.days)
+    assert {label.split()[0] for label in levels} == {"sun", "sat"}
+    assert sorted(finished) == ["sat", "sun"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dispatch_core.engine.commands import (
     COMMAND_TYPES,
+    MAX_NESTING,
     Accept,
     Acknowledge,
     AddStaff,
@@ -25,6 +26,7 @@ from dispatch_core.engine.commands import (
     StaffMoved,
     StaffOffShift,
     StaffOnShift,
+    check_nesting,
     parse_command,
 )
 
@@ -41,6 +43,7 @@ __all__ = [
     "CommandBase",
     "HoldReason",
     "IdempotencyKey",
+    "MAX_NESTING",
     "OpenTicket",
     "PutOnHold",
     "RecordFeedback",
@@ -51,5 +54,6 @@ __all__ = [
     "StaffMoved",
     "StaffOffShift",
     "StaffOnShift",
+    "check_nesting",
     "parse_command",
 ]

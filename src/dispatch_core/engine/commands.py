@@ -21,6 +21,7 @@ dispatch_core.errors.InvalidInputError: invalid Command: accept.at=...: naive ..
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -43,6 +44,7 @@ __all__ = [
     "CommandBase",
     "HoldReason",
     "IdempotencyKey",
+    "MAX_NESTING",
     "OpenTicket",
     "PutOnHold",
     "RecordFeedback",
@@ -53,6 +55,7 @@ __all__ = [
     "StaffMoved",
     "StaffOffShift",
     "StaffOnShift",
+    "check_nesting",
     "parse_command",
 ]
 
@@ -257,6 +260,41 @@ COMMAND_TYPES: dict[str, type[CommandBase]] = {
 _ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 
 
+#: How deep a command given as a mapping may nest (a real command nests 4 levels).
+MAX_NESTING = 32
+
+
+def check_nesting(field: str, value: object, limit: int = MAX_NESTING) -> None:
+    """Raise :class:`InvalidInputError` if ``value`` nests dicts/lists deeper than ``limit``.
+
+    Iterative, so hostile input 10^5 levels deep costs a bounded walk and cannot raise
+    ``RecursionError`` (which pydantic's error reporting would meet on such input).
+
+    Examples
+    --------
+    >>> check_nesting("command", {"a": [1, {"b": 2}]})
+    >>> deep = 1
+    >>> for _ in range(100):
+    ...     deep = [deep]
+    >>> check_nesting("command", {"a": deep})
+    Traceback (most recent call last):
+    ...
+    dispatch_core.errors.InvalidInputError: invalid input: command=...: nests deeper than 32 levels
+    """
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise InvalidInputError(field, value, f"nests deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
 def parse_command(data: str | bytes | dict[str, Any]) -> Command:
     """Build a command from JSON text or a dict, by its ``type`` tag.
 
@@ -273,12 +311,13 @@ def parse_command(data: str | bytes | dict[str, Any]) -> Command:
     Raises
     ------
     InvalidInputError
-        Naming the first bad field and its value (``"<root>"`` and the whole input for an
-        unknown ``type`` tag).
+        Naming the first bad field and its value (``type`` for an unknown tag; ``command``
+        for a mapping nested deeper than :data:`MAX_NESTING` levels).
     """
     try:
         if isinstance(data, str | bytes):
-            return _ADAPTER.validate_json(data)
+            return _ADAPTER.validate_json(data)  # pydantic's JSON parser bounds its own depth
+        check_nesting("command", data)
         return _ADAPTER.validate_python(data)
     except pydantic.ValidationError as exc:
         raise InvalidInputError.from_pydantic(exc, model="Command") from None

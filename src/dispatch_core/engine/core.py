@@ -44,11 +44,12 @@ from dispatch_core.engine import commands as c
 from dispatch_core.engine.config import EngineConfig, check_journal_config
 from dispatch_core.engine.effector import Effector
 from dispatch_core.engine.events import EventBase, TicketEvent, event_to_json, parse_event
+from dispatch_core.engine.eventstore import check_ack, check_range
 from dispatch_core.engine.journal import Journal
 from dispatch_core.engine.observe import EngineObserver, NullObserver
 from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
 from dispatch_core.engine.state import EngineState
-from dispatch_core.engine.validation import check_instant, check_nesting
+from dispatch_core.engine.validation import check_instant
 from dispatch_core.engine.wiring import default_dispatcher, default_sla, site_from_config
 from dispatch_core.errors import (
     ClockError,
@@ -349,10 +350,7 @@ class Engine:
             if self._journal is not None:
                 stored = self._journal.events(after=after, limit=limit)
                 return [parse_event(item.body) for item in stored]
-            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-                raise InvalidInputError("after", after, "must be an integer >= 0")
-            if limit is not None and (not isinstance(limit, int) or limit < 1):
-                raise InvalidInputError("limit", limit, "must be an integer >= 1")
+            check_range(after, limit)
             first = self._recent[0].seq if self._recent else self._state.last_seq + 1
             if after + 1 < first:
                 raise InvalidInputError(
@@ -370,11 +368,7 @@ class Engine:
             if self._journal is not None:
                 self._journal.ack(consumer, seq)
                 return
-            if not isinstance(consumer, str) or not consumer:
-                raise InvalidInputError("consumer", consumer, "must be a non-empty name")
-            last = self._state.last_seq
-            if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= last:
-                raise InvalidInputError("seq", seq, f"must be an event seq between 0 and {last}")
+            check_ack(consumer, seq, last=self._state.last_seq)
             self._checkpoints[consumer] = max(seq, self._checkpoints.get(consumer, 0))
 
     def checkpoint(self, consumer: str) -> int:
@@ -449,10 +443,7 @@ class Engine:
     def _coerce(self, raw: object) -> c.CommandBase:
         if isinstance(raw, c.CommandBase):
             return raw
-        if isinstance(raw, dict):
-            check_nesting("command", raw)
-            return c.parse_command(raw)
-        if isinstance(raw, str | bytes):
+        if isinstance(raw, str | bytes | dict):
             return c.parse_command(raw)
         raise InvalidInputError("command", raw, "expected a command, a dict or JSON text")
 

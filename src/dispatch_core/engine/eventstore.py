@@ -17,6 +17,8 @@ from dispatch_core.errors import InvalidInputError, JournalCorruptError, Journal
 __all__ = [
     "StoredEvent",
     "ack",
+    "check_ack",
+    "check_range",
     "checkpoint",
     "checksum",
     "decode_text",
@@ -67,6 +69,28 @@ def decode_text(value: object) -> str | None:
     return None
 
 
+def check_range(after: object, limit: object) -> None:
+    """Raise :class:`InvalidInputError` unless ``after >= 0`` and ``limit`` is ``None`` or ``>= 1``.
+
+    The feed's reading rule, shared by the journal and the in-memory engine.
+    """
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise InvalidInputError("after", after, "must be an integer >= 0")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise InvalidInputError("limit", limit, "must be an integer >= 1")
+
+
+def check_ack(consumer: object, seq: object, *, last: int) -> None:
+    """Raise :class:`InvalidInputError` unless ``consumer`` names a consumer and ``seq`` is known.
+
+    A consumer is a name of 1-200 characters; ``seq`` an event seq between 0 and ``last``.
+    """
+    if not isinstance(consumer, str) or not consumer or len(consumer) > 200:
+        raise InvalidInputError("consumer", consumer, "must be a name of 1-200 characters")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= last:
+        raise InvalidInputError("seq", seq, f"must be an event seq between 0 and {last}")
+
+
 def read_events(
     db: sqlite3.Connection, path: Path, *, after: int = 0, limit: int | None = None
 ) -> list[StoredEvent]:
@@ -79,10 +103,7 @@ def read_events(
     JournalCorruptError
         If a stored event fails its checksum or the table is damaged.
     """
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise InvalidInputError("after", after, "must be an integer >= 0")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        raise InvalidInputError("limit", limit, "must be an integer >= 1")
+    check_range(after, limit)
     query = f"{_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?"
     return _rows(db, path, query, (after, -1 if limit is None else limit))
 
@@ -128,10 +149,7 @@ def ack(db: sqlite3.Connection, path: Path, consumer: str, seq: int, *, last: in
         If ``seq`` is not between 0 and ``last``, or ``consumer`` is not a name of 1-200
         characters.
     """
-    if not isinstance(consumer, str) or not consumer or len(consumer) > 200:
-        raise InvalidInputError("consumer", consumer, "must be a name of 1-200 characters")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= last:
-        raise InvalidInputError("seq", seq, f"must be an event seq between 0 and {last}")
+    check_ack(consumer, seq, last=last)
     try:
         db.execute(
             "INSERT INTO consumers VALUES (?, ?) ON CONFLICT(name)"

@@ -8,7 +8,7 @@ manual assignment to someone ineligible, and locations the site graph does not k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -27,51 +27,16 @@ if TYPE_CHECKING:  # pragma: no cover - import for annotations only
 
 __all__ = [
     "MAX_INSTANT",
-    "MAX_NESTING",
     "MIN_INSTANT",
     "check_command",
     "check_instant",
-    "check_nesting",
 ]
 
-#: How deep a command given as a dict may nest (a real command nests 4 levels).
-MAX_NESTING = 32
 
 #: The instants the engine accepts: SLA deadlines are computed years ahead and its timer wheel
 #: counts seconds from the Unix epoch, so times outside this range are refused at the door.
 MIN_INSTANT = datetime(1970, 1, 2, tzinfo=UTC)
 MAX_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
-
-
-def check_nesting(field: str, value: object, limit: int = MAX_NESTING) -> None:
-    """Raise :class:`InvalidInputError` if ``value`` nests dicts/lists deeper than ``limit``.
-
-    Iterative, so hostile input 10^5 levels deep costs a bounded walk and cannot raise
-    ``RecursionError`` (which pydantic's error reporting would meet on such input).
-
-    Examples
-    --------
-    >>> check_nesting("command", {"a": [1, {"b": 2}]})
-    >>> deep = 1
-    >>> for _ in range(100):
-    ...     deep = [deep]
-    >>> check_nesting("command", {"a": deep})
-    Traceback (most recent call last):
-    ...
-    dispatch_core.errors.InvalidInputError: invalid input: command=...: nests deeper than 32 levels
-    """
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Iterable[object] = item.values()
-        elif isinstance(item, list | tuple):
-            children = item
-        else:
-            continue
-        if depth > limit:
-            raise InvalidInputError(field, value, f"nests deeper than {limit} levels")
-        stack.extend((child, depth + 1) for child in children)
 
 
 def check_instant(field: str, at: datetime) -> None:

@@ -73,7 +73,7 @@ def test_waiting_ticket_is_dispatched_when_capacity_appears() -> None:
     assert evs[1].ticket_id == "T2"  # type: ignore[attr-defined]
 
 
-def test_full_loop_with_hold_feedback_close_and_reopen(new_sla: Callable[[], Any]) -> None:
+def test_full_loop_with_hold_feedback_reopen_and_close(new_sla: Callable[[], Any]) -> None:
     eng, k = make_engine(sla=new_sla()), Keys()
     eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
     eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
@@ -85,21 +85,54 @@ def test_full_loop_with_hold_feedback_close_and_reopen(new_sla: Callable[[], Any
         c.ArriveOnSite(key=k(), at=T0 + 4 * H + 10 * M, ticket_id="T1"),
         c.Resolve(key=k(), at=T0 + 5 * H, ticket_id="T1"),
         c.RecordFeedback(key=k(), at=T0 + 6 * H, ticket_id="T1", rating=5),
-        c.Close(key=k(), at=T0 + 6 * H, ticket_id="T1"),
     ]
     out = [types(eng.handle(cmd)) for cmd in steps]
     assert out[2] == ["ticket_on_hold"]
     assert out[3] == ["ticket_resumed"]  # the paused on-site clock did not fire meanwhile
     assert out[5] == ["ticket_resolved"]
     rec = eng.snapshot()["tickets"]["T1"]
-    assert rec["status"] == "closed"
+    assert rec["status"] == "resolved"
     assert rec["sla_results"] == [["first_response", True], ["on_site", True], ["feedback", True]]
     assert not rec["first_contact"]  # a hold means it was not solved at first contact
     evs = eng.handle(c.Reopen(key=k(), at=T0 + 7 * H, ticket_id="T1"))
     assert types(evs) == ["ticket_reopened", "ticket_assigned"]
-    kpis = eng.snapshot()["kpis"]
-    assert kpis["reopen_rate"] == 1.0
-    assert kpis["satisfaction"] == 5.0
+    eng.handle(c.Resolve(key=k(), at=T0 + 8 * H, ticket_id="T1"))
+    assert types(eng.handle(c.Close(key=k(), at=T0 + 9 * H, ticket_id="T1"))) == ["ticket_closed"]
+    snap = eng.snapshot()
+    assert snap["tickets"] == {}  # the loop ended: the ticket left the live state
+    assert snap["kpis"]["reopen_rate"] == 1.0  # its share stays in the KPIs
+    assert snap["kpis"]["satisfaction"] == 5.0
+    history = types(eng.ticket_history("T1"))
+    assert history[0] == "ticket_opened"
+    assert history.count("ticket_reopened") == 1
+    assert history[-2:] == ["ticket_resolved", "ticket_closed"]
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        lambda k, at: c.Reopen(key=k(), at=at, ticket_id="T1"),
+        lambda k, at: c.RecordFeedback(key=k(), at=at, ticket_id="T1", rating=4),
+        lambda k, at: c.Acknowledge(key=k(), at=at, ticket_id="T1"),
+    ],
+    ids=["reopen", "feedback", "acknowledge"],
+)
+def test_nothing_happens_to_an_ended_ticket(
+    new_sla: Callable[[], Any], late: Callable[[Keys, datetime], c.CommandBase]
+) -> None:
+    eng, k = make_engine(sla=new_sla()), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1")))
+    eng.handle(c.Resolve(key=k(), at=T0 + M, ticket_id="T1"))
+    eng.handle(c.Close(key=k(), at=T0 + 2 * M, ticket_id="T1"))
+    before = eng.snapshot()
+    with pytest.raises(UnknownTicketError) as info:
+        eng.handle(late(k, T0 + 3 * M))
+    assert info.value.field == "ticket_id"
+    assert eng.snapshot() == before
+    # a resident who comes back after the close raises a new ticket (the id is free again)
+    evs = eng.handle(c.OpenTicket(key=k(), at=T0 + 4 * M, ticket=ticket("T1", at=T0 + 4 * M)))
+    assert types(evs) == ["ticket_opened", "ticket_assigned"]
 
 
 def test_yellow_reallocates_and_red_escalates(new_sla: Callable[[], Any]) -> None:

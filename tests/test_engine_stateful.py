@@ -19,6 +19,7 @@ from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.engine.kpis import recompute
 from dispatch_core.engine.lifecycle import ACTIVE, AWAITING_DISPATCH, OWNED, Status
 from dispatch_core.engine.ports import SlaPort
+from dispatch_core.engine.records import TicketRecord
 from dispatch_core.errors import DispatchError
 from dispatch_core.sla import ClockState, SlaTracker
 from dispatch_core.testing import FakeDispatcher, FakeSla
@@ -41,6 +42,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.n = 0
         self.sent: list[c.CommandBase] = []
         self.seqs: list[int] = []
+        self.ended: list[TicketRecord] = []  # records of tickets that left the live state
         self.eng: Engine
         self.journal = False
         self.wheel: TimerWheel[Any] = TimerWheel()  # the real tracker's timer store
@@ -96,11 +98,18 @@ class EngineMachine(RuleBasedStateMachine):
         # nothing beyond that, so let time pass first.
         self.seqs.extend(ev.seq for ev in self.eng.advance(self.now))
         before = _dump(self.eng)
+        live = dict(self.eng.state.tickets)
         try:
             events = self.eng.handle(cmd)
         except DispatchError:
             assert _dump(self.eng) == before, "a rejected command changed the state"
             return
+        now_live = self.eng.state.tickets
+        for tid, rec in live.items():  # a closed or cancelled ticket leaves the live state
+            if now_live.get(tid) is not rec:
+                assert isinstance(cmd, c.Close | c.Cancel)
+                assert rec.status.value in {"closed", "cancelled"}
+                self.ended.append(rec)
         self.sent.append(cmd)
         self.seqs.extend(ev.seq for ev in events)
 
@@ -275,7 +284,7 @@ class EngineMachine(RuleBasedStateMachine):
         roles = {sid: s.member.role for sid, s in st_.staff.items()}
         for prop in (None, *PROPS):
             live = st_.kpis.report(property_id=prop)
-            fresh = recompute(st_.tickets.values(), roles, property_id=prop)
+            fresh = recompute([*st_.tickets.values(), *self.ended], roles, property_id=prop)
             assert {k: live[k] for k in fresh} == fresh
 
     @invariant()

@@ -35,7 +35,7 @@ def test_tree_in_docstring_names_every_error() -> None:
 def test_unknown_ticket_is_a_key_error_with_readable_message() -> None:
     err = UnknownTicketError("T-9", field="ticket_id")
     assert isinstance(err, KeyError)
-    assert str(err) == "unknown ticket 'T-9' (field 'ticket_id')"
+    assert str(err) == "unknown open ticket 'T-9' (field 'ticket_id')"
     with pytest.raises(KeyError):
         raise err
 

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 from dispatch_core import commands as c
 from dispatch_core import events as e
 from dispatch_core.commands import HoldReason
-from dispatch_core.engine import EngineConfig
+from dispatch_core.engine import Engine, EngineConfig
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import Category, Priority, Role, SlaLevel, SlaMetric
 from dispatch_core.sim.desk.model import ContactType, DeskSpec
@@ -25,7 +25,8 @@ from dispatch_core.sim.distributions import Distribution
 from dispatch_core.sim.field.driver import FieldModel
 from dispatch_core.sim.field.spec import FieldSpec, TechShift
 from dispatch_core.sim.streams import Streams
-from tests.engine_fakes import T0, Keys, make_engine, tech, ticket
+from dispatch_core.testing import FakeDispatcher, FakeSla
+from tests.engine_fakes import T0, Keys, tech, ticket
 from tests.strategies import aware_datetimes
 
 #: The union's JSON schema as it was when events were pydantic models (validation mode, which
@@ -235,10 +236,17 @@ def test_events_are_frozen_and_slotted() -> None:
     assert event.seq == 1
 
 
-def test_snapshots_write_each_kept_event_as_event_to_dict() -> None:
-    """The idempotency table in a full snapshot holds every event as ``event_to_dict`` has it."""
+@pytest.mark.parametrize("snapshot_every", [3, 1000])
+def test_recovery_rebuilds_the_idempotency_table_from_the_journal(
+    tmp_path: Path, snapshot_every: int
+) -> None:
+    """Snapshots do not store the idempotency table; a reopened engine has it back, equal."""
     k, m = Keys(), timedelta(minutes=1)
-    eng = make_engine(EngineConfig(complaint_min_tickets=2))
+    cfg = EngineConfig(complaint_min_tickets=2, snapshot_every=snapshot_every)
+
+    def open_engine() -> Engine:
+        return Engine.open(tmp_path / "j.db", cfg, dispatcher=FakeDispatcher(), sla=FakeSla())
+
     cmds: list[c.CommandBase] = [
         c.AddStaff(key=k(), at=T0, member=tech("a")),
         c.AddStaff(key=k(), at=T0, member=tech("b", capacity=1)),
@@ -252,18 +260,35 @@ def test_snapshots_write_each_kept_event_as_event_to_dict() -> None:
         c.Resume(key=k(), at=T0 + 4 * m, ticket_id="T1"),
         c.Resolve(key=k(), at=T0 + 5 * m, ticket_id="T1"),
         c.RecordFeedback(key=k(), at=T0 + 5 * m, ticket_id="T1", rating=4),
-        c.Close(key=k(), at=T0 + 5 * m, ticket_id="T1"),
         c.Reopen(key=k(), at=T0 + 6 * m, ticket_id="T1"),
         c.AssignManually(key=k(), at=T0 + 6 * m, ticket_id="T2", staff_id="a"),
         c.Cancel(key=k(), at=T0 + 7 * m, ticket_id="T3"),
         c.StaffMoved(key=k(), at=T0 + 7 * m, staff_id="b", node="B2"),
         c.StaffLoadChanged(key=k(), at=T0 + 7 * m, staff_id="a", load=1),
+        c.Resolve(key=k(), at=T0 + 8 * m, ticket_id="T1"),
+        c.Close(key=k(), at=T0 + 8 * m, ticket_id="T1"),
     ]
+    eng = open_engine()
     for cmd in cmds:
         eng.handle(cmd)
-    kept = {key: evs for key, (_, evs) in eng.state.results.items()}
-    assert len({type(ev) for evs in kept.values() for ev in evs}) >= 14
-    rows = eng.state.to_dict(full=True)["results"]
-    assert [key for key, _, _ in rows] == list(kept)
-    for key, _, events in rows:
-        assert events == [e.event_to_dict(ev) for ev in kept[key]]
+    eng.handle_many(  # a group commit: several records, each with its own events
+        [
+            c.OpenTicket(key=k(), at=T0 + 9 * m, ticket=ticket("T4", at=T0 + 9 * m)),
+            c.Acknowledge(key=k(), at=T0 + 9 * m, ticket_id="T4"),
+        ]
+    )
+
+    def table(engine: Engine) -> list[tuple[str, c.CommandBase, list[str]]]:
+        return [
+            (key, cmd, [e.event_to_json(ev) for ev in evs])
+            for key, (cmd, evs) in engine.state.results.items()
+        ]
+
+    live = table(eng)
+    assert len({type(ev) for _, evs in eng.state.results.values() for ev in evs}) >= 13
+    assert "results" not in eng.state.to_dict(full=True)
+    eng.close()
+    with open_engine() as again:
+        assert table(again) == live
+        retry = cmds[2].model_copy(update={"at": T0 + 10 * m})  # re-stamped: the same command
+        assert [e.event_to_json(ev) for ev in again.handle(retry)] == live[2][2]

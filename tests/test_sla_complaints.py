@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dispatch_core import commands as c
 from dispatch_core.engine import EngineConfig
-from dispatch_core.errors import ClockError, InvalidInputError
+from dispatch_core.errors import ClockError, InvalidInputError, JournalCorruptError
 from dispatch_core.events import ComplaintRateAlarm
 from dispatch_core.model import Role
 from dispatch_core.sla import Alarm, ComplaintRateMonitor
@@ -65,10 +65,14 @@ def test_communities_are_separate_and_the_window_rolls() -> None:
     mon = ComplaintRateMonitor(window=timedelta(days=1), min_tickets=2)
     assert feed(mon, "c", prop="P2") == []
     assert feed(mon, "rrrr", start=1) == []  # P1 has no complaint
-    # 24 h later the first P2 ticket is exactly one window old: it no longer counts.
-    assert feed(mon, "c", prop="P2", start=24) == []
-    assert [a.tickets for a in feed(mon, "c", prop="P2", start=25)] == [2]
-    assert mon.alarms() == ("P2",)
+    # The window is kept in whole hours: the first P2 ticket (09:00) counts until its hour
+    # ends one window later (10:00 the next day), then no longer.
+    assert [a.tickets for a in feed(mon, "c", prop="P2", start=24)] == [2]
+    assert [a.tickets for a in feed(mon, "r", prop="P2", start=25)] == []
+    assert mon.to_dict()["windows"]["P2"]["buckets"] == [
+        [(T0 - datetime(1970, 1, 1, tzinfo=UTC)) // H + 24, 1, 1],
+        [(T0 - datetime(1970, 1, 1, tzinfo=UTC)) // H + 25, 1, 0],
+    ]
 
 
 def test_a_ticket_out_of_order_is_refused_and_changes_nothing() -> None:
@@ -101,6 +105,25 @@ def test_bad_settings_name_the_field(field: str, value: object) -> None:
     assert info.value.field == field
 
 
+def _hour_end(t: datetime) -> datetime:
+    return t.replace(minute=0, second=0, microsecond=0) + H
+
+
+def test_windows_of_earlier_versions_load_into_hourly_buckets() -> None:
+    mon = ComplaintRateMonitor(window=timedelta(hours=5), min_tickets=2)
+    feed(mon, "rcrcc")
+    old = {  # one row per ticket, as snapshots of format 2 before the buckets hold them
+        "alarms": list(mon.alarms()),
+        "windows": {"P1": [[(T0 + i * H).isoformat(), f == "c"] for i, f in enumerate("rcrcc")]},
+    }
+    again = ComplaintRateMonitor(window=timedelta(hours=5), min_tickets=2)
+    again.load(old)
+    assert again.to_dict() == mon.to_dict()
+    with pytest.raises(JournalCorruptError):
+        again.load({"alarms": [], "windows": {"P1": [["not a time", True]]}})
+    assert again.to_dict() == mon.to_dict()  # a damaged input changes nothing
+
+
 def test_state_round_trips_through_to_dict_and_load() -> None:
     mon = ComplaintRateMonitor(window=timedelta(hours=5), min_tickets=2)
     feed(mon, "rcrcc")
@@ -131,7 +154,8 @@ def test_monitor_matches_a_recomputation_from_scratch(
     for prop, complaint, minutes in stream:
         at += timedelta(minutes=minutes)
         seen.append((prop, at, complaint))
-        flags = [f for p, t, f in seen if p == prop and t > at - window]
+        # a ticket counts until the end of its hour (UTC) passes out of the window
+        flags = [f for p, t, f in seen if p == prop and _hour_end(t) > at - window]
         above = len(flags) >= min_tickets and sum(flags) / len(flags) > threshold
         raised = above and prop not in alarmed
         (alarmed.add if above else alarmed.discard)(prop)

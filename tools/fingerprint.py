@@ -6,7 +6,8 @@ Refactors that must not change behaviour print the same three digests before and
 - ``field``: the field pipeline benchmark's run (benchmarks/test_bench_sim.py), seed 1;
 - ``scarce``: the same field day with 4 technicians (escalations, unassignable tickets).
 
-Run: ``.venv/bin/python tools/fingerprint.py``.
+Run: ``.venv/bin/python tools/fingerprint.py`` (``--parts`` adds one digest per part: the
+events, the snapshot and the FieldRun, to tell which one a change moved).
 """
 
 from __future__ import annotations
@@ -34,14 +35,26 @@ except ImportError:  # the layout before the architecture issue
     from dispatch_core.sim.field import FieldModel  # type: ignore[no-redef]
 
 
+PARTS = "--parts" in sys.argv
+
+
 def _digest(events: list[Any], snapshot: dict[str, Any], run: object | None) -> str:
     h = hashlib.sha256()
+    parts = [hashlib.sha256() for _ in range(3)]
     for ev in events:
-        h.update(event_to_json(ev).encode())
-        h.update(b"\n")
-    h.update(json.dumps(snapshot, sort_keys=True, default=str).encode())
+        for x in (h, parts[0]):
+            x.update(event_to_json(ev).encode())
+            x.update(b"\n")
+    for x in (h, parts[1]):
+        x.update(json.dumps(snapshot, sort_keys=True, default=str).encode())
     if run is not None:
-        h.update(repr(dataclasses.asdict(run)).encode())  # type: ignore[call-overload]
+        for x in (h, parts[2]):
+            x.update(repr(dataclasses.asdict(run)).encode())  # type: ignore[call-overload]
+    if PARTS:
+        names = ("events", "snapshot", "run")
+        return h.hexdigest() + "".join(
+            f"\n  {n:8} {p.hexdigest()[:16]}" for n, p in zip(names, parts, strict=True)
+        )
     return h.hexdigest()
 
 

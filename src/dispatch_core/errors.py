@@ -283,9 +283,13 @@ class UnknownEntityError(DispatchError, KeyError):
 
 
 class UnknownTicketError(UnknownEntityError):
-    """A ticket id that the engine does not know."""
+    """A ticket id that is not open work: never opened, or its loop ended (closed, cancelled).
 
-    kind = "ticket"
+    Ended tickets are no longer in the live state; ``Engine.ticket_history`` reads their
+    events.
+    """
+
+    kind = "open ticket"
 
 
 class UnknownStaffError(UnknownEntityError):

@@ -34,6 +34,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from time import perf_counter
@@ -65,6 +66,20 @@ __all__ = ["Engine", "EngineConfig", "Subscriber"]
 Subscriber = Callable[[EventBase], None]
 
 _CMD, _TICK = "cmd", "tick"
+
+
+@dataclass(slots=True)
+class _Record:
+    """A journal record waiting for its commit, and how many of the batch's events it caused."""
+
+    kind: str
+    body: str
+    events: int
+
+
+def _tick_body(now: datetime) -> str:
+    return json.dumps({"at": now.isoformat()})
+
 
 _log = logging.getLogger(__name__)
 
@@ -187,6 +202,7 @@ class Engine:
                 eng._state = EngineState.from_dict(eng.config, json.loads(snap[1]))
                 eng._effector.state = eng._state
                 eng._rebuild_parts()
+                eng._recall_results(journal)
             for _, kind, body in journal.read(after=eng._state.records):
                 eng._replay(kind, body)
         except (ValueError, KeyError, DispatchError) as exc:
@@ -231,7 +247,7 @@ class Engine:
         """
         with self._lock:
             self._ensure_usable()
-            records: list[tuple[str, str]] = []
+            records: list[_Record] = []
             released: list[EventBase] = []
             error: DispatchError | None = None
             events: list[EventBase] = []
@@ -271,7 +287,7 @@ class Engine:
         with self._lock:
             self._ensure_usable()
             results: list[list[EventBase] | DispatchError] = []
-            records: list[tuple[str, str]] = []
+            records: list[_Record] = []
             released: list[EventBase] = []
             stored = 0  # released[:stored] are in the journal already
             for raw in commands:
@@ -309,7 +325,7 @@ class Engine:
                 now = self._clock.now()
             self._check_time(now, field="now")
             check_instant("now", now)
-            records: list[tuple[str, str]] = []
+            records: list[_Record] = []
             before, counted = self._horizon, self._state.records
             try:
                 events = self._advance_to(now, records)
@@ -321,7 +337,7 @@ class Engine:
                 # command stamped before ``now`` is refused as it is by the live engine.
                 self._state.tick(now)  # counts the record, as its replay will
                 if self._journal is not None:
-                    records.append((_TICK, json.dumps({"at": now.isoformat()})))
+                    records.append(_Record(_TICK, _tick_body(now), 0))
             self._commit(records, events)
             self._publish(events)
         return events
@@ -412,7 +428,7 @@ class Engine:
     def _one(
         self,
         raw: c.CommandBase | dict[str, Any] | str,
-        records: list[tuple[str, str]],
+        records: list[_Record],
         released: list[EventBase],
     ) -> list[EventBase]:
         cmd = raw if isinstance(raw, c.CommandBase) else self._coerce(raw)
@@ -436,7 +452,7 @@ class Engine:
         # else: the tracker is there already, and nothing is due at "now" itself
         events = self._apply(cmd)
         if self._journal is not None:
-            records.append((_CMD, cmd.model_dump_json()))
+            records.append(_Record(_CMD, cmd.model_dump_json(), len(events)))
         released.extend(events)
         return fired + events if fired else events
 
@@ -489,7 +505,7 @@ class Engine:
         """Carry out the queued effects, each one's follow-ups before the next (depth-first)."""
         self._effector.settle(at)
 
-    def _advance_to(self, now: datetime, records: list[tuple[str, str]]) -> list[EventBase]:
+    def _advance_to(self, now: datetime, records: list[_Record]) -> list[EventBase]:
         """Fire the thresholds due by ``now``; return their events (journalled as a tick)."""
         if now == self._sla_now:
             return []  # the tracker is there already, and nothing is due at "now" itself
@@ -497,11 +513,12 @@ class Engine:
         if not changes:
             return []
         self._tick(now, changes)
+        fired = self._state.take_events()
         if self._journal is not None:
-            records.append((_TICK, json.dumps({"at": now.isoformat()})))
-        return self._state.take_events()
+            records.append(_Record(_TICK, _tick_body(now), len(fired)))
+        return fired
 
-    def _commit(self, records: list[tuple[str, str]], events: Sequence[EventBase]) -> None:
+    def _commit(self, records: list[_Record], events: Sequence[EventBase]) -> None:
         """Make ``records`` and the ``events`` they caused durable, in one transaction.
 
         Only a failed journal write fences the engine: the state in memory is then ahead of
@@ -516,8 +533,9 @@ class Engine:
             return
         started = perf_counter()
         stored = [(ev.seq, _ticket_of(ev), event_to_json(ev)) for ev in events]
+        owners = [i for i, r in enumerate(records) for _ in range(r.events)]
         try:
-            last = journal.append(records, stored)
+            last = journal.append([(r.kind, r.body) for r in records], stored, owners=owners)
             self._since_snapshot += len(records)
             if self._since_snapshot >= self.config.snapshot_every:
                 body = json.dumps(self._state.to_dict(full=True), sort_keys=True)
@@ -564,6 +582,20 @@ class Engine:
         else:
             raise JournalCorruptError(f"unknown journal record kind {kind!r}")
         self._state.take_events()
+
+    def _recall_results(self, journal: Journal) -> None:
+        """Rebuild the idempotency table as it was at the snapshot, from the journal.
+
+        Snapshots do not store it (it would make every snapshot as large as
+        ``config.idempotency_keys`` results): the last commands before the snapshot and their
+        events are in the journal already, and the replay after the snapshot adds the rest.
+        """
+        if not self._remember:
+            return
+        st = self._state
+        for found in journal.recent_results(upto=st.records, limit=self.config.idempotency_keys):
+            events: list[EventBase] = [parse_event(ev.body) for ev in found.events]
+            st.remember(c.parse_command(found.command), events)
 
     def _rebuild_parts(self) -> None:
         """Push a snapshot's state into fresh parts: staff into the dispatcher, clocks re-armed."""

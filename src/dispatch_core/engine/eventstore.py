@@ -24,6 +24,7 @@ __all__ = [
     "decode_text",
     "last_event",
     "read_events",
+    "recent_results",
     "ticket_events",
 ]
 
@@ -106,6 +107,75 @@ def read_events(
     check_range(after, limit)
     query = f"{_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?"
     return _rows(db, path, query, (after, -1 if limit is None else limit))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """A journalled command (its record ``seq`` and JSON) and the events it caused."""
+
+    record: int
+    command: str
+    events: tuple[StoredEvent, ...]
+
+
+def recent_results(
+    db: sqlite3.Connection, path: Path, *, upto: int, limit: int
+) -> list[StoredResult]:
+    """Return the last ``limit`` commands with record ``seq <= upto`` and their events, in order.
+
+    This is what the idempotency table held when the record ``upto`` was written: recovery
+    rebuilds it from here instead of storing it in every snapshot.
+
+    Raises
+    ------
+    JournalCorruptError
+        If a record or event fails its checksum or the tables are damaged.
+    """
+    if limit <= 0 or upto <= 0:
+        return []
+    try:
+        rows = db.execute(
+            "SELECT seq, kind, body, crc FROM log WHERE kind = 'cmd' AND seq <= ?"
+            " ORDER BY seq DESC LIMIT ?",
+            (upto, limit),
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorruptError(f"{path}: the log is damaged: {exc}") from exc
+    rows.reverse()
+    if not rows:
+        return []
+    first, last = rows[0][0], rows[-1][0]
+    start = _first_event_of(db, path, first)
+    query = f"{_COLUMNS} WHERE seq >= ? AND record <= ? ORDER BY seq"
+    events = _rows(db, path, query, (start, last))
+    by_record: dict[int, list[StoredEvent]] = {}
+    for ev in events:
+        by_record.setdefault(ev.record, []).append(ev)
+    out = []
+    for seq, raw_kind, raw_body, crc in rows:
+        kind, body = decode_text(raw_kind), decode_text(raw_body)
+        if kind is None or body is None or checksum(seq, kind, body) != crc:
+            raise JournalCorruptError(f"{path}: record {seq} fails its checksum")
+        out.append(StoredResult(seq, body, tuple(by_record.get(seq, ()))))
+    return out
+
+
+def _first_event_of(db: sqlite3.Connection, path: Path, record: int) -> int:
+    """Return the lowest event ``seq`` whose record is ``>= record`` (records rise with seq)."""
+    try:
+        lo, hi = 1, last_event(db, path) + 1
+        while lo < hi:  # binary search over the primary key: no index on ``record`` to keep
+            mid = (lo + hi) // 2
+            row = db.execute(
+                "SELECT record FROM events WHERE seq >= ? ORDER BY seq LIMIT 1", (mid,)
+            ).fetchone()
+            if row is None or not isinstance(row[0], int) or row[0] >= record:
+                hi = mid
+            else:
+                lo = mid + 1
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorruptError(f"{path}: the events are damaged: {exc}") from exc
+    return lo
 
 
 def ticket_events(db: sqlite3.Connection, path: Path, ticket_id: str) -> list[StoredEvent]:

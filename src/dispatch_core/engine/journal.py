@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Literal
 
 from dispatch_core.engine import eventstore
-from dispatch_core.engine.eventstore import StoredEvent, checksum, decode_text
+from dispatch_core.engine.eventstore import StoredEvent, StoredResult, checksum, decode_text
 from dispatch_core.errors import (
     InvalidInputError,
     JournalCorruptError,
@@ -175,34 +175,42 @@ class Journal:
         self,
         records: Sequence[tuple[str, str]],
         events: Sequence[tuple[int, str | None, str]] = (),
+        *,
+        owners: Sequence[int] | None = None,
     ) -> int:
         """Write records and their events in one transaction; return the last record ``seq``.
 
         ``events`` are ``(seq, ticket_id, json)`` triples (the engine's event ``seq``, each
-        above :attr:`last_event`), tied to the batch's last record. Returns only after the
+        above :attr:`last_event`). ``owners`` gives, per event, the index in ``records`` of
+        the record that caused it (default: the batch's last record). Returns only after the
         commit (durable with ``synchronous=FULL``).
 
         Raises
         ------
         InvalidInputError
-            If an event ``seq`` does not increase.
+            If an event ``seq`` does not increase, or ``owners`` does not match.
         JournalError
             If the write fails; nothing of the batch is kept.
         """
         if not records and not events:
             return self._last
-        seq = self._last
+        seq = first = self._last
         rows = []
         for kind, body in records:
             seq += 1
             rows.append((seq, kind, body, checksum(seq, kind, body)))
+        if owners is not None and (
+            len(owners) != len(events) or any(not 0 <= i < len(records) for i in owners)
+        ):
+            raise InvalidInputError("owners", owners, "must give a record index per event")
         eseq = self._last_event
         erows = []
-        for event_seq, ticket_id, body in events:
+        for n, (event_seq, ticket_id, body) in enumerate(events):
             if event_seq <= eseq:
                 raise InvalidInputError("seq", event_seq, f"must be above the last event {eseq}")
             eseq = event_seq
-            erows.append((eseq, seq, ticket_id, body, checksum(eseq, "event", body)))
+            record = seq if owners is None else first + 1 + owners[n]
+            erows.append((eseq, record, ticket_id, body, checksum(eseq, "event", body)))
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT INTO log VALUES (?, ?, ?, ?)", rows)
@@ -338,6 +346,13 @@ class Journal:
         [(2, 1, None)]
         """
         return eventstore.read_events(self._db, self.path, after=after, limit=limit)
+
+    def recent_results(self, *, upto: int, limit: int) -> list[StoredResult]:
+        """Return the last ``limit`` commands up to record ``upto``, with their events.
+
+        See :func:`dispatch_core.engine.eventstore.recent_results`.
+        """
+        return eventstore.recent_results(self._db, self.path, upto=upto, limit=limit)
 
     def ticket_events(self, ticket_id: str) -> list[StoredEvent]:
         """Return every stored event of one ticket, in order."""

@@ -4,6 +4,11 @@ A pure transition table, no I/O. :func:`transition` returns the next status or r
 :class:`~dispatch_core.errors.IllegalTransitionError` (nothing changes: there is nothing to
 change, the caller applies the returned status).
 
+:data:`ENDED` statuses end the loop: a closed or cancelled ticket leaves the engine's live
+state (its events stay in the journal, read with ``Engine.ticket_history``), so nothing can
+happen to it any more. Feedback and a reopen come while the ticket is resolved, before it is
+closed; a resident who comes back after the close raises a new ticket.
+
 Examples
 --------
 >>> transition("T-1", Status.ASSIGNED, Action.ACCEPT)
@@ -28,6 +33,7 @@ __all__ = [
     "ACTIVE",
     "AWAITING_DISPATCH",
     "Action",
+    "ENDED",
     "OWNED",
     "Stage",
     "Status",
@@ -87,8 +93,10 @@ AWAITING_DISPATCH = frozenset({S.OPENED, S.REOPENED})
 OWNED = frozenset({S.ASSIGNED, S.ACCEPTED, S.ON_SITE, S.ON_HOLD})
 #: Statuses whose SLA clocks are armed (the ticket is still being worked).
 ACTIVE = AWAITING_DISPATCH | OWNED
-#: Statuses from which nothing but (for CLOSED and RESOLVED) feedback or reopen can happen.
+#: Statuses from which nothing but (for RESOLVED) feedback, close or reopen can happen.
 TERMINAL = frozenset({S.RESOLVED, S.CLOSED, S.CANCELLED})
+#: Statuses that end the loop: the ticket leaves the live state (nothing is allowed from them).
+ENDED = frozenset({S.CLOSED, S.CANCELLED})
 
 #: action → {from status: to status}; ``None`` means "stays where it is".
 TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
@@ -100,9 +108,9 @@ TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
     Action.HOLD: {S.ASSIGNED: S.ON_HOLD, S.ACCEPTED: S.ON_HOLD, S.ON_SITE: S.ON_HOLD},
     Action.RESUME: {S.ON_HOLD: None},
     Action.RESOLVE: dict.fromkeys(ACTIVE - {S.ON_HOLD}, S.RESOLVED),
-    Action.FEEDBACK: {S.RESOLVED: None, S.CLOSED: None},
+    Action.FEEDBACK: {S.RESOLVED: None},
     Action.CLOSE: {S.RESOLVED: S.CLOSED},
-    Action.REOPEN: {S.RESOLVED: S.REOPENED, S.CLOSED: S.REOPENED},
+    Action.REOPEN: {S.RESOLVED: S.REOPENED},
     Action.CANCEL: dict.fromkeys(ACTIVE, S.CANCELLED),
 }
 

@@ -10,10 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SerializeAsAny, TypeAdapter
-
-from dispatch_core.engine import commands as c
-from dispatch_core.engine import events as e
 from dispatch_core.engine.kpis import KpiTracker
 from dispatch_core.engine.records import StaffRecord, TicketRecord
 
@@ -21,14 +17,6 @@ if TYPE_CHECKING:
     from dispatch_core.engine.state import EngineState
 
 __all__ = ["state_from_dict", "state_to_dict"]
-
-#: The idempotency table as snapshots store it: ``[key, command, [events]]`` rows, each value
-#: written by its runtime type (``SerializeAsAny``), the events as ``event_to_dict`` writes them
-#: (a test compares the two). The Event union itself is not named here: a ``TypeAdapter`` over
-#: it builds the schema of every event dataclass again (~50 ms at import).
-_RESULTS: TypeAdapter[list[tuple[str, c.CommandBase, tuple[e.EventBase, ...]]]] = TypeAdapter(
-    list[tuple[str, SerializeAsAny[c.CommandBase], tuple[SerializeAsAny[e.EventBase], ...]]]
-)
 
 
 def state_to_dict(
@@ -55,11 +43,7 @@ def state_to_dict(
         "alarms": [a for a in st.complaints.alarms() if property_id in (None, a)],
         "kpis": st.kpis.report(property_id=property_id, now=st.now),
     }
-    if full:
-        # One serializer call for the whole table (same JSON as model_dump per object).
-        out["results"] = _RESULTS.dump_python(
-            [(k, cmd, evs) for k, (cmd, evs) in st.results.items()], mode="json"
-        )
+    if full:  # the idempotency table is not here: recovery rebuilds it from the journal
         out["complaints"] = st.complaints.to_dict()["windows"]
         out["kpi_state"] = st.kpis.to_dict()
         out["sla_ops"] = st.sla_ops
@@ -73,7 +57,5 @@ def state_from_dict(st: EngineState, data: dict[str, Any]) -> None:
     st.tickets = {k: TicketRecord.from_dict(v) for k, v in data["tickets"].items()}
     st.staff = {k: StaffRecord.from_dict(v) for k, v in data["staff"].items()}
     st.pending = set(data["pending"])
-    for key, cmd, evs in data["results"]:
-        st.results[key] = (c.parse_command(cmd), tuple(e.parse_event(ev) for ev in evs))
     st.complaints.load({"alarms": data["alarms"], "windows": data["complaints"]})
     st.kpis = KpiTracker.from_dict(data["kpi_state"])

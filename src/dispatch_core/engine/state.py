@@ -1,7 +1,9 @@
 """The engine's domain state and the pure functions that change it.
 
-:class:`EngineState` holds tickets, staff, the dispatch queue, the idempotency table and the KPI
-counters. It does no I/O and calls no other part: :meth:`EngineState.check` validates a command
+:class:`EngineState` holds the open tickets, staff, the dispatch queue, the idempotency table
+and the KPI counters. A ticket leaves it when its loop ends (closed or cancelled): its events
+stay in the journal, the KPIs keep its share, so the state grows with open work, not with
+history. It does no I/O and calls no other part: :meth:`EngineState.check` validates a command
 without changing anything, :meth:`EngineState.apply` changes the state and queues
 :class:`~dispatch_core.engine.effects.Effect` requests (start a clock, push a load to the
 dispatcher, dispatch a ticket…) on :attr:`EngineState.effects`, which the engine carries out,
@@ -322,6 +324,7 @@ class EngineState:
         self.tickets[tid].status = Status.CLOSED
         self._emit(e.TicketClosed, cmd.at, ticket_id=tid)
         self._do_sla(EffectKind.SLA_CANCEL, tid)
+        self._end(tid)
 
     def _on_reopen(self, cmd: c.Reopen) -> None:
         rec = self.tickets[cmd.ticket_id]
@@ -346,6 +349,7 @@ class EngineState:
         self._emit(e.TicketCancelled, cmd.at, ticket_id=cmd.ticket_id)
         self._do_sla(EffectKind.SLA_CANCEL, rec.ticket.id)
         self._release(rec, cmd.at)
+        self._end(rec.ticket.id)
 
     def _on_add_staff(self, cmd: c.AddStaff) -> None:
         m = cmd.member
@@ -479,6 +483,16 @@ class EngineState:
         self.kpis.sla_closed(rec.ticket, metric, met)
 
     # ------------------------------------------------------------------ helpers
+    def _end(self, ticket_id: str) -> None:
+        """End the ticket's loop: it leaves the live state (the KPIs keep its share).
+
+        Called after the command's effects are queued; none of them reads the record again
+        (the SLA cancel is keyed by id, the release already happened), so live state, snapshots
+        and recovery cost grow with open work, not with history.
+        """
+        del self.tickets[ticket_id]
+        self.pending.discard(ticket_id)
+
     def _stop(self, rec: TicketRecord, ticket_id: str, metric: SlaMetric) -> None:
         if metric in rec.stopped or metric not in rec.metrics:
             return
@@ -515,8 +529,8 @@ class EngineState:
     def to_dict(self, *, property_id: str | None = None, full: bool = False) -> dict[str, Any]:
         """Deterministic JSON-ready state; ``property_id`` keeps one property's share.
 
-        ``full`` adds what recovery needs (idempotency results, complaint windows, KPI
-        accumulators) and is only used for journal snapshots.
+        ``full`` adds what recovery needs (complaint windows, KPI accumulators) and is only
+        used for journal snapshots; the idempotency table is rebuilt from the journal.
         """
         return state_to_dict(self, property_id=property_id, full=full)
 

@@ -6,6 +6,11 @@ strictly above the alarm rate, with at least ``min_tickets`` tickets in the wind
 is alarmed once while its rate stays above; a ticket that finds the rate at or below the
 threshold clears the alarm, so a later rise raises a new one.
 
+The window is kept in whole hours (UTC): per property, one ``[hour, tickets, complaints]``
+bucket per hour that had tickets, so its size is bounded by the window's hours (720 for 30
+days) whatever the ticket rate. A ticket leaves the window at the end of the hour in which it
+becomes older than ``window`` (it may count up to an hour longer, never shorter).
+
 This is the engine's rule: :class:`~dispatch_core.engine.state.EngineState` keeps one monitor,
 feeds it every ticket opened, and announces each alarm as a ``ComplaintRateAlarm`` event; the
 monitor's windows are part of the engine's snapshots.
@@ -31,10 +36,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dispatch_core.errors import ClockError, InvalidInputError
+from dispatch_core.errors import ClockError, InvalidInputError, JournalCorruptError
 from dispatch_core.model import Role
 
 __all__ = ["Alarm", "ComplaintRateMonitor"]
@@ -69,13 +74,37 @@ class Alarm:
     notify: Role = Role.SUPERVISOR
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """The tickets of one property opened in one hour (hours since the Unix epoch, UTC)."""
+
+    hour: int
+    tickets: int = 0
+    complaints: int = 0
+
+
 @dataclass(slots=True)
 class _Window:
-    """One property's tickets in the window: open times and complaint flags, oldest first."""
+    """One property's window: hourly buckets oldest first, their totals, the latest ticket."""
 
-    times: deque[datetime] = field(default_factory=deque)
-    flags: deque[bool] = field(default_factory=deque)
+    buckets: deque[_Bucket] = field(default_factory=deque)
+    tickets: int = 0
     complaints: int = 0
+    latest: datetime | None = None
+
+    def add(self, hour: int, tickets: int, complaints: int) -> None:
+        last = self.buckets[-1] if self.buckets else None
+        if last is None or last.hour != hour:
+            last = _Bucket(hour)
+            self.buckets.append(last)
+        last.tickets += tickets
+        last.complaints += complaints
+        self.tickets += tickets
+        self.complaints += complaints
 
 
 class ComplaintRateMonitor:
@@ -139,18 +168,16 @@ class ComplaintRateMonitor:
         win = self._windows.get(property_id)
         if win is None:
             win = self._windows[property_id] = _Window()
-        times, flags = win.times, win.flags
-        if times and at < times[-1]:
-            raise ClockError("at", at, f"is before the property's latest ticket at {times[-1]}")
-        times.append(at)
-        flags.append(complaint)
-        complaints = win.complaints + complaint
-        horizon = at - self.window
-        while times and times[0] <= horizon:
-            times.popleft()
-            complaints -= flags.popleft()
-        win.complaints = complaints
-        total = len(times)
+        if win.latest is not None and at < win.latest:
+            raise ClockError("at", at, f"is before the property's latest ticket at {win.latest}")
+        win.latest = at
+        win.add((at - _EPOCH) // _HOUR, 1, int(complaint))
+        horizon, buckets = at - self.window, win.buckets
+        while buckets and _EPOCH + _HOUR * (buckets[0].hour + 1) <= horizon:
+            gone = buckets.popleft()  # every ticket of that hour is older than the window
+            win.tickets -= gone.tickets
+            win.complaints -= gone.complaints
+        total, complaints = win.tickets, win.complaints
         above = total >= self.min_tickets and complaints / total > self.threshold
         if not above:
             self._alarmed.discard(property_id)
@@ -174,24 +201,50 @@ class ComplaintRateMonitor:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready state: the raised ``alarms`` and every property's ``windows``.
 
-        ``windows`` maps a property to its ``[opened_at ISO text, is_complaint]`` rows, oldest
-        first; properties are sorted.
+        ``windows`` maps a property (sorted) to its ``latest`` ticket time (ISO text) and its
+        ``buckets``: ``[hour, tickets, complaints]`` rows, oldest first, ``hour`` counted from
+        the Unix epoch in UTC.
         """
         return {
             "alarms": list(self.alarms()),
             "windows": {
-                p: [[at.isoformat(), flag] for at, flag in zip(w.times, w.flags, strict=True)]
+                p: {
+                    "latest": w.latest.isoformat() if w.latest is not None else None,
+                    "buckets": [[b.hour, b.tickets, b.complaints] for b in w.buckets],
+                }
                 for p, w in sorted(self._windows.items())
             },
         }
 
     def load(self, data: Mapping[str, Any]) -> None:
-        """Replace the state with :meth:`to_dict` output (the settings stay the monitor's own)."""
-        self._alarmed = set(data["alarms"])
-        self._windows = {}
-        for p, rows in data["windows"].items():
-            win = self._windows[p] = _Window()
-            for at, flag in rows:
-                win.times.append(datetime.fromisoformat(at))
-                win.flags.append(bool(flag))
-            win.complaints = sum(win.flags)
+        """Replace the state with :meth:`to_dict` output (the settings stay the monitor's own).
+
+        Also reads the windows of earlier versions (one ``[opened_at, is_complaint]`` row per
+        ticket) into hourly buckets.
+
+        Raises
+        ------
+        JournalCorruptError
+            If ``data`` does not have that shape.
+        """
+        try:
+            alarmed = {str(p) for p in data["alarms"]}
+            windows = {str(p): _load_window(rows) for p, rows in data["windows"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise JournalCorruptError(f"complaint windows are damaged: {exc!r}") from exc
+        self._alarmed, self._windows = alarmed, windows
+
+
+def _load_window(rows: Any) -> _Window:
+    win = _Window()
+    if isinstance(rows, Mapping):
+        latest = rows["latest"]
+        win.latest = datetime.fromisoformat(latest) if latest is not None else None
+        for hour, tickets, complaints in rows["buckets"]:
+            win.add(int(hour), int(tickets), int(complaints))
+        return win
+    for at_text, flag in rows:  # earlier versions: one row per ticket, oldest first
+        at = datetime.fromisoformat(at_text)
+        win.add((at - _EPOCH) // _HOUR, 1, int(bool(flag)))
+        win.latest = at
+    return win

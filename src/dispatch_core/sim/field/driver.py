@@ -97,7 +97,7 @@ from dispatch_core.engine.events import (
     TicketUnassignable,
 )
 from dispatch_core.engine.lifecycle import Status
-from dispatch_core.model import Category, Role, SlaLevel, SlaMetric, StaffMember, Ticket
+from dispatch_core.model import Category, Role, SlaLevel, StaffMember, Ticket
 from dispatch_core.sim.desk.model import Contacts, DeskModel, draw_contacts
 from dispatch_core.sim.field.spec import (
     DAY_S,
@@ -108,6 +108,7 @@ from dispatch_core.sim.field.spec import (
     FieldSpec,
     TechShift,
 )
+from dispatch_core.sim.field.tally import TicketTally
 from dispatch_core.sim.simclock import SimClock
 from dispatch_core.sim.streams import Streams
 from dispatch_core.site import SiteGraph
@@ -210,6 +211,7 @@ class FieldModel:
             self.desks.append(desk)
         self._techs: dict[str, _Tech] = {}
         self._info: dict[str, _Info] = {}
+        self._tally = TicketTally(spec.intervals)
         # Idempotency keys k1, k2, ...: a bound C iterator, no Python frame per command.
         self._next_key: Callable[[], str] = map("k{}".format, itertools.count(1)).__next__
         self._wake_at = math.inf
@@ -472,47 +474,25 @@ class FieldModel:
         if self.env.now - resolved_at <= DAY_S:
             self.count["followups_within_24h"] += 1
         at = self.clock.now()
-        self.send(
-            RecordFeedback(
-                key=self._next_key(),
-                at=at,
-                ticket_id=tid,
-                rating=self._info[tid].rating,
-            ),
-            Close(key=self._next_key(), at=at, ticket_id=tid),
+        # send(feedback, close), with the ticket counted in between: its clocks have all
+        # stopped, and the close takes it out of the engine's live state.
+        feedback = RecordFeedback(
+            key=self._next_key(), at=at, ticket_id=tid, rating=self._info[tid].rating
         )
+        self._commands += 2
+        handle = self.engine.handle
+        events = handle(feedback)
+        self._tally.add(self._tickets[tid], interval=self._info[tid].interval, ended=Status.CLOSED)
+        events += handle(Close(key=self._next_key(), at=at, ticket_id=tid))
+        self._react(events)
 
     # ------------------------------------------------------------------ results
     def result(self) -> FieldRun:
         """Return the KPIs (call after the run)."""
-        m = self.spec.intervals
-        met: dict[str, list[int]] = {}
-        total: dict[str, list[int]] = {}
-        keys: dict[tuple[SlaMetric, Category], str] = {}
-        status = {"closed": 0, "cancelled": 0, "open": 0}
-        info = self._info
-        for tid, rec in self.engine.state.tickets.items():
-            i = info[tid].interval
-            category = rec.ticket.category
-            results = rec.sla_results  # (metric, met) per stopped clock, in stop order
-            for metric in rec.metrics:
-                key = keys.get((metric, category))
-                if key is None:
-                    key = keys[metric, category] = f"{metric.value}/{category.value}"
-                    total[key], met[key] = [0] * m, [0] * m
-                total[key][i] += 1
-                hit = False
-                for stopped, ok in results:  # a metric's last result counts
-                    if stopped is metric:
-                        hit = ok
-                if hit:
-                    met[key][i] += 1
-            if rec.status == Status.CLOSED:
-                status["closed"] += 1
-            elif rec.status == Status.CANCELLED:
-                status["cancelled"] += 1
-            else:
-                status["open"] += 1
+        tally, info = self._tally.copy(), self._info  # a copy: result() may be called again
+        for tid, rec in self.engine.state.tickets.items():  # still open (or resolved) at the end
+            tally.add(rec, interval=info[tid].interval)
+        met, total = tally.met, tally.total
         state = self.engine.state
         c = self.count
         return FieldRun(
@@ -522,10 +502,10 @@ class FieldModel:
             sla_total={k: tuple(v) for k, v in sorted(total.items())},
             answered=c["answered"],
             first_contact=c["first_contact"],
-            tickets_opened=len(state.tickets),
-            closed=status["closed"],
-            open_at_end=status["open"],
-            cancelled=status["cancelled"],
+            tickets_opened=tally.tickets,
+            closed=tally.closed,
+            open_at_end=tally.open,
+            cancelled=tally.cancelled,
             unassignable=c["unassignable"],
             reassigned=c["reassigned"],
             escalations=c["escalations"],

@@ -46,6 +46,7 @@ from dispatch_core.engine.config import EngineConfig, check_journal_config
 from dispatch_core.engine.effector import Effector
 from dispatch_core.engine.events import EventBase, TicketEvent, event_to_json, parse_event
 from dispatch_core.engine.eventstore import check_ack, check_range
+from dispatch_core.engine.idempotency import JournalResults, MemoryResults
 from dispatch_core.engine.journal import Journal
 from dispatch_core.engine.observe import EngineObserver, NullObserver
 from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
@@ -150,6 +151,7 @@ class Engine:
         self._state = EngineState(self.config)
         self._effector = Effector(self._state, self._dispatcher, self._sla)
         self._remember = self.config.idempotency_keys > 0
+        self._results: MemoryResults | JournalResults = MemoryResults(self.config.idempotency_keys)
         self._journal: Journal | None = None
         self._subscribers: list[Subscriber] = []
         self._horizon: datetime | None = None
@@ -202,9 +204,10 @@ class Engine:
                 eng._state = EngineState.from_dict(eng.config, json.loads(snap[1]))
                 eng._effector.state = eng._state
                 eng._rebuild_parts()
-                eng._recall_results(journal)
             for _, kind, body in journal.read(after=eng._state.records):
                 eng._replay(kind, body)
+            eng._results = JournalResults(journal, eng.config.idempotency_keys)
+            eng._results.recall()
         except (ValueError, KeyError, DispatchError) as exc:
             journal.close()
             if isinstance(exc, JournalError):
@@ -394,6 +397,17 @@ class Engine:
                 return self._journal.checkpoint(consumer)
             return self._checkpoints.get(consumer, 0)
 
+    def result(self, key: str) -> list[EventBase] | None:
+        """Return the events of the command handled under idempotency ``key``, if remembered.
+
+        For a platform that lost a reply (a timeout, a crash): the command's outcome without
+        sending it again. ``None`` when the key is unknown or older than the last
+        ``config.idempotency_keys`` commands.
+        """
+        with self._lock:
+            found = self._results.get(key) if isinstance(key, str) else None
+            return None if found is None else list(found[1])
+
     def ticket_history(self, ticket_id: str) -> list[EventBase]:
         """Return every event of one ticket, in order, also after it left the live state.
 
@@ -435,7 +449,7 @@ class Engine:
         st = self._state
         remember = self._remember
         if remember:
-            found = st.lookup(cmd)
+            found = self._results.lookup(cmd)
             if found is not None:
                 return list(found)
         at = cmd.at
@@ -451,8 +465,12 @@ class Engine:
                 st.check(cmd, has_node=self._has_node)  # still valid after them?
         # else: the tracker is there already, and nothing is due at "now" itself
         events = self._apply(cmd)
+        record = 0
         if self._journal is not None:
             records.append(_Record(_CMD, cmd.model_dump_json(), len(events)))
+            record = self._journal.last_seq + len(records)
+        if remember:
+            self._results.remember(cmd, events, record=record)
         released.extend(events)
         return fired + events if fired else events
 
@@ -475,15 +493,12 @@ class Engine:
     # The same three methods serve live commands and journal replay: what is journalled is
     # exactly what they apply.
     def _apply(self, cmd: c.CommandBase) -> list[EventBase]:
-        """Apply a checked command, settle its effects, and return (and remember) its events."""
+        """Apply a checked command, settle its effects, and return its events."""
         st = self._state
         st.apply(cmd)
         self._horizon = cmd.at
         self._settle(cmd.at)
-        events = st.take_events()
-        if self._remember:
-            st.remember(cmd, events)
-        return events
+        return st.take_events()
 
     def _advance_sla(self, now: datetime) -> Sequence[LevelChangeLike]:
         """Bring the SLA tracker to ``now``; return the thresholds it fired."""
@@ -536,6 +551,7 @@ class Engine:
         owners = [i for i, r in enumerate(records) for _ in range(r.events)]
         try:
             last = journal.append([(r.kind, r.body) for r in records], stored, owners=owners)
+            self._results.committed()
             self._since_snapshot += len(records)
             if self._since_snapshot >= self.config.snapshot_every:
                 body = json.dumps(self._state.to_dict(full=True), sort_keys=True)
@@ -582,20 +598,6 @@ class Engine:
         else:
             raise JournalCorruptError(f"unknown journal record kind {kind!r}")
         self._state.take_events()
-
-    def _recall_results(self, journal: Journal) -> None:
-        """Rebuild the idempotency table as it was at the snapshot, from the journal.
-
-        Snapshots do not store it (it would make every snapshot as large as
-        ``config.idempotency_keys`` results): the last commands before the snapshot and their
-        events are in the journal already, and the replay after the snapshot adds the rest.
-        """
-        if not self._remember:
-            return
-        st = self._state
-        for found in journal.recent_results(upto=st.records, limit=self.config.idempotency_keys):
-            events: list[EventBase] = [parse_event(ev.body) for ev in found.events]
-            st.remember(c.parse_command(found.command), events)
 
     def _rebuild_parts(self) -> None:
         """Push a snapshot's state into fresh parts: staff into the dispatcher, clocks re-armed."""

@@ -22,9 +22,11 @@ __all__ = [
     "checkpoint",
     "checksum",
     "decode_text",
+    "first_event_of",
     "last_event",
     "read_events",
-    "recent_results",
+    "recent_keys",
+    "result_of",
     "ticket_events",
 ]
 
@@ -118,49 +120,64 @@ class StoredResult:
     events: tuple[StoredEvent, ...]
 
 
-def recent_results(
-    db: sqlite3.Connection, path: Path, *, upto: int, limit: int
-) -> list[StoredResult]:
-    """Return the last ``limit`` commands with record ``seq <= upto`` and their events, in order.
+def recent_keys(db: sqlite3.Connection, path: Path, *, limit: int) -> list[tuple[str, int]]:
+    """Return ``(key, record)`` of the last ``limit`` commands in the log, oldest first.
 
-    This is what the idempotency table held when the record ``upto`` was written: recovery
-    rebuilds it from here instead of storing it in every snapshot.
+    This is the idempotency table of a durable engine (see
+    :class:`~dispatch_core.engine.idempotency.JournalResults`); each record is checked when a
+    retry reads it back (:func:`result_of`).
 
     Raises
     ------
     JournalCorruptError
-        If a record or event fails its checksum or the tables are damaged.
+        If the log is damaged.
     """
-    if limit <= 0 or upto <= 0:
+    if limit <= 0:
         return []
     try:
         rows = db.execute(
-            "SELECT seq, kind, body, crc FROM log WHERE kind = 'cmd' AND seq <= ?"
+            "SELECT json_extract(body, '$.key'), seq FROM log WHERE kind = 'cmd'"
             " ORDER BY seq DESC LIMIT ?",
-            (upto, limit),
+            (limit,),
         ).fetchall()
     except sqlite3.DatabaseError as exc:
         raise JournalCorruptError(f"{path}: the log is damaged: {exc}") from exc
-    rows.reverse()
-    if not rows:
-        return []
-    first, last = rows[0][0], rows[-1][0]
-    start = _first_event_of(db, path, first)
-    query = f"{_COLUMNS} WHERE seq >= ? AND record <= ? ORDER BY seq"
-    events = _rows(db, path, query, (start, last))
-    by_record: dict[int, list[StoredEvent]] = {}
-    for ev in events:
-        by_record.setdefault(ev.record, []).append(ev)
     out = []
-    for seq, raw_kind, raw_body, crc in rows:
-        kind, body = decode_text(raw_kind), decode_text(raw_body)
-        if kind is None or body is None or checksum(seq, kind, body) != crc:
-            raise JournalCorruptError(f"{path}: record {seq} fails its checksum")
-        out.append(StoredResult(seq, body, tuple(by_record.get(seq, ()))))
+    for raw, seq in reversed(rows):
+        key = decode_text(raw)
+        if key is None or not isinstance(seq, int):
+            raise JournalCorruptError(f"{path}: command record {seq} has no key")
+        out.append((key, seq))
     return out
 
 
-def _first_event_of(db: sqlite3.Connection, path: Path, record: int) -> int:
+def result_of(db: sqlite3.Connection, path: Path, record: int) -> StoredResult | None:
+    """Return the command of log record ``record`` and the events it caused, checked.
+
+    ``None`` when there is no such command record.
+
+    Raises
+    ------
+    JournalCorruptError
+        If the record or one of its events fails its checksum, or the tables are damaged.
+    """
+    try:
+        row = db.execute("SELECT kind, body, crc FROM log WHERE seq = ?", (record,)).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise JournalCorruptError(f"{path}: the log is damaged: {exc}") from exc
+    if row is None:
+        return None
+    kind, body = decode_text(row[0]), decode_text(row[1])
+    if kind is None or body is None or checksum(record, kind, body) != row[2]:
+        raise JournalCorruptError(f"{path}: record {record} fails its checksum")
+    if kind != "cmd":
+        return None
+    start, end = first_event_of(db, path, record), first_event_of(db, path, record + 1)
+    query = f"{_COLUMNS} WHERE seq >= ? AND seq < ? AND record = ? ORDER BY seq"
+    return StoredResult(record, body, tuple(_rows(db, path, query, (start, end, record))))
+
+
+def first_event_of(db: sqlite3.Connection, path: Path, record: int) -> int:
     """Return the lowest event ``seq`` whose record is ``>= record`` (records rise with seq)."""
     try:
         lo, hi = 1, last_event(db, path) + 1

@@ -38,11 +38,13 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
 from dispatch_core.engine import eventstore
+from dispatch_core.engine.checkpointer import WalCheckpointer
 from dispatch_core.engine.eventstore import StoredEvent, StoredResult, checksum, decode_text
 from dispatch_core.errors import (
     InvalidInputError,
@@ -116,6 +118,8 @@ class Journal:
             raise
         try:
             self._last_event = eventstore.last_event(db, self.path)
+            self._write_lock = threading.Lock()  # each write transaction; see WalCheckpointer
+            self._checkpointer = WalCheckpointer(self.path, self._write_lock)
         except BaseException:
             db.close()
             os.close(self._lock_fd)
@@ -133,6 +137,7 @@ class Journal:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={synchronous}")
+            db.execute("PRAGMA wal_autocheckpoint=0")  # a WalCheckpointer thread does them
             db.execute(_SCHEMA[2])  # meta first: it says which layout the file has
             row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
             found = None if row is None else decode_text(row[0])
@@ -152,7 +157,9 @@ class Journal:
             self._last = int(last or 0)
             # Snapshots and events past the end of the log describe history it no longer has.
             db.execute("DELETE FROM snapshot WHERE seq > ?", (self._last,))
-            db.execute("DELETE FROM events WHERE record > ?", (self._last,))
+            # (by primary key from the first such event: records rise with the event seq)
+            beyond = eventstore.first_event_of(db, self.path, self._last + 1)
+            db.execute("DELETE FROM events WHERE seq >= ?", (beyond,))
         except sqlite3.DatabaseError as exc:
             db.close()
             raise JournalCorruptError(f"{self.path}: the database file is damaged: {exc}") from exc
@@ -212,15 +219,19 @@ class Journal:
             record = seq if owners is None else first + 1 + owners[n]
             erows.append((eseq, record, ticket_id, body, checksum(eseq, "event", body)))
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT INTO log VALUES (?, ?, ?, ?)", rows)
-            if erows:
-                self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", erows)
-            self._db.execute("COMMIT")
+            with self._write_lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT INTO log VALUES (?, ?, ?, ?)", rows)
+                if erows:
+                    self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", erows)
+                self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
             raise JournalError(f"{self.path}: append failed: {exc}") from exc
         self._last, self._last_event = seq, eseq
+        # Log pages written, roughly: the log's, the events' and their index's leaves at least.
+        size = sum(len(r[2]) for r in rows) + sum(len(r[3]) for r in erows)
+        self._checkpointer.written(3 + size // 4096)
         return seq
 
     def _rollback(self) -> None:
@@ -289,20 +300,22 @@ class Journal:
             row = self._db.execute("SELECT crc FROM log WHERE seq = ?", (seq,)).fetchone()
             if row is None:
                 raise InvalidInputError("seq", seq, "is not a record of this journal")
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
-                "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?)",
-                (seq, body, checksum(seq, "snapshot", body), row[0]),
-            )
-            self._db.execute(
-                "DELETE FROM snapshot WHERE seq NOT IN "
-                "(SELECT seq FROM snapshot ORDER BY seq DESC LIMIT ?)",
-                (self.keep_snapshots,),
-            )
-            self._db.execute("COMMIT")
+            with self._write_lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?)",
+                    (seq, body, checksum(seq, "snapshot", body), row[0]),
+                )
+                self._db.execute(
+                    "DELETE FROM snapshot WHERE seq NOT IN "
+                    "(SELECT seq FROM snapshot ORDER BY seq DESC LIMIT ?)",
+                    (self.keep_snapshots,),
+                )
+                self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
             raise JournalError(f"{self.path}: snapshot failed: {exc}") from exc
+        self._checkpointer.written(2 + len(body) // 4096)
 
     def latest_snapshot(self) -> tuple[int, str] | None:
         """Return the newest snapshot that is intact and matches the log, or ``None``.
@@ -347,12 +360,19 @@ class Journal:
         """
         return eventstore.read_events(self._db, self.path, after=after, limit=limit)
 
-    def recent_results(self, *, upto: int, limit: int) -> list[StoredResult]:
-        """Return the last ``limit`` commands up to record ``upto``, with their events.
+    def recent_keys(self, *, limit: int) -> list[tuple[str, int]]:
+        """Return ``(key, record)`` of the last ``limit`` commands, oldest first.
 
-        See :func:`dispatch_core.engine.eventstore.recent_results`.
+        See :func:`dispatch_core.engine.eventstore.recent_keys`.
         """
-        return eventstore.recent_results(self._db, self.path, upto=upto, limit=limit)
+        return eventstore.recent_keys(self._db, self.path, limit=limit)
+
+    def result(self, record: int) -> StoredResult | None:
+        """Return the command of record ``record`` and its events (``None``: no such command).
+
+        See :func:`dispatch_core.engine.eventstore.result_of`.
+        """
+        return eventstore.result_of(self._db, self.path, record)
 
     def ticket_events(self, ticket_id: str) -> list[StoredEvent]:
         """Return every stored event of one ticket, in order."""
@@ -402,6 +422,7 @@ class Journal:
 
     def close(self) -> None:
         """Close the database and release the journal (idempotent)."""
+        self._checkpointer.close()
         self._db.close()
         if self._lock_fd >= 0:
             os.close(self._lock_fd)  # closing the descriptor releases the lock

@@ -1,20 +1,21 @@
 """The engine's domain state and the pure functions that change it.
 
-:class:`EngineState` holds the open tickets, staff, the dispatch queue, the idempotency table
-and the KPI counters. A ticket leaves it when its loop ends (closed or cancelled): its events
-stay in the journal, the KPIs keep its share, so the state grows with open work, not with
-history. It does no I/O and calls no other part: :meth:`EngineState.check` validates a command
-without changing anything, :meth:`EngineState.apply` changes the state and queues
+:class:`EngineState` holds the open tickets, staff, the dispatch queue and the KPI counters
+(the idempotency table is the engine's: :mod:`dispatch_core.engine.idempotency`). A ticket
+leaves it when its loop ends (closed or cancelled): its events stay in the journal, the KPIs
+keep its share, so the state grows with open work, not with history. It does no I/O and calls
+no other part: :meth:`EngineState.check` validates a command without changing anything,
+:meth:`EngineState.apply` changes the state and queues
 :class:`~dispatch_core.engine.effects.Effect` requests (start a clock, push a load to the
 dispatcher, dispatch a ticket…) on :attr:`EngineState.effects`, which the engine carries out,
 feeding the answers back through :meth:`EngineState.assign`, :meth:`EngineState.sla_level` and
-friends. Everything is deterministic, so the state after a journal replay equals the live state.
+friends. Everything is deterministic, so the state after a journal replay equals the live
+state.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,6 @@ from dispatch_core.engine.records import SlaOp, StaffRecord, TicketRecord
 from dispatch_core.engine.snapshot import state_from_dict, state_to_dict
 from dispatch_core.engine.validation import check_command
 from dispatch_core.errors import (
-    IdempotencyConflictError,
     UnknownStaffError,
     UnknownTicketError,
 )
@@ -46,7 +46,7 @@ __all__ = ["EngineState"]
 
 
 class EngineState:
-    """Tickets, staff, queue, idempotency results and KPIs; changed only by ``apply``.
+    """Open tickets, staff, queue and KPIs; changed only by ``apply``.
 
     Parameters
     ----------
@@ -70,9 +70,6 @@ class EngineState:
         self.last_seq = 0
         self.records = 0
         self.sla_ops = 0
-        self.results: OrderedDict[str, tuple[c.CommandBase, tuple[e.EventBase, ...]]] = (
-            OrderedDict()
-        )
         self.complaints = ComplaintRateMonitor(
             window=config.complaint_window,
             threshold=config.complaint_alarm_rate,
@@ -82,7 +79,6 @@ class EngineState:
         self.kpis = KpiTracker()
         self.effects = EffectQueue()
         self._push = self.effects.push
-        self._keep = config.idempotency_keys
         self._events: list[e.EventBase] = []
 
     # ------------------------------------------------------------------ plumbing
@@ -160,34 +156,6 @@ class EngineState:
         if self.pending:
             for tid in self.pending_order(self.config.redispatch_limit):
                 self._do(EffectKind.DISPATCH, tid)
-
-    # ------------------------------------------------------------------ idempotency
-    def lookup(self, cmd: c.CommandBase) -> tuple[e.EventBase, ...] | None:
-        """Return the original result of ``cmd.key``, or ``None`` for a new key.
-
-        Idempotency is by key and content: a retry that the platform re-stamped with the time
-        of the retry (a different ``at``) is the same command.
-
-        Raises
-        ------
-        IdempotencyConflictError
-            If the key was used before with a command of different content.
-        """
-        found = self.results.get(cmd.key)
-        if found is None:
-            return None
-        original, events = found
-        if original != cmd and original.model_copy(update={"at": cmd.at}) != cmd:
-            raise IdempotencyConflictError(cmd.key, seq=events[0].seq if events else None)
-        return events
-
-    def remember(self, cmd: c.CommandBase, events: list[e.EventBase]) -> None:
-        """Keep ``cmd``'s result under its key (the oldest keys are forgotten first)."""
-        results = self.results
-        results[cmd.key] = (cmd, tuple(events))
-        if len(results) > self._keep:
-            while len(results) > self._keep:
-                results.popitem(last=False)
 
     # ------------------------------------------------------------------ validation
     def check(self, cmd: c.CommandBase, *, has_node: Callable[[str], bool] | None = None) -> None:

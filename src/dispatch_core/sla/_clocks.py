@@ -128,26 +128,26 @@ class _Clock:
 
     def elapsed(self, at: int) -> int:
         if self.state is ClockState.RUNNING and at > self.running_since:
-            return self.acc + self.cal._between_us(self.running_since, at)
+            return self.acc + self.cal.between_us(self.running_since, at)
         return self.acc
 
     def paused(self, at: int) -> int:
         if self.state is ClockState.PAUSED and at > self.paused_since:
-            return self.paused_us + self.cal._between_us(self.paused_since, at)
+            return self.paused_us + self.cal.between_us(self.paused_since, at)
         return self.paused_us
 
     def refresh_due(self) -> None:
         """On (re)starting to run: project when the target is reached (kept once reached)."""
         left = self.target_us - self.acc
         if left > 0:
-            self.due_at = self.cal._add_us(self.running_since, left)
+            self.due_at = self.cal.add_us(self.running_since, left)
 
     def plan(self) -> int | None:
         """Return the instant the next threshold is reached if the clock keeps running."""
         if self.state is not ClockState.RUNNING or self.next_index >= len(self.offsets):
             return None
         need = self.offsets[self.next_index] - self.acc
-        return self.running_since if need <= 0 else self.cal._add_us(self.running_since, need)
+        return self.running_since if need <= 0 else self.cal.add_us(self.running_since, need)
 
     def shown_due(self) -> int | None:
         if self.state is ClockState.PAUSED and self.acc < self.target_us:
@@ -248,7 +248,7 @@ class _Rules:
             for m in self.policy.metrics_for(category, priority)
         )
         always = None
-        if all(plan[2]._always for plan in plans):  # offsets from the start, in plain µs
+        if all(plan[2].always_open for plan in plans):  # offsets from the start, in plain µs
             always = tuple(
                 (plan, plan[3], (max(plan[6][0], 0) if plan[6] else None)) for plan in plans
             )

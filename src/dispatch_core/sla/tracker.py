@@ -210,9 +210,9 @@ class SlaTracker:
         # next): the per-clock method calls are inlined.
         clocks = [_Clock(tid, plan, u) for plan in plans]
         for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
-            c.due_at = c.cal._add_us(u, c.target_us)  # target_us > 0: refresh_due
+            c.due_at = c.cal.add_us(u, c.target_us)  # target_us > 0: refresh_due
         whens = [
-            (u if c.offsets[0] <= 0 else c.cal._add_us(u, c.offsets[0])) if c.offsets else None
+            (u if c.offsets[0] <= 0 else c.cal.add_us(u, c.offsets[0])) if c.offsets else None
             for c in clocks
         ]
         mine = self._clocks.setdefault(tid, {})
@@ -349,9 +349,9 @@ class SlaTracker:
             since = c.running_since
             if u > since:
                 cal = c.cal
-                c.acc += u - since if cal._always else cal._between_us(since, u)
+                c.acc += u - since if cal.always_open else cal.between_us(since, u)
         elif u > c.paused_since:
-            c.paused_us += c.cal._between_us(c.paused_since, u)
+            c.paused_us += c.cal.between_us(c.paused_since, u)
         c.state, c.stopped, c.last = ClockState.STOPPED, u, u
         outcome = c.outcome = Outcome.MET if c.acc <= c.target_us else Outcome.BREACHED
         return c, u, outcome

@@ -528,6 +528,8 @@ def test_the_own_wheel_starts_where_the_deadlines_are() -> None:
     assert isinstance(wheel, TimerWheel)
     assert wheel.now == t0.timestamp()  # so deadlines minutes to days ahead fit its levels
     assert len(wheel) == 3
+    assert not tr.advance(utc(2, 9, 5))  # nothing due: the wheel still follows the tracker,
+    assert wheel.now == utc(2, 9, 5).timestamp()  # so new deadlines are placed from there
     later = SlaTracker(SlaPolicy.default())
     later.advance(utc(3, 8))
     later.start_ticket(ticket("T0", t0, priority="normal"))  # opened before the tracker's time
@@ -535,7 +537,11 @@ def test_the_own_wheel_starts_where_the_deadlines_are() -> None:
     assert later.timers is not None
     assert later.timers.now == utc(3, 8).timestamp()  # the tracker's time: nothing goes before
     given = HeapTimers()
-    assert SlaTracker(SlaPolicy.default(), timers=given).timers is given
+    mine = SlaTracker(SlaPolicy.default(), timers=given)
+    assert mine.timers is given
+    mine.start_ticket(ticket("T0", t0, priority="normal"))
+    assert not mine.advance(utc(2, 9, 5))
+    assert given.now == 0.0  # a given store is advanced only when something is due
 
 
 def test_an_advance_before_the_own_wheel_starts_fires_what_is_due() -> None:

@@ -99,9 +99,10 @@ class SlaTracker:
         self.policy = policy
         self._calendars = cals
         # None: a TimerWheel to make when first needed (_flush), at the instants armed then;
-        # _floor is its start (seconds) while an advance could still go before it (_rebase).
+        # _floor: its start (s) while an advance could still go before it (see _rebase).
         self._timers: Timers[Arm] | None = timers
-        self._floor = _INF if timers is None else _NINF
+        self._own = timers is None
+        self._floor = _INF if self._own else _NINF
         self._clocks: dict[str, dict[SlaMetric, Clock]] = {}
         self._pending: list[Fired] = []
         self._seq = 0
@@ -313,7 +314,7 @@ class SlaTracker:
         >>> tracker.record("T-1", "on_site").elapsed
         datetime.timedelta(seconds=3000)
         """
-        u = self._us(at, "at")  # as _select(..., None, "stop"), for one clock
+        u = self._us(at, "at")  # as _select does, for one clock in any state but stopped
         clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
         c = clocks.get(metric) if clocks is not None and type(metric) is SlaMetric else None
         if c is None:  # a str metric, or an error to raise
@@ -389,9 +390,13 @@ class SlaTracker:
             if not self._store_known:
                 self._store_refresh()
             if now_s < self._store_next:
-                # Nothing due: the store would fire nothing (it fires ``at <= now``, compared
-                # as the same floats), so it is not advanced; it never needs to be, as the
-                # tracker arms nothing before its own time.
+                # Nothing due (the store fires ``at <= now``, compared as the same floats): a
+                # given store is not advanced, as the tracker arms nothing before its own time;
+                # its own wheel is (cheaply), so its cursor, where new deadlines are placed from,
+                # stays at the present and they sit in its fine levels, not its coarse ones.
+                timers = self._timers
+                if self._own and timers is not None and now_s >= self._floor:
+                    timers.advance(now_s)
                 return []
             fired = []
         while True:
@@ -483,27 +488,21 @@ class SlaTracker:
         return clock
 
     def _select(
-        self,
-        ticket_id: str,
-        metric: SlaMetric | str | None,
-        at: datetime,
-        state: ClockState | None,
-        action: str,
+        self, tid: str, metric: SlaMetric | str | None, at: datetime, state: ClockState, action: str
     ) -> tuple[list[Clock], int]:
         """Validate a transition completely before anything changes."""
         u = self._us(at, "at")
         if metric is not None:
-            c = self._clock(ticket_id, metric)
-            ok = c.state is state if state is not None else c.state is not ClockState.STOPPED
-            if not ok:
-                raise IllegalTransitionError(f"{ticket_id}/{c.metric}", c.state.value, action)
+            c = self._clock(tid, metric)
+            if c.state is not state:
+                raise IllegalTransitionError(f"{tid}/{c.metric}", c.state.value, action)
             clocks = [c]
         else:
-            every = list(self._ticket(ticket_id).values())
+            every = list(self._ticket(tid).values())
             clocks = [c for c in every if c.state is state]
             if not clocks:
                 states = ", ".join(sorted({c.state.value for c in every}))
-                raise IllegalTransitionError(ticket_id, states, action)
+                raise IllegalTransitionError(tid, states, action)
         for c in clocks:
             if u < c.last:
                 raise ClockError("at", at, f"is before the clock's last change {from_us(c.last)}")

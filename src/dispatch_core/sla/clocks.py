@@ -30,12 +30,12 @@ from dispatch_core.sla.policy import SlaLevel, SlaPolicy, Threshold
 from dispatch_core.sla.records import ClockState, LevelChange, LevelChanged, Outcome, SlaRecord
 
 __all__ = [
-    "SECOND_US",
     "Arm",
     "Clock",
     "Fired",
     "Plan",
     "Rules",
+    "SECOND_US",
     "StartOffsets",
     "Terms",
     "TicketRule",

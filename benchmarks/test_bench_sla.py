@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dispatch_core.calendar import BusinessCalendar
-from dispatch_core.model import SlaMetric
+from dispatch_core.model import SlaMetric, Ticket
 from dispatch_core.sla import SlaPolicy, SlaTracker
-from dispatch_core.timers import HeapTimers
+from dispatch_core.timers import HeapTimers, Timers, TimerWheel
 
 SH = ZoneInfo("Asia/Shanghai")
 WINDOWS = {d: [("09:00", "12:00"), ("13:00", "18:00")] for d in range(5)}
@@ -106,7 +106,8 @@ def _arm_and_cancel(policy: SlaPolicy) -> int:
     for i in range(CLOCKS):
         tracker.start(f"T{i}", SlaMetric.ON_SITE, at=t0, category="repair")
     tracker.next_deadline()  # hands the queued arms to the store: measure its traffic
-    armed = len(tracker._timers)
+    assert tracker.timers is not None
+    armed = len(tracker.timers)
     for i in range(CLOCKS):
         tracker.cancel_ticket(f"T{i}")
     return armed
@@ -127,3 +128,64 @@ def test_bench_arm_and_cancel_1e5_ticket_clocks(benchmark: Any) -> None:
     armed = benchmark.pedantic(_arm_and_cancel, args=(policy,), rounds=3, iterations=1)
     assert armed == CLOCKS
     _ratio(benchmark, baseline, "bare_heap_store")
+
+
+DAY_TICKETS = 20_000
+#: When each repair clock is stopped, after its ticket opens: all before their first
+#: threshold (first response 11 min 15 s, on site 45 min, feedback 18 h), as on a good day.
+IN_TIME = (
+    (SlaMetric.FIRST_RESPONSE, timedelta(minutes=5)),
+    (SlaMetric.ON_SITE, timedelta(minutes=30)),
+    (SlaMetric.FEEDBACK, timedelta(hours=2)),
+)
+
+
+def _a_day_of_ticket_clocks(policy: SlaPolicy, timers: Timers[Any] | None) -> int:
+    """A day of repair tickets (one every 4.32 s), each clock stopped in time.
+
+    The tracker is advanced as each ticket opens; every clock is armed and later cancelled,
+    none fires. Returns the number of timers in the store at the busiest point.
+    """
+    tracker = SlaTracker(policy, timers=timers)
+    t0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    step = timedelta(seconds=86_400 / DAY_TICKETS)
+    lags = [(metric, int(after / step)) for metric, after in IN_TIME]
+    busiest = 0
+    for i in range(DAY_TICKETS + lags[-1][1] + 1):
+        now = t0 + i * step
+        assert not tracker.advance(now)
+        if i < DAY_TICKETS:
+            ticket = Ticket(
+                id=f"T{i}",
+                property_id="P1",
+                category="repair",
+                priority="normal",
+                location="B1",
+                opened_at=now,
+            )
+            tracker.start_ticket(ticket, at=now)
+        for metric, lag in lags:
+            if 0 <= i - lag < DAY_TICKETS:
+                tracker.stop(f"T{i - lag}", metric, at=now)
+        if i % 1000 == 0:
+            tracker.next_deadline()  # hands the queued arms to the store
+            busiest = max(busiest, len(tracker.timers or ()))
+    return busiest
+
+
+def test_bench_a_day_of_ticket_clocks_on_the_own_wheel(benchmark: Any) -> None:
+    """The tracker's own wheel starts at its first instant, so live deadlines sit in its levels.
+
+    Baseline, measured in the same run: a wheel started at 0 (the default before). The
+    tracker advances its store only when something is due, so with every ticket handled in
+    time that wheel's cursor stays at 0, and every deadline (≈ 1.8e9 s ahead of it) goes to
+    its overflow heap: O(log n) pushes and lazily deleted cancels instead of slot sets.
+    """
+    policy = SlaPolicy.default()
+    at_zero = _a_day_of_ticket_clocks(policy, TimerWheel(tick=1.0, start=0.0))
+    baseline = _mean_seconds(lambda: _a_day_of_ticket_clocks(policy, TimerWheel()), repeat=3)
+    busiest = benchmark.pedantic(
+        _a_day_of_ticket_clocks, args=(policy, None), rounds=3, iterations=1
+    )
+    assert busiest == at_zero > 1000  # the same timers: only the store's layout differs
+    _ratio(benchmark, baseline, "wheel_started_at_0")

@@ -90,24 +90,6 @@ KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
         # dispatch/online.py
         _v(A, "dispatch/online.py", "imports dispatch_core.dispatch.explain._assign_decision"),
         _v(A, "dispatch/online.py", "imports dispatch_core.dispatch.explain._assigned_explanation"),
-        # sla/_clocks.py
-        _v(B, "sla/_clocks.py", "reads ._add_us, defined elsewhere"),
-        _v(B, "sla/_clocks.py", "reads ._always, defined elsewhere"),
-        _v(B, "sla/_clocks.py", "reads ._between_us, defined elsewhere"),
-        # sla/tracker.py
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._Arm"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._Clock"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._Rules"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._SECOND_US"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._aware_us"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._dt"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._fire"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._metric"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._record"),
-        _v(A, "sla/tracker.py", "imports dispatch_core.sla._clocks._to_us"),
-        _v(B, "sla/tracker.py", "reads ._add_us, defined elsewhere"),
-        _v(B, "sla/tracker.py", "reads ._always, defined elsewhere"),
-        _v(B, "sla/tracker.py", "reads ._between_us, defined elsewhere"),
         # timers/wheel.py
         _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._LazyHeap"),
         _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._bad_time"),

@@ -335,3 +335,56 @@ def test_between_matches_brute_force(
 ) -> None:
     end = start.astimezone(UTC) + span
     assert cal.between(start, end) == brute_between(cal, start, end)
+
+
+# ---------------------------------------------------------------- the microsecond API
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+US = timedelta(microseconds=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cal=business_calendars(),
+    start=calendar_instants,
+    d=durations,
+    extra=st.integers(min_value=0, max_value=999_999),
+)
+def test_microsecond_api_is_add_and_between(
+    cal: BusinessCalendar, start: datetime, d: timedelta, extra: int
+) -> None:
+    """``add_us``/``between_us`` answer what ``add``/``between`` answer, to the microsecond."""
+    d += timedelta(microseconds=extra)
+    u = (start - EPOCH) // US
+    due = cal.add_us(u, d // US)
+    assert EPOCH + timedelta(microseconds=due) == cal.add(start, d)
+    end = start.astimezone(UTC) + d
+    assert cal.between_us(u, (end - EPOCH) // US) == cal.between(start, end) // US
+    assert cal.add_us(u, 0) == u  # zero is the start itself, open or not
+    assert cal.between_us(u, u) == 0
+
+
+def test_always_open_tells_a_24x7_calendar() -> None:
+    assert BusinessCalendar.always().always_open
+    assert BusinessCalendar.always(tz="Asia/Shanghai").always_open
+    assert not OFFICE.always_open
+    halves = {d: [("00:00", "12:00"), ("12:00", "24:00")] for d in range(7)}
+    assert not BusinessCalendar(halves).always_open  # open all the time, but not declared so
+    full = {d: [("00:00", "24:00")] for d in range(7)}
+    assert not BusinessCalendar(full, holidays=[date(2026, 3, 2)]).always_open
+    u = (utc(2, 9) - EPOCH) // US
+    assert BusinessCalendar(halves).add_us(u, 10**12) == u + 10**12
+
+
+def test_microsecond_api_refuses_negative_spans() -> None:
+    u = (utc(2, 9) - EPOCH) // US
+    with pytest.raises(InvalidInputError) as info:
+        OFFICE.add_us(u, -1)
+    assert info.value.field == "duration_us"
+    with pytest.raises(InvalidInputError) as info:
+        BusinessCalendar.always().between_us(u, u - 1)
+    assert info.value.field == "end_us"
+    sat = date(2026, 3, 7)
+    cal = BusinessCalendar({}, workdays=[sat], makeup_windows=[("09:00", "10:00")])
+    with pytest.raises(InvalidInputError, match="never opens"):
+        cal.add_us((utc(7, 9) - EPOCH) // US, 2 * 3600 * 10**6)

@@ -151,6 +151,27 @@ def test_levels_follow_the_business_calendar() -> None:
     ]
 
 
+class Eager:
+    """A tracker whose every call is followed by ``next_deadline``, which hands the arms queued
+    by the call to the store: arms reach the store at once, as if there were no queue."""
+
+    def __init__(self, tracker: SlaTracker) -> None:
+        self.tracker = tracker
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.tracker, name)
+        if not callable(method):
+            return method
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.tracker.next_deadline()
+
+        return call
+
+
 def _stored(tr: SlaTracker, timers: HeapTimers) -> int:
     """The timers in the store once the tracker has handed it its queued arms."""
     tr.next_deadline()
@@ -176,7 +197,7 @@ def test_arms_reach_the_store_only_when_it_is_read() -> None:
     """Arms are queued until ``advance``/``next_deadline``; one dropped before costs nothing."""
     timers = HeapTimers()
     tr = SlaTracker(SlaPolicy.default(), timers=timers)
-    eager = _eager(SlaTracker(SlaPolicy.default()))  # the same calls, no queue
+    eager = Eager(SlaTracker(SlaPolicy.default(), timers=HeapTimers()))  # no queue
     t0 = utc(2, 9)
     for x in (tr, eager):
         x.start_ticket(ticket("T0", t0, priority="normal"))
@@ -201,7 +222,7 @@ def test_arms_reach_the_store_only_when_it_is_read() -> None:
         ("T0", ON_SITE, utc(2, 9, 45)),
         ("T1", ON_SITE, utc(2, 9, 45)),
     ]
-    assert repr(tr) == repr(eager) == f"SlaTracker(clocks=6, armed={len(timers)})"
+    assert repr(tr) == repr(eager.tracker) == f"SlaTracker(clocks=6, armed={len(timers)})"
     for x in (tr, eager):
         x.stop("T1", ON_SITE, at=utc(2, 9, 45))
         x.restart("T1", ON_SITE, at=utc(2, 9, 45))  # re-armed (queued): from green again
@@ -219,8 +240,8 @@ def test_arms_reach_the_store_only_when_it_is_read() -> None:
 @pytest.mark.parametrize("store", [HeapTimers, TimerWheel])
 def test_queued_arms_keep_their_tie_order(store: type[Timers[Any]]) -> None:
     """Ties fire in arm order: the queue reaches the store in arm order, and so do re-arms."""
-    lazy, eager = SlaTracker(SlaPolicy.default(), timers=store()), SlaTracker(SlaPolicy.default())
-    _eager(eager)
+    lazy = SlaTracker(SlaPolicy.default(), timers=store())
+    eager = Eager(SlaTracker(SlaPolicy.default()))
     for x in (lazy, eager):
         for i in range(3):  # first-response steps all at 09:11:15, 09:15, 09:22:30
             x.start_ticket(ticket(f"T{i}", utc(2, 9), priority="normal"))
@@ -425,47 +446,36 @@ def test_stop_returns_the_outcome_and_refuses_without_changing_anything() -> Non
     check(InvalidInputError, lambda: fast.stop("T1", "first_response", at=naive))
 
 
-# ---------------------------------------------------------------- fast paths vs general paths
+# ---------------------------------------------------------------- fast paths vs plain paths
 
 _CATEGORIES = ("repair", "emergency", "complaint", "inquiry")
-_STEP = st.tuples(st.integers(0, 5), st.integers(0, 40), st.integers(0, 9))
-
-
-def _general(tracker: SlaTracker) -> SlaTracker:
-    """Make ``tracker`` start tickets on the general path (no 24x7 shortcut)."""
-    for category in _CATEGORIES:  # the tickets below are all of normal priority
-        plans, metrics, _ = tracker._resolver.rule(Category(category), Priority.NORMAL)
-        tracker._rules[Category(category), Priority.NORMAL] = plans, metrics, None
-    return tracker
-
-
-def _eager(tracker: SlaTracker) -> SlaTracker:
-    """Make ``tracker`` hand every arm to its store at once (no queued arms)."""
-
-    def arm(c: Any, when: int | None) -> None:
-        SlaTracker._arm(tracker, c, when)
-        tracker._flush()
-
-    tracker._arm = arm  # type: ignore[method-assign]
-    return tracker
+_STEP = st.tuples(st.integers(0, 6), st.integers(0, 40), st.integers(0, 9))
+#: Open around the clock like ``BusinessCalendar.always()``, but not declared 24x7: clocks on
+#: it take the plain path (calendar arithmetic, no offsets from the start).
+ROUND_THE_CLOCK = BusinessCalendar(
+    {d: [("00:00", "12:00"), ("12:00", "24:00")] for d in range(7)}, name="always"
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(steps=st.lists(_STEP, max_size=60))
-def test_fast_paths_match_the_general_paths(steps: list[tuple[int, int, int]]) -> None:
-    """24x7 start_ticket, inlined stop and the datetime memo give what the general code gives.
+def test_24x7_starts_match_the_plain_path(steps: list[tuple[int, int, int]]) -> None:
+    """The inlined 24x7 start_ticket, the datetime memo and the arm queue change nothing.
 
-    ``fast`` reuses one datetime object per instant (the memo hits), queues its arms and
-    has a HeapTimers store; ``slow`` gets a fresh equal copy for every call, starts tickets
-    on the general path and hands every arm to its store at once.
+    ``fast`` has the real 24x7 calendar (start_ticket's inlined pass), reuses one datetime
+    object per instant (the memo hits), queues its arms and makes its own wheel; ``slow`` has
+    a calendar open around the clock but not declared so (start_ticket through the one arm
+    path), gets a fresh equal datetime for every call and hands every arm to a heap at once.
     """
-    fast = SlaTracker(SlaPolicy.default(), timers=HeapTimers())
-    slow = _eager(_general(SlaTracker(SlaPolicy.default())))
-    assert fast._rules == {}
+    fast = SlaTracker(SlaPolicy.default())
+    cals = {"always": ROUND_THE_CLOCK}
+    slow = Eager(SlaTracker(SlaPolicy.default(), calendars=cals, timers=HeapTimers()))
+    assert fast.calendars["always"].always_open
+    assert not slow.calendars["always"].always_open
     now = utc(2, 9)
     opened: list[tuple[str, tuple[SlaMetric, ...]]] = []
 
-    def both(op: Callable[[SlaTracker, Callable[[], datetime]], object]) -> None:
+    def both(op: Callable[[Any, Callable[[], datetime]], object]) -> None:
         out = []
         for tr, at in ((fast, lambda: now), (slow, now.replace)):
             try:
@@ -483,9 +493,9 @@ def test_fast_paths_match_the_general_paths(steps: list[tuple[int, int, int]]) -
             opened.append((tid, tuple(r.metric for r in fast.records(tid))))
             continue
         tid, metrics = opened[pick % len(opened)]
+        metric = metrics[pick % len(metrics)]
         if kind == 1:
-            metric = metrics[pick % len(metrics)]
-            before = fast.record(tid, metric, at=now)  # elapsed by the general code
+            before = fast.record(tid, metric, at=now)  # elapsed by the plain code
             both(lambda tr, at, tid=tid, metric=metric: tr.stop(tid, metric, at=at()))
             after = fast.record(tid, metric, at=now)
             if before.state is not ClockState.STOPPED:
@@ -494,10 +504,60 @@ def test_fast_paths_match_the_general_paths(steps: list[tuple[int, int, int]]) -
             both(lambda tr, at, tid=tid: tr.pause(tid, at=at()))
         elif kind == 3:
             both(lambda tr, at, tid=tid: tr.resume(tid, at=at()))
+        elif kind == 4:
+            both(lambda tr, at, tid=tid, metric=metric: tr.restart(tid, metric, at=at()))
         both(lambda tr, at: tr.advance(at()))
         both(lambda tr, at: tr.next_deadline())
         both(lambda tr, at, tid=tid: tr.records(tid, at=at()))
     assert [fast.records(t) for t, _ in opened] == [slow.records(t) for t, _ in opened]
     assert fast.next_deadline() == slow.next_deadline()
-    assert all(rule[2] is not None for rule in fast._rules.values())  # the fast path ran
-    assert all(rule[2] is None for rule in slow._rules.values())  # and the general one
+
+
+# ---------------------------------------------------------------- the tracker's own wheel
+
+
+def test_the_own_wheel_starts_where_the_deadlines_are() -> None:
+    """The default store is a TimerWheel made at the first instant armed, not at 0."""
+    tr = SlaTracker(SlaPolicy.default())
+    assert tr.timers is None
+    t0 = utc(2, 9)
+    tr.start_ticket(ticket("T0", t0, priority="normal"))
+    assert tr.timers is None  # arms are queued until the store is read
+    assert tr.next_deadline() == utc(2, 9, 11) + 15 * SEC
+    wheel = tr.timers
+    assert isinstance(wheel, TimerWheel)
+    assert wheel.now == t0.timestamp()  # so deadlines minutes to days ahead fit its levels
+    assert len(wheel) == 3
+    assert not tr.advance(utc(2, 9, 5))  # nothing due: the wheel still follows the tracker,
+    assert wheel.now == utc(2, 9, 5).timestamp()  # so new deadlines are placed from there
+    later = SlaTracker(SlaPolicy.default())
+    later.advance(utc(3, 8))
+    later.start_ticket(ticket("T0", t0, priority="normal"))  # opened before the tracker's time
+    later.next_deadline()
+    assert later.timers is not None
+    assert later.timers.now == utc(3, 8).timestamp()  # the tracker's time: nothing goes before
+    given = HeapTimers()
+    mine = SlaTracker(SlaPolicy.default(), timers=given)
+    assert mine.timers is given
+    mine.start_ticket(ticket("T0", t0, priority="normal"))
+    assert not mine.advance(utc(2, 9, 5))
+    assert given.now == 0.0  # a given store is advanced only when something is due
+
+
+def test_an_advance_before_the_own_wheel_starts_fires_what_is_due() -> None:
+    """Before its first advance, a tracker may go back before its wheel's start: it re-bases."""
+    own = SlaTracker(SlaPolicy.default())
+    heap = SlaTracker(SlaPolicy.default(), timers=HeapTimers(start=0.0))
+    for tr in (own, heap):
+        tr.start_ticket(ticket("T0", utc(2, 10), priority="normal"))
+        assert tr.next_deadline() == utc(2, 10, 11) + 15 * SEC  # own: a wheel from 10:00
+        tr.start_ticket(ticket("T1", utc(2, 9), priority="normal"))  # an earlier ticket
+        tr.pause("T1", at=utc(2, 9, 12), metric=SlaMetric.FIRST_RESPONSE)  # catches one up
+    assert own.timers is not None
+    assert own.timers.now == utc(2, 10).timestamp()
+    for instant in (utc(2, 9, 13), utc(2, 9, 50), utc(2, 10, 30), utc(2, 12)):
+        events = own.advance(instant)
+        assert events == heap.advance(instant)
+        assert own.next_deadline() == heap.next_deadline()
+    assert own.timers.now == utc(2, 12).timestamp()
+    assert [own.records(t) for t in ("T0", "T1")] == [heap.records(t) for t in ("T0", "T1")]

@@ -7,6 +7,9 @@ the second) and fast:
   run out? (the due time of an SLA target)
 * ``between(start, end)``: how much business time lies between two instants?
 
+Both also come in integer microseconds since the epoch (``add_us``, ``between_us``), for
+callers that keep instants that way, and ``always_open`` tells a 24×7 calendar.
+
 How it is fast: the working intervals of a whole local calendar year are built once (lazily, on
 first use, then cached) as sorted integer-microsecond instants with running totals. ``between``
 is then two binary searches and a subtraction, and ``add`` is one binary search more; neither
@@ -48,28 +51,29 @@ datetime.timedelta(seconds=7200)
 
 from __future__ import annotations
 
-import re
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from dispatch_core.calendar_spec import (
+    DAY_S,
+    WindowSpec,
+    date_set,
+    fixed_prc_holidays,
+    parse_windows,
+    weekday_key,
+    zone,
+)
 from dispatch_core.clock import require_aware
 from dispatch_core.errors import InvalidInputError
 
 __all__ = ["BusinessCalendar", "CalendarCoverageWarning", "WindowSpec"]
 
-#: One working window as given by the caller: ``("09:00", "17:00")`` or two :class:`time`.
-WindowSpec = tuple[str | time, str | time]
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_DAY_S = 86_400
 _ONE_DAY = timedelta(days=1)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 #: After this many consecutive years without any working time, ``add`` gives up.
 _MAX_EMPTY_YEARS = 50
 _MODEL = "BusinessCalendar"
@@ -105,77 +109,6 @@ def _to_us(value: datetime) -> int:
 
 def _from_us(u: int, tz: tzinfo | None) -> datetime:
     return (_EPOCH + timedelta(microseconds=u)).astimezone(tz)
-
-
-def _parse_clock(value: object, *, field: str, end: bool) -> int:
-    """Seconds after midnight for ``"HH:MM[:SS]"`` or a :class:`time` (``"24:00"`` as an end)."""
-    if isinstance(value, time):
-        if value.tzinfo is not None:
-            raise InvalidInputError(field, value, "window times are local wall times, no tzinfo")
-        return value.hour * 3600 + value.minute * 60 + value.second
-    match = _TIME_RE.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise InvalidInputError(field, value, 'expected a wall time "HH:MM" or "HH:MM:SS"')
-    hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
-    if minutes > 59 or seconds > 59 or hours > 24 or (hours == 24 and (minutes or seconds)):
-        raise InvalidInputError(field, value, "not a valid wall time")
-    if hours == 24 and not end:
-        raise InvalidInputError(field, value, '"24:00" may only end a window')
-    return hours * 3600 + minutes * 60 + seconds
-
-
-def _parse_windows(specs: object, *, field: str) -> tuple[tuple[int, int], ...]:
-    """Parse a list of windows into sorted ``(start_s, end_s)`` pairs; ends may pass 86400."""
-    if isinstance(specs, str | bytes) or not isinstance(specs, Iterable):
-        raise InvalidInputError(field, specs, "expected a list of (start, end) windows")
-    parsed: list[tuple[int, int]] = []
-    for i, spec in enumerate(specs):
-        where = f"{field}.{i}"
-        if isinstance(spec, str | bytes) or not isinstance(spec, Sequence) or len(spec) != 2:
-            raise InvalidInputError(where, spec, "expected a (start, end) pair")
-        start = _parse_clock(spec[0], field=where, end=False)
-        stop = _parse_clock(spec[1], field=where, end=True)
-        if stop == start:
-            raise InvalidInputError(where, spec, "a window needs a start different from its end")
-        if stop < start:  # crosses midnight
-            stop += _DAY_S
-        parsed.append((start, stop))
-    return tuple(sorted(parsed))
-
-
-def _weekday_key(key: object) -> int:
-    if isinstance(key, bool):
-        raise InvalidInputError("windows", key, "weekday keys are 0-6 (0 = Monday) or mon…sun")
-    if isinstance(key, int) and 0 <= key <= 6:
-        return key
-    if isinstance(key, str):
-        text = key.strip().lower()
-        if text.isdigit() and 0 <= int(text) <= 6:
-            return int(text)
-        for i, full in enumerate(_WEEKDAYS):
-            if text in (full, full[:3]):
-                return i
-    raise InvalidInputError("windows", key, "weekday keys are 0-6 (0 = Monday) or mon…sun")
-
-
-def _dates(values: Iterable[object], *, field: str) -> frozenset[date]:
-    found: set[date] = set()
-    for value in values:
-        if isinstance(value, datetime) or not isinstance(value, date):
-            raise InvalidInputError(field, value, "expected a datetime.date")
-        found.add(value)
-    return frozenset(found)
-
-
-def _zone(tz: str | tzinfo) -> tzinfo:
-    if isinstance(tz, tzinfo):
-        return tz
-    if not isinstance(tz, str):
-        raise InvalidInputError("tz", tz, "expected an IANA time-zone name or a tzinfo")
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInputError("tz", tz, "unknown IANA time zone") from None
 
 
 class BusinessCalendar:
@@ -232,18 +165,18 @@ class BusinessCalendar:
         week: list[tuple[tuple[int, int], ...]] = [() for _ in range(7)]
         seen: set[int] = set()
         for key, specs in windows.items():
-            day = _weekday_key(key)
+            day = weekday_key(key)
             if day in seen:
                 raise InvalidInputError("windows", key, "weekday given twice")
             seen.add(day)
-            week[day] = _parse_windows(specs, field=f"windows.{key}")
+            week[day] = parse_windows(specs, field=f"windows.{key}")
         makeup = (
             week[0]
             if makeup_windows is None
-            else _parse_windows(makeup_windows, field="makeup_windows")
+            else parse_windows(makeup_windows, field="makeup_windows")
         )
-        off = _dates(holidays, field="holidays")
-        extra = _dates(workdays, field="workdays")
+        off = date_set(holidays, field="holidays")
+        extra = date_set(workdays, field="workdays")
         both = sorted(off & extra)
         if both:
             raise InvalidInputError("workdays", both[0], "is also listed as a holiday")
@@ -251,13 +184,13 @@ class BusinessCalendar:
             raise InvalidInputError("windows", windows, "the calendar has no working time")
         if not isinstance(name, str) or not name:
             raise InvalidInputError("name", name, "expected a non-empty string")
-        self._tz = _zone(tz)
+        self._tz = zone(tz)
         self._week = tuple(week)
         self._makeup = makeup
         self._holidays = off
         self._workdays = extra
         self.name = name
-        full = ((0, _DAY_S),)
+        full = ((0, DAY_S),)
         self._always = all(w == full for w in week) and not off and (not extra or makeup == full)
         self._years: dict[int, _Year] = {}
         self._last: _Year | None = None
@@ -326,8 +259,8 @@ class BusinessCalendar:
         official_off = frozenset(constants.holidays)
         official_work = frozenset(constants.workdays)
         years = {d.year for d in official_off}
-        extra_off = _dates(holidays, field="holidays")
-        extra_work = _dates(workdays, field="workdays")
+        extra_off = date_set(holidays, field="holidays")
+        extra_work = date_set(workdays, field="workdays")
         off = (official_off - extra_work) | extra_off
         work = (official_work - extra_off) | extra_work
         if windows is None:
@@ -336,7 +269,7 @@ class BusinessCalendar:
             windows, tz=tz, holidays=off, workdays=work, makeup_windows=makeup_windows, name=name
         )
         cal._covered = range(min(years), max(years) + 1)
-        cal._fallback = lambda year: _fixed_prc_holidays(year) - extra_work
+        cal._fallback = lambda year: fixed_prc_holidays(year) - extra_work
         return cal
 
     # ------------------------------------------------------------------ queries
@@ -432,7 +365,7 @@ class BusinessCalendar:
         need = duration // _US
         if need == 0:
             return start
-        return _from_us(self._add_us(_to_us(start), need), start.tzinfo)
+        return _from_us(self.add_us(_to_us(start), need), start.tzinfo)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Return the business time elapsed from ``start`` to ``end`` (not before ``start``).
@@ -454,30 +387,85 @@ class BusinessCalendar:
         ue = _to_us(require_aware(end, field="end"))
         if ue < us:
             raise InvalidInputError("end", end, f"is before start {start.isoformat()}")
-        return timedelta(microseconds=self._between_us(us, ue))
+        return timedelta(microseconds=self.between_us(us, ue))
 
     # ------------------------------------------------------------------ microsecond core
 
-    def _between_us(self, us: int, ue: int) -> int:
-        """Return business microseconds in ``[us, ue]`` (instants as integer microseconds)."""
+    @property
+    def always_open(self) -> bool:
+        """Whether the calendar is open around the clock: business time is elapsed time.
+
+        True for a 24×7 calendar without holidays (as :meth:`always` makes), whose
+        :meth:`add_us` and :meth:`between_us` are a plain addition and subtraction.
+
+        Examples
+        --------
+        >>> BusinessCalendar.always().always_open, BusinessCalendar().always_open
+        (True, False)
+        """
+        return self._always
+
+    def between_us(self, start_us: int, end_us: int) -> int:
+        """Return the business microseconds from ``start_us`` to ``end_us``.
+
+        :meth:`between` on instants given as integer microseconds since the Unix epoch (UTC),
+        for callers that keep time that way (the SLA clocks): no datetime is made.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``end_us`` is before ``start_us``.
+
+        Examples
+        --------
+        >>> from datetime import datetime, UTC
+        >>> fri_16 = int(datetime(2026, 3, 6, 16, tzinfo=UTC).timestamp()) * 10**6
+        >>> cal = BusinessCalendar({d: [("09:00", "17:00")] for d in range(5)})
+        >>> cal.between_us(fri_16, fri_16 + 66 * 3600 * 10**6 + 1800 * 10**6)  # Mon 10:30
+        9000000000
+        """
+        if end_us < start_us:
+            raise InvalidInputError("end_us", end_us, f"is before start_us {start_us}")
         if self._always:
-            return ue - us
-        first = self._year_of(us)
-        if first.lo <= ue < first.hi:
-            return first.upto(ue) - first.upto(us)
-        total = first.total - first.upto(us)
+            return end_us - start_us
+        first = self._year_of(start_us)
+        if first.lo <= end_us < first.hi:
+            return first.upto(end_us) - first.upto(start_us)
+        total = first.total - first.upto(start_us)
         year = self._year_of(first.hi)
-        while ue >= year.hi:
+        while end_us >= year.hi:
             total += year.total
             year = self._year_of(year.hi)
-        return total + year.upto(ue)
+        return total + year.upto(end_us)
 
-    def _add_us(self, u: int, need: int) -> int:
-        """Return the instant ``need`` business microseconds after ``u`` (``need > 0``)."""
+    def add_us(self, start_us: int, duration_us: int) -> int:
+        """Return the instant ``duration_us`` business microseconds after ``start_us``.
+
+        :meth:`add` on an instant given as integer microseconds since the Unix epoch (UTC)
+        and a duration in integer microseconds; ``add_us(u, 0)`` is ``u``.
+
+        Raises
+        ------
+        InvalidInputError
+            For a negative ``duration_us``, or when the calendar never opens again.
+
+        Examples
+        --------
+        >>> from datetime import datetime, UTC
+        >>> fri_17 = int(datetime(2026, 3, 6, 17, tzinfo=UTC).timestamp()) * 10**6
+        >>> cal = BusinessCalendar({d: [("10:00", "18:00")] for d in range(5)})
+        >>> due = cal.add_us(fri_17, 2 * 3600 * 10**6)
+        >>> datetime.fromtimestamp(due / 10**6, UTC).isoformat()  # Monday
+        '2026-03-09T11:00:00+00:00'
+        """
+        if duration_us <= 0:
+            if duration_us == 0:
+                return start_us
+            raise InvalidInputError("duration_us", duration_us, "must not be negative")
         if self._always:
-            return u + need
-        year = self._year_of(u)
-        target = year.upto(u) + need
+            return start_us + duration_us
+        year = self._year_of(start_us)
+        target = year.upto(start_us) + duration_us
         empty = 0
         while target > year.total:
             target -= year.total
@@ -485,7 +473,9 @@ class BusinessCalendar:
             empty = empty + 1 if not year.total else 0
             if empty > _MAX_EMPTY_YEARS:
                 raise InvalidInputError(
-                    "duration", timedelta(microseconds=need), "the calendar never opens again"
+                    "duration",
+                    timedelta(microseconds=duration_us),
+                    "the calendar never opens again",
                 )
         i = bisect_left(year.after, target)
         return year.starts[i] + target - year.before[i]
@@ -576,12 +566,3 @@ class BusinessCalendar:
         year = _Year(lo, hi, starts, ends, before, after, total)
         self._years[y] = year
         return year
-
-
-def _fixed_prc_holidays(year: int) -> frozenset[date]:
-    """Fixed-date PRC statutory holidays (the lunar-calendar ones need data we lack)."""
-    days = [date(year, 1, 1), date(year, 5, 1), date(year, 10, 1), date(year, 10, 2)]
-    days.append(date(year, 10, 3))
-    if year >= 2025:  # State Council decision of Nov 2024: Labour Day is two days
-        days.append(date(year, 5, 2))
-    return frozenset(days)

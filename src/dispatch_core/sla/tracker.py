@@ -26,8 +26,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -41,17 +42,17 @@ from dispatch_core.errors import (
     UnknownTicketError,
 )
 from dispatch_core.model import Category, Priority, SlaMetric, Ticket
-from dispatch_core.sla._clocks import (
-    _SECOND_US,
-    _Arm,
-    _aware_us,
-    _Clock,
-    _dt,
-    _fire,
-    _metric,
-    _record,
-    _Rules,
-    _to_us,
+from dispatch_core.sla.clocks import (
+    SECOND_US,
+    Arm,
+    Clock,
+    Fired,
+    Rules,
+    aware_us,
+    from_us,
+    parse_metric,
+    policy_calendars,
+    to_us,
 )
 from dispatch_core.sla.policy import SlaPolicy
 from dispatch_core.sla.records import ClockState, LevelChanged, Outcome, SlaRecord
@@ -60,6 +61,8 @@ from dispatch_core.timers import Timers, TimerWheel
 __all__ = ["SlaTracker"]
 
 _INF = float("inf")
+_NINF = -_INF
+_BY_SEQ = attrgetter("seq")
 _RUNNING = ClockState.RUNNING
 _STOPPED = ClockState.STOPPED
 
@@ -75,8 +78,9 @@ class SlaTracker:
         Calendars by name; ``"always"`` (24×7 UTC) is added when missing. Every calendar the
         policy names must be present.
     timers : Timers, optional
-        The timer store; owned by the tracker, do not share it. Default: a new
-        :class:`~dispatch_core.timers.wheel.TimerWheel` (``HeapTimers`` also fits).
+        The timer store; owned by the tracker, do not share it. Default: a
+        :class:`~dispatch_core.timers.wheel.TimerWheel` (see :attr:`timers`); ``HeapTimers``
+        also fits.
 
     Raises
     ------
@@ -91,38 +95,32 @@ class SlaTracker:
         calendars: Mapping[str, BusinessCalendar] | None = None,
         timers: Timers[Any] | None = None,
     ) -> None:
-        if not isinstance(policy, SlaPolicy):
-            raise InvalidInputError("policy", policy, "expected an SlaPolicy")
-        cals = dict(calendars or {})
-        for name, cal in cals.items():
-            if not isinstance(cal, BusinessCalendar):
-                raise InvalidInputError(f"calendars.{name}", cal, "expected a BusinessCalendar")
-        cals.setdefault("always", BusinessCalendar.always())
-        missing = sorted(policy.calendar_names() - cals.keys())
-        if missing:
-            raise InvalidInputError("calendars", missing[0], "named by the policy but not given")
+        cals = policy_calendars(policy, calendars)
         self.policy = policy
         self._calendars = cals
-        self._timers: Timers[_Arm] = TimerWheel() if timers is None else timers
-        self._clocks: dict[str, dict[SlaMetric, _Clock]] = {}
-        self._pending: list[tuple[int, int, LevelChanged]] = []
+        # None: a TimerWheel to make when first needed (_flush), at the instants armed then;
+        # _floor: its start (s) while an advance could still go before it (see _rebase).
+        self._timers: Timers[Arm] | None = timers
+        self._own = timers is None
+        self._floor = _INF if self._own else _NINF
+        self._clocks: dict[str, dict[SlaMetric, Clock]] = {}
+        self._pending: list[Fired] = []
         self._seq = 0
         self._now: int | None = None
-        # The timer store's earliest deadline (seconds, as given to it; inf: none), exact
-        # while _store_known: lets advance skip the store when nothing is due, and
-        # next_deadline skip the lookup. _flush lowers it; _disarm and firing invalidate it.
+        # The store's earliest deadline (seconds; inf: none), exact while _store_known: advance
+        # and next_deadline skip the store. _flush lowers it; _disarm and firing invalidate it.
         self._store_next = _INF
         self._store_known = True
-        # Arms not yet handed to the store, in arm order (see _flush). A clock whose arm is
-        # queued has ``arm`` set and ``handle`` None; dropping the arm (stop, pause, ...) costs
-        # nothing then, and a ticket acknowledged as it opens never touches the store.
-        self._queued: list[_Arm] = []
-        self._shown: tuple[int, datetime] | None = None  # next_deadline's last answer
+        # Arms not yet handed to the store, in arm order (see _flush): ``arm`` set, ``handle``
+        # None. Dropping one costs nothing; a ticket acknowledged as it opens never arms.
+        self._queued: list[Arm] = []
+        self._shown_us = -1  # next_deadline's last answer, and as a datetime
+        self._shown_dt: datetime | None = None
         # Memoised policy lookups (the policy is immutable); _rules: start_ticket's, by ticket.
-        self._resolver = _Rules(policy, cals)
+        self._resolver = Rules(policy, cals)
         self._rules = self._resolver.by_ticket
-        # The last datetime converted to µs and its value (see _us): the engine passes the
-        # same object to advance and to every operation at that instant.
+        # The last datetime converted to µs, and its value (see _us): the engine passes one
+        # object to advance and to every operation at that instant.
         self._memo_dt: datetime | None = None
         self._memo_us = 0
 
@@ -130,6 +128,24 @@ class SlaTracker:
     def calendars(self) -> Mapping[str, BusinessCalendar]:
         """The calendars by name (read-only)."""
         return MappingProxyType(self._calendars)
+
+    @property
+    def timers(self) -> Timers[Any] | None:
+        """The timer store (to read, not to change); None until the tracker makes its own.
+
+        Its own is a :class:`~dispatch_core.timers.wheel.TimerWheel` starting at the tracker's
+        time when it first hands out a timer, so that deadlines sit in the wheel's levels.
+
+        Examples
+        --------
+        >>> from datetime import UTC, datetime
+        >>> tracker = SlaTracker(SlaPolicy.default())
+        >>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> tracker.start("T-1", "on_site", at=t0, category="repair")
+        >>> tracker.next_deadline().isoformat(), tracker.timers.now == t0.timestamp()
+        ('2026-03-02T09:45:00+00:00', True)
+        """
+        return self._timers
 
     # ------------------------------------------------------------------ starting
 
@@ -158,16 +174,16 @@ class SlaTracker:
         InvalidInputError
             On a naive ``at``, an unknown metric/category/calendar, or a bad target.
         """
-        spec = self._spec(
-            ticket_id,
-            metric,
-            at=at,
-            target=target,
-            category=category,
-            priority=priority,
-            calendar=calendar,
-        )
-        self._install([spec], _to_us(at))
+        if not isinstance(ticket_id, str) or not ticket_id:
+            raise InvalidInputError("ticket_id", ticket_id, "expected a non-empty string")
+        which = parse_metric(metric)
+        u = self._us(at, "at")
+        existing = self._clocks.get(ticket_id)
+        if existing is not None and which in existing:
+            raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
+        c = Clock(ticket_id, self._resolver.plan(which, target, category, priority, calendar), u)
+        self._run([c])
+        self._clocks.setdefault(ticket_id, {})[which] = c
 
     def start_ticket(self, ticket: Ticket, *, at: datetime | None = None) -> tuple[SlaMetric, ...]:
         """Start every metric the policy measures for ``ticket`` (default ``at``: opened_at).
@@ -181,74 +197,50 @@ class SlaTracker:
         rule = self._rules.get((ticket.category, ticket.priority))
         if rule is None:
             rule = self._resolver.rule(ticket.category, ticket.priority)
-        plans, metrics, always = rule
         tid = ticket.id
         mine = self._clocks.get(tid)
         if mine is not None:
-            for m in metrics:
+            for m in rule.metrics:
                 if m in mine:
                     raise DuplicateEntityError("SLA clock", f"{tid}/{m}", field="metric")
-        if always is not None:
-            if mine is None:
-                mine = self._clocks[tid] = {}
-            # Every calendar is 24x7 (the usual case): _add_us is an addition and cannot fail,
-            # so each clock is made and armed in one pass, with _arm inlined.
-            now = self._now
-            queue = self._queued.append
-            for plan, due, first in always:
-                c = _Clock(tid, plan, u, u + due)
-                mine[plan[0]] = c
-                if first is not None:
-                    when_us = u + first
-                    at_s = (when_us if now is None or when_us >= now else now) / _SECOND_US
-                    seq = self._seq
-                    self._seq = seq + 1
-                    c.arm = arm = _Arm(c, 0, when_us, seq, at_s)
-                    queue(arm)
-            return metrics
-        # _install, specialised for fresh clocks (acc 0, running since u, first threshold
-        # next): the per-clock method calls are inlined.
-        clocks = [_Clock(tid, plan, u) for plan in plans]
-        for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
-            c.due_at = c.cal._add_us(u, c.target_us)  # target_us > 0: refresh_due
-        whens = [
-            (u if c.offsets[0] <= 0 else c.cal._add_us(u, c.offsets[0])) if c.offsets else None
-            for c in clocks
-        ]
-        mine = self._clocks.setdefault(tid, {})
-        for c, first in zip(clocks, whens, strict=True):
+        if rule.always is None:
+            clocks = [Clock(tid, plan, u) for plan in rule.plans]
+            self._run(clocks)  # before anything is installed: it may fail
+            mine = self._clocks.setdefault(tid, {})
+            for c in clocks:
+                mine[c.metric] = c
+            return rule.metrics
+        if mine is None:
+            mine = self._clocks[tid] = {}
+        # inlined: _run for the usual case, every calendar 24x7 (one pass per clock, due time
+        # and first threshold as offsets from u); pinned by test_24x7_starts_match_the_plain_path
+        now = self._now
+        queue = self._queued.append
+        for fast in rule.always:
+            c = Clock(tid, fast.plan, u, u + fast.due_us)
             mine[c.metric] = c
-            self._arm(c, first)
-        return metrics
+            first = fast.first_us
+            if first is not None:
+                first += u
+                at_s = (first if now is None or first >= now else now) / SECOND_US
+                seq = self._seq
+                self._seq = seq + 1
+                c.arm = arm = Arm(c, 0, first, seq, at_s)
+                queue(arm)
+        return rule.metrics
 
-    def _spec(
-        self,
-        ticket_id: str,
-        metric: SlaMetric | str,
-        *,
-        at: datetime,
-        target: timedelta | None,
-        category: Category | str | None,
-        priority: Priority | str | None,
-        calendar: str | None,
-    ) -> _Clock:
-        if not isinstance(ticket_id, str) or not ticket_id:
-            raise InvalidInputError("ticket_id", ticket_id, "expected a non-empty string")
-        which = _metric(metric)
-        u = self._us(at, "at")
-        existing = self._clocks.get(ticket_id)
-        if existing is not None and which in existing:
-            raise DuplicateEntityError("SLA clock", f"{ticket_id}/{which}", field="metric")
-        template = self._resolver.template(which, target, category, priority, calendar)
-        return _Clock(ticket_id, (which, *template), u)
+    def _run(self, clocks: Sequence[Clock]) -> None:
+        """Arm clocks that (re)start running: the one arm path of start, resume and restart.
 
-    def _install(self, clocks: list[_Clock], at: int) -> None:
-        for c in clocks:  # calendar arithmetic first: nothing is installed if it fails
+        Each clock's due time and next threshold are computed (the calendar arithmetic)
+        before any is armed, so a failure arms nothing.
+        """
+        whens = []
+        for c in clocks:
             c.refresh_due()
-        arms = [c.plan() for c in clocks]
-        for clock, when in zip(clocks, arms, strict=True):
-            self._clocks.setdefault(clock.ticket_id, {})[clock.metric] = clock
-            self._arm(clock, when)
+            whens.append(c.plan())
+        for c, when in zip(clocks, whens, strict=True):
+            self._arm(c, when)
 
     # ------------------------------------------------------------------ transitions
 
@@ -265,7 +257,7 @@ class SlaTracker:
         clocks, u = self._select(ticket_id, metric, at, ClockState.RUNNING, "pause")
         for c in clocks:
             self._catch_up(c, u)
-            c.acc = c.elapsed(u)
+            c.fold(u)
             self._disarm(c)
             c.state, c.paused_since, c.last = ClockState.PAUSED, u, u
         return tuple(c.metric for c in clocks)
@@ -282,10 +274,9 @@ class SlaTracker:
         """
         clocks, u = self._select(ticket_id, metric, at, ClockState.PAUSED, "resume")
         for c in clocks:
-            c.paused_us = c.paused(u)
+            c.fold(u)
             c.state, c.running_since, c.last = ClockState.RUNNING, u, u
-            c.refresh_due()
-            self._arm(c, c.plan())
+        self._run(clocks)
         return tuple(c.metric for c in clocks)
 
     def stop(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> Outcome:
@@ -323,13 +314,7 @@ class SlaTracker:
         >>> tracker.record("T-1", "on_site").elapsed
         datetime.timedelta(seconds=3000)
         """
-        return self._stop(ticket_id, metric, at)[2]
-
-    def _stop(
-        self, ticket_id: str, metric: SlaMetric | str, at: datetime
-    ) -> tuple[_Clock, int, Outcome]:
-        """Stop one clock (the body of :meth:`stop`); return it, ``at`` in µs, the outcome."""
-        u = self._us(at, "at")  # as _select(..., None, "stop"), for one clock
+        u = self._us(at, "at")  # as _select does, for one clock in any state but stopped
         clocks = self._clocks.get(ticket_id) if type(ticket_id) is str else None
         c = clocks.get(metric) if clocks is not None and type(metric) is SlaMetric else None
         if c is None:  # a str metric, or an error to raise
@@ -338,23 +323,16 @@ class SlaTracker:
         if state is _STOPPED:
             raise IllegalTransitionError(f"{ticket_id}/{c.metric}", state.value, "stop")
         if u < c.last:
-            raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
+            raise ClockError("at", at, f"is before the clock's last change {from_us(c.last)}")
         arm = c.arm
         if arm is not None:
             if arm.when <= u:  # _catch_up's own test, first: usually nothing to catch up
                 self._catch_up(c, u)
             self._disarm(c)
-        # c.elapsed(u) and c.paused(u), inlined, with _between_us's 24x7 case
-        if state is _RUNNING:
-            since = c.running_since
-            if u > since:
-                cal = c.cal
-                c.acc += u - since if cal._always else cal._between_us(since, u)
-        elif u > c.paused_since:
-            c.paused_us += c.cal._between_us(c.paused_since, u)
-        c.state, c.stopped, c.last = ClockState.STOPPED, u, u
+        c.fold(u)
+        c.state, c.stopped, c.last = _STOPPED, u, u
         outcome = c.outcome = Outcome.MET if c.acc <= c.target_us else Outcome.BREACHED
-        return c, u, outcome
+        return outcome
 
     def restart(self, ticket_id: str, metric: SlaMetric | str, *, at: datetime) -> None:
         """Reopen a stopped clock: a fresh target from ``at``, level green; history is kept.
@@ -367,9 +345,8 @@ class SlaTracker:
         (c,), u = self._select(ticket_id, metric, at, ClockState.STOPPED, "restart")
         c.reset(u)
         c.due_at = None
-        c.refresh_due()
         c.restarts += (u,)
-        self._arm(c, c.plan())
+        self._run([c])
 
     def cancel_ticket(self, ticket_id: str) -> tuple[SlaMetric, ...]:
         """Forget every clock of a withdrawn ticket; return the metrics that were tracked.
@@ -385,7 +362,7 @@ class SlaTracker:
                 self._disarm(c)
         del self._clocks[ticket_id]
         if self._pending:
-            self._pending = [p for p in self._pending if p[2].ticket_id != ticket_id]
+            self._pending = [p for p in self._pending if p.event.ticket_id != ticket_id]
         return tuple(clocks)
 
     # ------------------------------------------------------------------ time
@@ -401,27 +378,36 @@ class SlaTracker:
         u = self._us(now, "now")
         last = self._now
         if last is not None and u < last:
-            raise ClockError("now", now, f"is before the last advance {_dt(last)}")
+            raise ClockError("now", now, f"is before the last advance {from_us(last)}")
         self._now = u
-        now_s = u / _SECOND_US
+        now_s = u / SECOND_US
         if self._queued:
             self._flush()
         if self._pending:
-            fired = [p for p in self._pending if p[0] <= u]
-            self._pending = [p for p in self._pending if p[0] > u]
+            fired = [p for p in self._pending if p.when <= u]
+            self._pending = [p for p in self._pending if p.when > u]
         else:
             if not self._store_known:
                 self._store_refresh()
             if now_s < self._store_next:
-                # Nothing due: the store would fire nothing (it fires ``at <= now``, compared
-                # as the same floats), so it is not advanced; it never needs to be, as the
-                # tracker arms nothing before its own time.
+                # Nothing due (the store fires ``at <= now``, compared as the same floats): a
+                # given store is not advanced, as the tracker arms nothing before its own time;
+                # its own wheel is (cheaply), so its cursor, where new deadlines are placed from,
+                # stays at the present and they sit in its fine levels, not its coarse ones.
+                timers = self._timers
+                if self._own and timers is not None and now_s >= self._floor:
+                    timers.advance(now_s)
                 return []
             fired = []
         while True:
             if self._queued:  # thresholds re-armed by the last batch
                 self._flush()
-            batch = self._timers.advance(now_s)
+            timers = self._timers
+            if timers is None:
+                break
+            if now_s < self._floor:  # before the start of the tracker's own wheel
+                timers = self._rebase(now_s)
+            batch = timers.advance(now_s)
             if not batch:
                 break
             self._store_known = False  # fired timers have left the store
@@ -433,13 +419,13 @@ class SlaTracker:
                 if arm.when > u:  # pragma: no cover - a store firing early: re-arm
                     self._arm(clock, arm.when)
                     continue
-                fired.append(_fire(clock, arm))
+                fired.append(clock.fire(arm))
                 if clock.state is ClockState.RUNNING:
                     self._arm(clock, clock.plan())
         if not fired:
             return []
-        fired.sort(key=lambda p: (p[0], p[1]))
-        return [p[2] for p in fired]
+        fired.sort()  # by (when, seq): seq is unique, events are never compared
+        return [p.event for p in fired]
 
     def next_deadline(self) -> datetime | None:
         """Return the earliest instant at which :meth:`advance` has something to report."""
@@ -448,30 +434,31 @@ class SlaTracker:
         if not self._store_known:
             self._store_refresh()
         nxt = self._store_next
-        best = None if nxt == _INF else round(nxt * _SECOND_US)
+        best = None if nxt == _INF else round(nxt * SECOND_US)
         for p in self._pending:
-            if best is None or p[0] < best:
-                best = p[0]
+            if best is None or p.when < best:
+                best = p.when
         if best is None:
             return None
-        shown = self._shown
-        if shown is None or shown[0] != best:
-            shown = self._shown = (best, _dt(best))
-        return shown[1]
+        shown = self._shown_dt
+        if shown is None or self._shown_us != best:
+            shown = self._shown_dt = from_us(best)
+            self._shown_us = best
+        return shown
 
     # ------------------------------------------------------------------ audit
 
     def records(self, ticket_id: str, *, at: datetime | None = None) -> tuple[SlaRecord, ...]:
         """Return the records of every clock of a ticket (as of ``at``, default: latest known)."""
         clocks = self._ticket(ticket_id)
-        return tuple(_record(c, self._as_of(c, at)) for c in clocks.values())
+        return tuple(c.record(self._as_of(c, at)) for c in clocks.values())
 
     def record(
         self, ticket_id: str, metric: SlaMetric | str, *, at: datetime | None = None
     ) -> SlaRecord:
         """Return one clock's record (as of ``at``, default: latest known)."""
         c = self._clock(ticket_id, metric)
-        return _record(c, self._as_of(c, at))
+        return c.record(self._as_of(c, at))
 
     def tickets(self) -> tuple[str, ...]:
         """Return the ids of tickets with clocks, in the order they were started."""
@@ -481,84 +468,80 @@ class SlaTracker:
         return sum(len(m) for m in self._clocks.values())
 
     def __repr__(self) -> str:
-        queued = sum(1 for arm in self._queued if arm.clock.arm is arm)
-        return f"SlaTracker(clocks={len(self)}, armed={len(self._timers) + queued})"
+        armed = sum(1 for arm in self._queued if arm.clock.arm is arm)
+        armed += 0 if self._timers is None else len(self._timers)
+        return f"SlaTracker(clocks={len(self)}, armed={armed})"
 
     # ------------------------------------------------------------------ internals
 
-    def _ticket(self, ticket_id: str) -> dict[SlaMetric, _Clock]:
+    def _ticket(self, ticket_id: str) -> dict[SlaMetric, Clock]:
         clocks = self._clocks.get(ticket_id) if isinstance(ticket_id, str) else None
         if clocks is None:
             raise UnknownTicketError(ticket_id, field="ticket_id")
         return clocks
 
-    def _clock(self, ticket_id: str, metric: SlaMetric | str) -> _Clock:
-        which = _metric(metric)
+    def _clock(self, ticket_id: str, metric: SlaMetric | str) -> Clock:
+        which = parse_metric(metric)
         clock = self._ticket(ticket_id).get(which)
         if clock is None:
             raise InvalidInputError("metric", which, f"ticket {ticket_id!r} has no such clock")
         return clock
 
     def _select(
-        self,
-        ticket_id: str,
-        metric: SlaMetric | str | None,
-        at: datetime,
-        state: ClockState | None,
-        action: str,
-    ) -> tuple[list[_Clock], int]:
+        self, tid: str, metric: SlaMetric | str | None, at: datetime, state: ClockState, action: str
+    ) -> tuple[list[Clock], int]:
         """Validate a transition completely before anything changes."""
         u = self._us(at, "at")
         if metric is not None:
-            c = self._clock(ticket_id, metric)
-            ok = c.state is state if state is not None else c.state is not ClockState.STOPPED
-            if not ok:
-                raise IllegalTransitionError(f"{ticket_id}/{c.metric}", c.state.value, action)
+            c = self._clock(tid, metric)
+            if c.state is not state:
+                raise IllegalTransitionError(f"{tid}/{c.metric}", c.state.value, action)
             clocks = [c]
         else:
-            every = list(self._ticket(ticket_id).values())
+            every = list(self._ticket(tid).values())
             clocks = [c for c in every if c.state is state]
             if not clocks:
                 states = ", ".join(sorted({c.state.value for c in every}))
-                raise IllegalTransitionError(ticket_id, states, action)
+                raise IllegalTransitionError(tid, states, action)
         for c in clocks:
             if u < c.last:
-                raise ClockError("at", at, f"is before the clock's last change {_dt(c.last)}")
+                raise ClockError("at", at, f"is before the clock's last change {from_us(c.last)}")
         return clocks, u
 
     def _us(self, value: datetime, field: str) -> int:
-        """Return ``_aware_us(value, field)``, memoised on the identity of the last datetime.
+        """Return ``aware_us(value, field)``, memoised on the identity of the last datetime.
 
         Datetimes are immutable, so the same object always converts to the same value.
         """
         if value is self._memo_dt:
             return self._memo_us
-        u = _aware_us(value, field)
+        u = aware_us(value, field)
         if type(value) is datetime:
             self._memo_dt, self._memo_us = value, u
         return u
 
-    def _as_of(self, c: _Clock, at: datetime | None) -> int:
+    def _as_of(self, c: Clock, at: datetime | None) -> int:
         if at is not None:
-            return max(c.last, _to_us(require_aware(at, field="at")))
+            return max(c.last, to_us(require_aware(at, field="at")))
         return c.last if self._now is None else max(c.last, self._now)
 
-    def _arm(self, c: _Clock, when: int | None) -> None:
+    def _arm(self, c: Clock, when: int | None) -> None:
         if when is None:
             return
         floor = when if self._now is None else max(when, self._now)
-        at = floor / _SECOND_US
-        c.arm = arm = _Arm(c, c.next_index, when, self._seq, at)
+        at = floor / SECOND_US
+        c.arm = arm = Arm(c, c.next_index, when, self._seq, at)
         self._seq += 1
         self._queued.append(arm)  # handed to the store by _flush, if still armed then
 
-    def _disarm(self, c: _Clock) -> None:
+    def _disarm(self, c: Clock) -> None:
         arm = c.arm
         if arm is not None:
             c.arm = None
             handle = c.handle
-            if handle is not None:  # else still queued: _flush drops it
-                self._timers.cancel(handle)
+            timers = self._timers
+            if handle is not None and timers is not None:  # else still queued: _flush drops it
+                timers.cancel(handle)
                 c.handle = None
                 if arm.at <= self._store_next:
                     self._store_known = False  # it may have been the earliest
@@ -571,7 +554,13 @@ class SlaTracker:
         """
         queued = self._queued
         self._queued = []
-        schedule = self._timers.schedule
+        timers = self._timers
+        if timers is None:  # the first timers: make the wheel where they are
+            now = self._now
+            first = min(arm.clock.last for arm in queued) if now is None else now
+            self._floor = first / SECOND_US if now is None else _NINF
+            timers = self._timers = TimerWheel(tick=1.0, start=first / SECOND_US)
+        schedule = timers.schedule
         nxt = self._store_next
         for arm in queued:
             c = arm.clock
@@ -585,14 +574,26 @@ class SlaTracker:
 
     def _store_refresh(self) -> None:
         """Look up the timer store's earliest deadline again (after it may have changed)."""
-        nxt = self._timers.next_deadline()
+        nxt = None if self._timers is None else self._timers.next_deadline()
         self._store_next = _INF if nxt is None else nxt
         self._store_known = True
 
-    def _catch_up(self, c: _Clock, u: int) -> None:
+    def _rebase(self, start: float) -> Timers[Arm]:
+        """Restart the tracker's own wheel at ``start`` (s), for an advance before its start.
+
+        At most once (it then starts at the tracker's time); timers move in arm order.
+        """
+        wheel: TimerWheel[Arm] = TimerWheel(tick=1.0, start=start)
+        stored = [c.arm for m in self._clocks.values() for c in m.values() if c.handle]
+        for arm in sorted((a for a in stored if a is not None), key=_BY_SEQ):
+            arm.clock.handle = wheel.schedule(arm.at, arm)
+        self._timers, self._floor = wheel, _NINF
+        return wheel
+
+    def _catch_up(self, c: Clock, u: int) -> None:
         """Record thresholds reached by ``u`` that ``advance`` has not reported yet."""
         while c.arm is not None and c.arm.when <= u:
             arm = c.arm
             self._disarm(c)
-            self._pending.append(_fire(c, arm))
+            self._pending.append(c.fire(arm))
             self._arm(c, c.plan())

@@ -43,9 +43,12 @@ WHY: dict[str, Any] = {
     "none": None,
 }
 
-#: One event of every type (some twice); GOLDEN_FILE holds the exact bytes each serialises
-#: to, one per line, as the pydantic models wrote them before events became dataclasses.
-GOLDEN_FILE = Path(__file__).parent / "data" / "events_golden.jsonl"
+#: One event of every type (some twice). GOLDEN_V1 holds the exact bytes each serialised to
+#: in schema version 1 (as the pydantic models wrote them before events became dataclasses,
+#: without property_id, command_key and schema_version): stored events of that version must
+#: read back. GOLDEN_FILE holds the bytes of version 2, with those fields set (see V2).
+GOLDEN_V1 = Path(__file__).parent / "data" / "events_golden_v1.jsonl"
+GOLDEN_FILE = Path(__file__).parent / "data" / "events_golden_v2.jsonl"
 GOLDEN: list[e.EventBase] = [
     e.TicketOpened(
         seq=1,
@@ -109,8 +112,17 @@ GOLDEN: list[e.EventBase] = [
 ]
 
 
-def _golden_lines() -> list[str]:
-    return GOLDEN_FILE.read_text(encoding="utf-8").splitlines()
+def _v2(i: int, ev: e.EventBase) -> e.EventBase:
+    """``ev`` as version 2 writes it: with its property and the key of its command."""
+    prop = ev.property_id or (None if isinstance(ev, e.StaffChanged) else "P1")
+    return dataclasses.replace(ev, property_id=prop, command_key=f"k-{i}" if i % 3 else None)
+
+
+V2: list[e.EventBase] = [_v2(i, ev) for i, ev in enumerate(GOLDEN)]
+
+
+def _golden_lines(path: Path = GOLDEN_FILE) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
 
 
 def test_golden_covers_every_event_type() -> None:
@@ -120,10 +132,31 @@ def test_golden_covers_every_event_type() -> None:
 
 @pytest.mark.parametrize("i", range(len(GOLDEN)))
 def test_event_json_is_byte_for_byte_unchanged(i: int) -> None:
-    event, expected = GOLDEN[i], _golden_lines()[i]
+    event, expected = V2[i], _golden_lines()[i]
     assert e.event_to_json(event) == expected
     assert e.parse_event(expected) == event
     assert e.parse_event(json.loads(expected)) == event
+    assert json.loads(expected)["schema_version"] == e.EVENT_SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("i", range(len(GOLDEN)))
+def test_events_of_schema_version_1_still_read_back(i: int) -> None:
+    old = _golden_lines(GOLDEN_V1)[i]
+    assert e.parse_event(old) == GOLDEN[i]
+    assert "property_id" not in old or isinstance(GOLDEN[i], e.TicketOpened | e.ComplaintRateAlarm)
+
+
+def test_engine_events_name_their_property_and_command() -> None:
+    k = Keys()
+    eng = Engine(EngineConfig(), dispatcher=FakeDispatcher(), sla=FakeSla())
+    eng.handle(c.AddStaff(key="add-a", at=T0, member=tech("a", props=("P2",))))
+    opened = eng.handle(c.OpenTicket(key="open-1", at=T0, ticket=ticket("T1", prop="P2")))
+    assert [(ev.type, ev.property_id, ev.command_key) for ev in opened] == [  # type: ignore[attr-defined]
+        ("ticket_opened", "P2", "open-1"),
+        ("ticket_assigned", "P2", "open-1"),
+    ]
+    staff = eng.handle(c.StaffMoved(key=k(), at=T0, staff_id="a", node="B2"))
+    assert [(ev.property_id, ev.schema_version) for ev in staff] == [(None, 2)]
 
 
 def test_event_json_schema_is_unchanged() -> None:

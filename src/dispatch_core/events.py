@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dispatch_core.engine.events import (
+    EVENT_SCHEMA_VERSION,
     EVENT_TYPES,
     ComplaintRateAlarm,
     EscalationRaised,
@@ -33,6 +34,7 @@ from dispatch_core.engine.events import (
 
 __all__ = [
     "ComplaintRateAlarm",
+    "EVENT_SCHEMA_VERSION",
     "EVENT_TYPES",
     "EscalationRaised",
     "Event",

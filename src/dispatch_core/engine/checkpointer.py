@@ -72,9 +72,7 @@ class WalCheckpointer:
     #: Passive rounds before the locked round, whatever they leave.
     PASSIVE_ROUNDS = 8
 
-    def __init__(
-        self, path: Path, write_lock: threading.Lock, *, every_pages: int = 1000
-    ) -> None:
+    def __init__(self, path: Path, write_lock: threading.Lock, *, every_pages: int = 1000) -> None:
         self.every_pages = every_pages
         self.checkpoints = 0
         self._since = 0

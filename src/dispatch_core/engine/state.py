@@ -67,6 +67,7 @@ class EngineState:
         self.staff: dict[str, StaffRecord] = {}
         self.pending: set[str] = set()
         self.now: datetime | None = None
+        self.cause: str | None = None  # the key of the command being applied (None: time)
         self.last_seq = 0
         self.records = 0
         self.sla_ops = 0
@@ -83,8 +84,13 @@ class EngineState:
 
     # ------------------------------------------------------------------ plumbing
     def _emit(self, cls: type[e.EventBase], at: datetime, **fields: Any) -> None:
+        """Queue an event naming its property and the command that caused it."""
         self.last_seq += 1
-        self._events.append(cls(seq=self.last_seq, at=at, **fields))
+        if "property_id" not in fields:
+            rec = self.tickets.get(fields.get("ticket_id", ""))
+            if rec is not None:
+                fields["property_id"] = rec.ticket.property_id
+        self._events.append(cls(seq=self.last_seq, at=at, command_key=self.cause, **fields))
 
     # Effects are queued by three small methods rather than one with keyword arguments: they
     # run several times per command, and only the SLA ones need the recovery log.
@@ -173,12 +179,14 @@ class EngineState:
         """Apply a checked command: change the state, queue events and effects."""
         self.records += 1
         self.now = cmd.at
+        self.cause = cmd.key
         _HANDLERS[type(cmd)](self, cmd)
 
     def tick(self, at: datetime) -> None:
         """Record a journalled clock advance (the SLA answers arrive via :meth:`sla_level`)."""
         self.records += 1
         self.now = at
+        self.cause = None
 
     def _on_open_ticket(self, cmd: c.OpenTicket) -> None:
         t, at = cmd.ticket, cmd.at

@@ -26,8 +26,14 @@ from dispatch_core.cli.events import HELP as EVENTS_HELP
 from dispatch_core.cli.events import configure as configure_events
 from dispatch_core.cli.events import run as run_events
 from dispatch_core.errors import DispatchError
-from dispatch_core.model import DEFAULT_PRIORITY, DEFAULT_TARGETS, Category, StaffMember, Ticket
-from dispatch_core.model._base import DomainModel
+from dispatch_core.model import (
+    DEFAULT_PRIORITY,
+    DEFAULT_TARGETS,
+    Category,
+    DomainModel,
+    StaffMember,
+    Ticket,
+)
 from dispatch_core.planning.scenario import Scenario, default_scenario, load_scenario
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from dispatch_core.errors import (
     UnknownTicketError,
 )
 from dispatch_core.events import EventBase, event_to_json, parse_event
+from dispatch_core.sla import SlaPolicy
 from dispatch_core.testing import FakeDispatcher, FakeSla
 from tests.engine_fakes import T0, Keys, make_engine, real_sla, tech, ticket
 
@@ -442,3 +443,28 @@ def test_thresholds_due_before_a_command_fire_even_if_it_is_then_rejected() -> N
         eng.handle(c.AssignManually(key=k(), at=T0 + 3 * M, ticket_id="T1", staff_id="b"))
     assert "ticket_reassigned" in seen  # the thresholds' effects are durable and published
     assert eng.snapshot()["tickets"]["T1"]["owner"] == "b"
+
+
+def test_the_sla_policy_in_force_is_journalled_and_the_past_is_not_rejudged(
+    tmp_path: Path,
+) -> None:
+    """A stricter policy on reopen used to turn past on-site attainment from 1.0 into 0.0."""
+    path = tmp_path / "j.db"
+    lenient = EngineConfig(sla_policy=SlaPolicy.default(emergency_on_site=timedelta(hours=2)))
+    strict = EngineConfig(sla_policy=SlaPolicy.default(emergency_on_site=timedelta(minutes=10)))
+    k = Keys()
+    with Engine.open(path, lenient, dispatcher=FakeDispatcher()) as eng:
+        eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+        eng.handle(c.OpenTicket(key=k(), at=T0, ticket=ticket("T1", category="emergency")))
+        eng.handle(c.Accept(key=k(), at=T0 + M, ticket_id="T1"))
+        eng.handle(c.ArriveOnSite(key=k(), at=T0 + 30 * M, ticket_id="T1"))
+        before = eng.snapshot()["kpis"]["sla_attainment"]
+    assert before["on_site/emergency"] == 1.0
+    with pytest.raises(InvalidInputError) as info:
+        Engine.open(path, strict, dispatcher=FakeDispatcher())
+    assert info.value.field == "config.sla_policy"
+    with Engine.open(path, lenient, dispatcher=FakeDispatcher()) as again:
+        assert again.snapshot()["kpis"]["sla_attainment"] == before
+    with pytest.raises(InvalidInputError) as info:  # a port and a journalled policy: which?
+        Engine(lenient, dispatcher=FakeDispatcher(), sla=FakeSla())
+    assert info.value.field == "sla"

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from dispatch_core.errors import InvalidInputError, JournalCorruptError
 from dispatch_core.model import DomainModel, SiteSpec
+from dispatch_core.sla.policy import SlaPolicy
 
 __all__ = ["EngineConfig", "check_journal_config"]
 
@@ -60,6 +61,13 @@ class EngineConfig(DomainModel):
         The site graph (nodes, travel seconds). With it ``Engine(config)`` builds its own
         dispatcher, and a journal's configuration is self-contained; ``site=`` passed to the
         engine takes precedence.
+    sla_policy : SlaPolicy, optional
+        The SLA policy in force (targets per category and priority, escalation chain),
+        instead of the seed policy that ``sla_thresholds`` and ``emergency_on_site`` shape.
+        Like every behavioural setting it is stored in the journal: reopening with another
+        policy is refused (``config.sla_policy``), so the past is never re-judged under new
+        targets. An ``sla=`` port passed to the engine is the caller's and is not journalled;
+        giving both is refused.
     """
 
     sla_thresholds: Literal["warn", "delay_bands"] = "warn"
@@ -75,6 +83,7 @@ class EngineConfig(DomainModel):
     group_commit: Annotated[int, Field(ge=1, le=100_000)] = 256
     event_buffer: Annotated[int, Field(ge=1, le=10_000_000)] = 10_000
     site: SiteSpec | None = None
+    sla_policy: SlaPolicy | None = None
 
 
 #: Settings that only change how the engine stores and remembers, not what it decides.

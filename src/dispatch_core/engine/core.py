@@ -146,6 +146,13 @@ class Engine:
         if site is None:
             site = site_from_config(self.config)
         self._dispatcher = dispatcher if dispatcher is not None else default_dispatcher(site)
+        if sla is not None and self.config.sla_policy is not None:
+            raise InvalidInputError(
+                "sla",
+                sla,
+                "give the SLA policy as config.sla_policy (journalled) or a port as sla=, not both",
+                model="Engine",
+            )
         self._sla = sla if sla is not None else default_sla(self.config)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)

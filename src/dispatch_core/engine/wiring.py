@@ -14,11 +14,13 @@ __all__ = ["default_dispatcher", "default_sla", "site_from_config"]
 
 
 def default_sla(config: EngineConfig, *, timers: Timers[Any] | None = None) -> SlaPort:
-    """Build an :class:`SlaTracker` on the seed policy with ``config``'s escalation chain.
+    """Build an :class:`SlaTracker` on ``config.sla_policy``, or on the seed policy.
+
+    The seed policy has ``config``'s escalation chain and emergency on-site target.
 
     ``timers`` is the tracker's timer store (default: a fresh ``TimerWheel``).
     """
-    policy = SlaPolicy.default(
+    policy = config.sla_policy or SlaPolicy.default(
         thresholds=config.sla_thresholds, emergency_on_site=config.emergency_on_site
     )
     return SlaTracker(policy, timers=timers)

@@ -16,6 +16,7 @@ What it shows:
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -64,9 +65,14 @@ def create_app(journal: Path) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = await AsyncEngine.open(journal, EngineConfig(site=SITE))
+        # The process owns the collector, not the library: everything loaded at start-up
+        # (ortools, networkx, pydantic, the engine's state) is moved out of the collector's
+        # full passes, which would otherwise pause a request for 40-85 ms now and then.
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await app.state.engine.aclose()
 
     app = FastAPI(title="dispatch_core service", lifespan=lifespan)

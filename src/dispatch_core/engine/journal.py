@@ -138,6 +138,9 @@ class Journal:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={synchronous}")
             db.execute("PRAGMA wal_autocheckpoint=0")  # a WalCheckpointer thread does them
+            # 32 MiB of page cache (SQLite's default is 2 MiB): the events' ticket index of a
+            # long history no longer fits in 2 MiB, and each miss is a read in a commit.
+            db.execute("PRAGMA cache_size=-32768")
             db.execute(_SCHEMA[2])  # meta first: it says which layout the file has
             row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
             found = None if row is None else decode_text(row[0])

@@ -344,6 +344,8 @@ def test_upsert_keeps_state_and_errors_leave_state_untouched() -> None:
     with pytest.raises(InvalidInputError):
         d.choose(ticket(), at=datetime(2026, 3, 2, 9))
     with pytest.raises(InvalidInputError):
+        d.score("a", ticket(), at=datetime(2026, 3, 2, 9))
+    with pytest.raises(InvalidInputError):
         d.candidates(ticket(), at=AT, limit=0)
 
 

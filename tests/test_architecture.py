@@ -85,9 +85,6 @@ A, B, C, D, E = (
 #: Today's violations. Each is being fixed elsewhere; remove an entry when its fix lands.
 KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
     {
-        # dispatch/online.py
-        _v(A, "dispatch/online.py", "imports dispatch_core.dispatch.explain._assign_decision"),
-        _v(A, "dispatch/online.py", "imports dispatch_core.dispatch.explain._assigned_explanation"),
         # timers/wheel.py
         _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._LazyHeap"),
         _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._bad_time"),

@@ -6,25 +6,25 @@ import pytest
 
 from dispatch_core.dispatch import Decision, Explanation
 from dispatch_core.dispatch.explain import (
-    _assign_decision,
-    _assigned_explanation,
     _sorted_dict,
+    assign_decision,
+    assigned_explanation,
 )
 
 
 def test_fast_constructors_equal_the_dataclass_constructors() -> None:
     components = {"lateness": 0.0, "load": 2.5, "skill_fit": 0.5, "travel": 1.0}
     args = (60.0, 1, 4, 0.25, -30.0, 2.0, components, 7)
-    fast = _assigned_explanation(*args)
+    fast = assigned_explanation(*args)
     ref = Explanation(*args[:7], {}, 7)
     assert type(fast) is Explanation
     assert fast == ref
     assert fast.as_dict() == ref.as_dict()
     assert fast.rejected == {}
     assert fast.compared_to is None
-    other = _assigned_explanation(*args)
+    other = assigned_explanation(*args)
     assert other.rejected is not fast.rejected  # a fresh dict each time, like default_factory
-    dec = _assign_decision("ana", 4.0, fast)
+    dec = assign_decision("ana", 4.0, fast)
     assert type(dec) is Decision
     assert dec == Decision("ana", 4.0, ref)
     assert dec.action == "assign"

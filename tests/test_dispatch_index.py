@@ -117,6 +117,12 @@ def scanned(model: dict[str, Held], ticket: Ticket) -> list[Held]:
     return [h for h in pool if rarest in {s.name for s in h.member.skills}]
 
 
+def location_part(w: ScoreWeights, travel_s: float, slack_s: float | None, factor: float) -> float:
+    """The score's location part, restated from :class:`ScoreWeights`: never below the score."""
+    late = 0.0 if slack_s is None or travel_s <= slack_s else travel_s - slack_s
+    return factor * (w.travel * travel_s / 60.0 + w.lateness * late / 60.0)
+
+
 def check_decision(
     d: OnlineDispatcher, model: dict[str, Held], ticket: Ticket, exclude: set[str]
 ) -> None:
@@ -136,9 +142,9 @@ def check_decision(
     due = default_due_at(ticket)
     slack = None if due is None else (due - AT).total_seconds()
     reach = [
-        SITE.travel_seconds(h.loc, ticket.location)
+        h
         for h in bucket
-        if d._location_part(SITE.travel_seconds(h.loc, ticket.location), slack, factor)
+        if location_part(d.weights, SITE.travel_seconds(h.loc, ticket.location), slack, factor)
         <= pool[0][0]
     ]
     expl = dec.explanation

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +14,19 @@ from dispatch_core.dispatch import (
     Explanation,
     OnlineDispatcher,
     ScoreWeights,
+    default_due_at,
 )
 from dispatch_core.errors import InvalidInputError, UnknownNodeError, UnknownStaffError
-from dispatch_core.model import Priority, Role, Shift, Skill, SkillRequirement, StaffMember, Ticket
+from dispatch_core.model import (
+    MAX_SKILL_LEVEL,
+    Priority,
+    Role,
+    Shift,
+    Skill,
+    SkillRequirement,
+    StaffMember,
+    Ticket,
+)
 from dispatch_core.site import SiteGraph
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -68,43 +79,87 @@ def scenarios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     return fleet, ticket, exclude, due_at
 
 
-def feasible(d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[str]) -> bool:
-    """Independent restatement of the hard rules."""
-    return (
-        m.role is Role.TECHNICIAN
-        and ticket.property_id in m.properties
-        and all(m.skill_level(r.skill) >= r.min_level for r in ticket.required_skills)
-        and d._index.techs[m.id].available
-        and m.on_shift(AT)
-        and d.load(m.id) < m.capacity
-        and m.id not in exclude
+def first_failed_rule(
+    d: OnlineDispatcher,
+    m: StaffMember,
+    ticket: Ticket,
+    exclude: set[str],
+    available: bool,
+    *,
+    load: int | None = None,
+) -> str:
+    """Independent restatement of the hard rules: the first one ``m`` fails, or ``""``."""
+    checks = (
+        m.role is Role.TECHNICIAN,
+        ticket.property_id in m.properties,
+        all(m.skill_level(r.skill) >= r.min_level for r in ticket.required_skills),
+        available,
+        m.on_shift(AT),
+        (d.load(m.id) if load is None else load) < m.capacity,
+        m.id not in exclude,
     )
+    return next((rule for rule, ok in zip(HARD_RULES, checks, strict=True) if not ok), "")
+
+
+def feasible(
+    d: OnlineDispatcher, m: StaffMember, ticket: Ticket, exclude: set[str], available: bool
+) -> bool:
+    """Whether ``m`` passes every hard rule."""
+    return not first_failed_rule(d, m, ticket, exclude, available)
+
+
+def reference_parts(
+    d: OnlineDispatcher, m: StaffMember, ticket: Ticket, due_at: datetime | None
+) -> tuple[float, float | None, float, float]:
+    """Travel seconds, SLA slack seconds, late seconds and over-qualification of ``m``."""
+    travel = SITE.travel_seconds(d.location(m.id), ticket.location)
+    due = due_at if due_at is not None else default_due_at(ticket)
+    slack = None if due is None else (due - AT).total_seconds()
+    late = 0.0 if slack is None or travel <= slack else travel - slack
+    reqs = ticket.required_skills
+    total = sum(m.skill_level(r.skill) - r.min_level for r in reqs)
+    over = total / ((MAX_SKILL_LEVEL - 1) * len(reqs)) if reqs else 0.0
+    return travel, slack, late, over
+
+
+def reference_score(
+    d: OnlineDispatcher,
+    m: StaffMember,
+    ticket: Ticket,
+    due_at: datetime | None = None,
+    load: int | None = None,
+) -> float:
+    """The score, restated from the :class:`ScoreWeights` formula (same float operations)."""
+    w = d.weights
+    factor = w.priority_factors[ticket.priority]
+    travel, _, late, over = reference_parts(d, m, ticket, due_at)
+    used = d.load(m.id) if load is None else load
+    location = factor * (w.travel * travel / 60.0 + w.lateness * late / 60.0)
+    return location + (w.load * used / m.capacity + w.skill_fit * over)
 
 
 def reference_explanation(
     d: OnlineDispatcher,
-    staff_id: str,
+    m: StaffMember,
     ticket: Ticket,
     examined: int,
     due_at: datetime | None = None,
 ) -> Explanation:
-    """The explanation of choosing ``staff_id``, restated with the slow building blocks."""
-    tech, w = d._index.techs[staff_id], d.weights
+    """The explanation of choosing ``m``, restated with the slow building blocks."""
+    w = d.weights
     factor = w.priority_factors[ticket.priority]
-    travel = SITE.travel_seconds(d.location(staff_id), ticket.location)
-    slack = d._slack(ticket, AT, due_at)
-    late = 0.0 if slack is None or travel <= slack else travel - slack
-    over = d._over(tech, ticket)
+    travel, slack, late, over = reference_parts(d, m, ticket, due_at)
+    load = d.load(m.id)
     return Explanation(
         travel_s=travel,
-        load=tech.load,
-        capacity=tech.capacity,
+        load=load,
+        capacity=m.capacity,
         over_qualification=over,
         sla_slack_s=None if slack is None else slack - travel,
         priority_factor=factor,
         components={
             "lateness": factor * w.lateness * late / 60.0,
-            "load": w.load * tech.load / tech.capacity,
+            "load": w.load * load / m.capacity,
             "skill_fit": w.skill_fit * over,
             "travel": factor * w.travel * travel / 60.0,
         },
@@ -131,8 +186,8 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
     dec = d.choose(ticket, at=AT, exclude=exclude, due_at=due_at)
     pool = [
         (d.score(m.id, ticket, at=AT, due_at=due_at), m.id)
-        for m, *_ in fleet
-        if feasible(d, m, ticket, exclude)
+        for m, _, _, avail in fleet
+        if feasible(d, m, ticket, exclude, avail)
     ]
     if not pool:
         assert dec.staff_id is None
@@ -144,12 +199,12 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
     assert all(s is not None for s, _ in pool)
     best = min(pool)  # type: ignore[type-var]
     assert (dec.score, dec.staff_id) == best
-    member = next(m for m, *_ in fleet if m.id == dec.staff_id)
-    assert feasible(d, member, ticket, exclude)
+    member, _, _, avail = next(row for row in fleet if row[0].id == dec.staff_id)
+    assert feasible(d, member, ticket, exclude, avail)
     assert dec.explanation.travel_s == SITE.travel_seconds(d.location(member.id), ticket.location)
     assert sum(dec.explanation.components.values()) == pytest.approx(dec.score)
     # the explanation (built on a fast path) equals one built by the constructors
-    ref = reference_explanation(d, member.id, ticket, dec.explanation.examined, due_at)
+    ref = reference_explanation(d, member, ticket, dec.explanation.examined, due_at)
     assert type(dec.explanation) is Explanation
     assert dec == Decision(dec.staff_id, dec.score, ref)
     assert dec.explanation.as_dict() == ref.as_dict()
@@ -162,6 +217,48 @@ def test_choice_is_never_worse_than_brute_force(scenario) -> None:  # type: igno
             pool  # type: ignore[type-var]
         )[:k]
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_score_choose_and_reallocate_share_one_score(scenario) -> None:  # type: ignore[no-untyped-def]
+    """Differential pin of the dispatcher's inlined scan, through the public API.
+
+    ``score`` equals the :class:`ScoreWeights` formula restated here, exactly (same float),
+    for every member, and None exactly when a hard rule rejects it; ``choose`` returns the
+    argmin of ``score`` over the feasible members (ties: the smaller staff id) with that very
+    score, or counts every member under its first failed rule; ``reallocate`` compares with
+    the current technician's score as if it did not hold the ticket.
+    """
+    fleet, ticket, exclude, due_at = scenario
+    d = build(fleet)
+    feasible_scores: dict[str, float] = {}
+    rules: list[str] = []
+    for m, _, _, avail in fleet:
+        got = d.score(m.id, ticket, at=AT, due_at=due_at)
+        rejected_by = first_failed_rule(d, m, ticket, set(), avail)
+        assert got == (None if rejected_by else reference_score(d, m, ticket, due_at))
+        rules.append(first_failed_rule(d, m, ticket, exclude, avail))
+        if got is not None and m.id not in exclude:
+            feasible_scores[m.id] = got
+    dec = d.choose(ticket, at=AT, exclude=exclude, due_at=due_at)
+    if feasible_scores:
+        sid = min(feasible_scores, key=lambda s: (feasible_scores[s], s))
+        assert (dec.staff_id, dec.score, dec.action) == (sid, feasible_scores[sid], "assign")
+        assert dec.score == d.score(sid, ticket, at=AT, due_at=due_at)
+    else:
+        assert (dec.staff_id, dec.score, dec.action) == (None, None, "none")
+        assert dict(dec.explanation.rejected) == dict(sorted(Counter(rules).items()))
+    for m, _, _, avail in fleet[:4]:
+        load = d.load(m.id)
+        held = max(load - 1, 0)
+        again = d.reallocate(ticket, at=AT, current=m.id, due_at=due_at)
+        assert d.load(m.id) == load  # restored after the as-if score
+        if again.staff_id is None:
+            continue
+        ok = not first_failed_rule(d, m, ticket, set(), avail, load=held)
+        expected = reference_score(d, m, ticket, due_at, load=held) if ok else None
+        assert again.explanation.compared_to == expected
 
 
 def tech(sid: str, home: str, *, level: int = 3, props: frozenset[str] = frozenset({"P1"})):  # type: ignore[no-untyped-def]
@@ -246,6 +343,8 @@ def test_upsert_keeps_state_and_errors_leave_state_untouched() -> None:
         d.choose(ticket(loc="mars"), at=AT)
     with pytest.raises(InvalidInputError):
         d.choose(ticket(), at=datetime(2026, 3, 2, 9))
+    with pytest.raises(InvalidInputError):
+        d.score("a", ticket(), at=datetime(2026, 3, 2, 9))
     with pytest.raises(InvalidInputError):
         d.candidates(ticket(), at=AT, limit=0)
 

@@ -11,7 +11,14 @@ from typing import Any
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.model import DispatchAction, Priority
 
-__all__ = ["Decision", "Explanation", "HARD_RULES", "ScoreWeights"]
+__all__ = [
+    "Decision",
+    "Explanation",
+    "HARD_RULES",
+    "ScoreWeights",
+    "assign_decision",
+    "assigned_explanation",
+]
 
 #: Hard rules in the order they are checked; a rejected candidate counts under the first.
 HARD_RULES = ("role", "property", "skill", "available", "shift", "capacity", "excluded")
@@ -191,7 +198,7 @@ _D_STAFF, _D_SCORE, _D_EXPLANATION, _D_ACTION = (
 )
 
 
-def _assigned_explanation(  # noqa: PLR0917 - positional like the Explanation(...) it replaces
+def assigned_explanation(  # noqa: PLR0917 - positional like the Explanation(...) it replaces
     travel_s: float,
     load: int,
     capacity: int,
@@ -201,7 +208,26 @@ def _assigned_explanation(  # noqa: PLR0917 - positional like the Explanation(..
     components: Mapping[str, float],
     examined: int,
 ) -> Explanation:
-    """``Explanation(...)`` of an assigned ticket (nothing rejected, no comparison), faster."""
+    """``Explanation(...)`` of an assigned ticket (nothing rejected, no comparison), faster.
+
+    Parameters
+    ----------
+    travel_s, load, capacity, over_qualification, sla_slack_s, priority_factor, components, \
+examined
+        The :class:`Explanation` fields of those names, in its field order; ``rejected`` is a
+        fresh empty dict and ``compared_to`` None.
+
+    Returns
+    -------
+    Explanation
+        Equal to ``Explanation(travel_s, ..., components, {}, examined)``.
+
+    Examples
+    --------
+    >>> e = assigned_explanation(60.0, 1, 3, 0.25, None, 1.0, {"travel": 1.0}, 4)
+    >>> e == Explanation(60.0, 1, 3, 0.25, None, 1.0, {"travel": 1.0}, {}, 4)
+    True
+    """
     expl: Explanation = _new(Explanation)
     _X_TRAVEL(expl, travel_s)
     _X_LOAD(expl, load)
@@ -216,8 +242,14 @@ def _assigned_explanation(  # noqa: PLR0917 - positional like the Explanation(..
     return expl
 
 
-def _assign_decision(staff_id: str, score: float, explanation: Explanation) -> Decision:
-    """``Decision(staff_id, score, explanation)`` (action ``ASSIGN``), faster."""
+def assign_decision(staff_id: str, score: float, explanation: Explanation) -> Decision:
+    """``Decision(staff_id, score, explanation)`` (action ``ASSIGN``), faster.
+
+    Examples
+    --------
+    >>> assign_decision("ana", 2.5, Explanation()) == Decision("ana", 2.5, Explanation())
+    True
+    """
     dec: Decision = _new(Decision)
     _D_STAFF(dec, staff_id)
     _D_SCORE(dec, score)

@@ -40,13 +40,13 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from dispatch_core.clock import require_aware
-from dispatch_core.dispatch._index import ANY_SKILL, Tech, TechIndex
+from dispatch_core.dispatch._index import ANY_SKILL, NodeMap, Tech, TechIndex
 from dispatch_core.dispatch.explain import (
     Decision,
     Explanation,
     ScoreWeights,
-    _assign_decision,
-    _assigned_explanation,
+    assign_decision,
+    assigned_explanation,
 )
 from dispatch_core.errors import InvalidInputError, UnknownStaffError
 from dispatch_core.model import (
@@ -65,9 +65,6 @@ __all__ = ["OnlineDispatcher", "default_due_at"]
 _MODEL = "OnlineDispatcher"
 _OVER_SCALE = float(MAX_SKILL_LEVEL - 1)
 _SECOND = timedelta(seconds=1)
-#: What a search learns about its ticket: the travel-time row from the ticket's node, the SLA
-#: slack in seconds (None: no due time), the priority factor and the bucket's skill.
-_Context = tuple[list[float], float | None, float, str]
 
 
 def default_due_at(ticket: Ticket) -> datetime | None:
@@ -94,6 +91,49 @@ _DUE_METRICS = (SlaMetric.ON_SITE, SlaMetric.FIRST_RESPONSE)
 _DUE_AFTER: dict[object, timedelta | None] = {}
 #: No one excluded.
 _NO_ONE: frozenset[str] = frozenset()
+
+
+class _Scan:
+    """What one scan of the index found (one per call, never one per candidate).
+
+    Attributes
+    ----------
+    best : list of (float, str)
+        The k best ``(score, staff id)`` pairs, best first.
+    examined : int
+        Technicians looked at.
+    factor : float
+        The ticket priority's factor.
+    slack : float or None
+        Seconds from the decision to the due time (None: no due time).
+    skill : str
+        The scanned bucket's skill (``"*"``: the whole property).
+    travel, late, over : float
+        For a scan for the single best: its travel and late seconds and over-qualification,
+        the figures its score was made of (0.0 when nobody passes).
+    """
+
+    __slots__ = ("best", "examined", "factor", "late", "over", "skill", "slack", "travel")
+
+    def __init__(  # noqa: PLR0917 - positional: twice as fast to build as by keyword (measured)
+        self,
+        best: list[tuple[float, str]],
+        examined: int,
+        factor: float,
+        slack: float | None,
+        skill: str,
+        travel: float,
+        late: float,
+        over: float,
+    ) -> None:
+        self.best = best
+        self.examined = examined
+        self.factor = factor
+        self.slack = slack
+        self.skill = skill
+        self.travel = travel
+        self.late = late
+        self.over = over
 
 
 class OnlineDispatcher:
@@ -212,85 +252,63 @@ class OnlineDispatcher:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _slack(self, ticket: Ticket, at: datetime, due_at: datetime | None) -> float | None:
-        due = due_at if due_at is not None else default_due_at(ticket)
-        return None if due is None else (due - at) / _SECOND
-
-    def _location_part(self, travel_s: float, slack_s: float | None, factor: float) -> float:
-        late = 0.0 if slack_s is None or travel_s <= slack_s else travel_s - slack_s
-        w = self.weights
-        return factor * (w.travel * travel_s / 60.0 + w.lateness * late / 60.0)
-
-    def _rule(  # noqa: PLR0911 - one early return per hard rule keeps the hot path cheap
-        self, tech: Tech, ticket: Ticket, at: datetime, exclude: Collection[str]
-    ) -> str:
-        """Return the first hard rule ``tech`` fails for ``ticket``, or ``""`` if it passes."""
-        if not tech.technician:
-            return "role"
-        if ticket.property_id not in tech.props:
-            return "property"
-        for req in ticket.required_skills:
-            if tech.skills.get(req.skill, 0) < req.min_level:
-                return "skill"
-        if not tech.available:
-            return "available"
-        if tech.shifts and not tech.member.on_shift(at):
-            return "shift"
-        if tech.load >= tech.capacity:
-            return "capacity"
-        if tech.id in exclude:
-            return "excluded"
-        return ""
-
-    def _over(self, tech: Tech, ticket: Ticket) -> float:
-        reqs = ticket.required_skills
-        if not reqs:
-            return 0.0
-        skills = tech.skills
-        total = 0
-        for r in reqs:
-            total += skills.get(r.skill, 0) - r.min_level
-        return total / (_OVER_SCALE * len(reqs))
-
-    def _score(self, tech: Tech, ticket: Ticket, loc_part: float, load: int | None = None) -> float:
-        w = self.weights
-        used = tech.load if load is None else load
-        return loc_part + (w.load * used / tech.capacity + w.skill_fit * self._over(tech, ticket))
-
     def score(
         self, staff_id: str, ticket: Ticket, *, at: datetime, due_at: datetime | None = None
     ) -> float | None:
         """Score of ``staff_id`` for ``ticket`` (None if a hard rule rejects it).
 
-        The same number :meth:`choose` minimises; useful for audits and brute-force checks.
+        The same number :meth:`choose` minimises, from the same code: the scan of
+        :meth:`choose` run over this one technician. Useful for audits and brute-force checks.
+
+        Examples
+        --------
+        >>> from datetime import UTC, datetime
+        >>> from dispatch_core.model import StaffMember, Ticket
+        >>> from dispatch_core.site import SiteGraph
+        >>> d = OnlineDispatcher(SiteGraph.from_edges([("depot", "B1", 120)]))
+        >>> d.upsert(StaffMember(id="ana", home="depot", properties={"P1"},
+        ...                      skills=[{"name": "plumbing", "level": 3}]))
+        >>> at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        >>> t = Ticket(id="T1", property_id="P1", category="repair", location="B1",
+        ...            required_skills=[{"skill": "plumbing", "min_level": 3}], opened_at=at)
+        >>> d.score("ana", t, at=at)  # 2 travel minutes, no load, an exact skill fit
+        2.0
+        >>> d.score("ana", t, at=at) == d.choose(t, at=at).score
+        True
+        >>> d.set_available("ana", False)
+        >>> d.score("ana", t, at=at) is None
+        True
         """
-        tech = self._tech(staff_id)
-        ticket_loc = self._site.index(ticket.location, field="location")
-        if self._rule(tech, ticket, at, ()):
-            return None
-        factor = self.weights.priority_factors[ticket.priority]
-        travel = self._matrix[ticket_loc][tech.loc]
-        return self._score(
-            tech, ticket, self._location_part(travel, self._slack(ticket, at, due_at), factor)
-        )
+        return self._score_of(self._tech(staff_id), ticket, at, due_at)
+
+    def _score_of(
+        self, tech: Tech, ticket: Ticket, at: datetime, due_at: datetime | None
+    ) -> float | None:
+        best = self._search(ticket, at, due_at, _NO_ONE, 1, only=tech).best
+        return best[0][0] if best else None
 
     # -- decisions -------------------------------------------------------------------------
 
-    def _search(  # noqa: PLR0912, PLR0915 - the hot loop is inlined on purpose (measured)
+    def _search(  # noqa: PLR0912, PLR0915, PLR0917 - the hot loop, inlined on purpose
         self,
         ticket: Ticket,
         at: datetime,
         due_at: datetime | None,
         exclude: Collection[str],
         k: int,
-    ) -> tuple[list[tuple[float, str]], int, _Context]:
-        """Return the ``k`` best (score, id) pairs, the count examined and the ticket's context.
+        only: Tech | None = None,
+        tally: dict[str, int] | None = None,
+    ) -> _Scan:
+        """Scan the index for the ``k`` best feasible technicians (rules and score, once).
 
-        Rejected candidates are skipped without saying why: only an unassignable ticket's
-        explanation needs the per-rule tallies, and :meth:`_rejections` recounts them then.
+        This is the one implementation of the dispatcher's hard rules and score.
+
+        ``only`` restricts the scan to that technician (:meth:`score`); ``tally`` counts each
+        rejected technician of the scanned bucket under the first hard rule it fails
+        (:meth:`_rejections`). Rejected candidates are otherwise skipped without saying why.
         """
-        # require_aware, site.index, bucket, _slack and default_due_at inlined (the calls
-        # were a measurable share of a decision); anything unusual takes the called path.
+        # inlined: require_aware, site.index, bucket and default_due_at (the calls were a
+        # measurable share of a decision); anything unusual takes the called path.
         if type(at) is not datetime or at.utcoffset() is None:
             require_aware(at, field="at")
         try:
@@ -298,6 +316,7 @@ class OnlineDispatcher:
         except (KeyError, TypeError):
             ticket_loc = self._site.index(ticket.location, field="location")  # raises
         required = ticket.required_skills
+        nodes: NodeMap
         if len(required) == 1:  # the usual single requirement: its own bucket
             req = required[0]
             skill, one_level = req.skill, req.min_level
@@ -308,6 +327,10 @@ class OnlineDispatcher:
             one_skill, one_level = "", 0
             reqs = [(r.skill, r.min_level) for r in required]
             skill, nodes = self._index.bucket(ticket.property_id, [need for need, _ in reqs])
+        if only is not None:  # one technician: scan it alone if it is in the bucket
+            here = nodes.get(only.loc)
+            in_bucket = here is not None and here.get(only.id) is only
+            nodes = {only.loc: {only.id: only}} if in_bucket else {}
         if due_at is None:
             category = ticket.category
             after = _DUE_AFTER[category] if category in _DUE_AFTER else _due_after(category)
@@ -317,19 +340,20 @@ class OnlineDispatcher:
         w = self.weights
         factor = w.priority_factors[ticket.priority]
         row = self._matrix[ticket_loc]
-        context = (row, slack, factor, skill)
         best: list[tuple[float, str]] = []
         examined = 0
-        if not nodes:
-            return best, examined, context
+        # What the score of the best (k == 1) was made of, for its explanation.
+        best_travel = best_late = best_over = 0.0
         # Nearest-first over the nodes where the bucket has someone: when they are few, sort
         # just those by travel time (ties among equal travel times cannot change the outcome:
         # the bound is only compared with a node's location part, equal for both); otherwise
         # walk the nearest-first order, skipping empty nodes, until every one was seen.
         # (Stopping at the first node beyond the bound examines the same technicians whether
         # or not that node is empty: the bound only moves at occupied nodes.)
-        if len(nodes) * 8 < len(row):
-            scan: list[int] = sorted(nodes, key=row.__getitem__)
+        if not nodes:
+            scan: list[int] = []
+        elif len(nodes) * 8 < len(row):
+            scan = sorted(nodes, key=row.__getitem__)
         else:
             scan = self._nearest(ticket_loc)
         unseen = len(nodes)
@@ -337,13 +361,13 @@ class OnlineDispatcher:
         over_scale = _OVER_SCALE * len(reqs)
         bound = math.inf  # the k-th best score so far
         one = len(reqs) == 1
-        # The lateness term of a node reached in time (the usual case), computed once: the
-        # same float (even its sign) the per-node expression would give.
-        on_time = lateness_w * 0.0 / 60.0
-        # _location_part, _rule and _score inlined (same checks, same arithmetic). Every
+        on_time = lateness_w * 0.0 / 60.0  # the lateness term below at ``late = 0.0``
+        # inlined: the score and the hard rules, per node and per technician (calls per
+        # candidate were most of a decision's time). This loop is their only implementation:
+        # choose, candidates, score, reallocate and the rejection tallies all run it. Every
         # technician of a bucket is a technician serving the property with the bucket's
-        # skill, so the role and property rules cannot fail here. Every technician at a node
-        # counts as examined: nothing stops the scan inside a node.
+        # skill, so the role and property rules hold here; the others are checked in
+        # HARD_RULES order. Every technician at a node counts as examined.
         for node in scan:
             if not unseen:
                 break
@@ -353,18 +377,15 @@ class OnlineDispatcher:
             unseen -= 1
             travel_s = row[node]
             if slack is None or travel_s <= slack:
+                late = 0.0
                 loc_part = factor * (travel_w * travel_s / 60.0 + on_time)
             else:
-                loc_part = factor * (
-                    travel_w * travel_s / 60.0 + lateness_w * (travel_s - slack) / 60.0
-                )
+                late = travel_s - slack
+                loc_part = factor * (travel_w * travel_s / 60.0 + lateness_w * late / 60.0)
             if loc_part > bound:
                 break
             examined += len(here)
             for tech in here.values():
-                load, capacity = tech.load, tech.capacity
-                if load >= capacity or not tech.available:
-                    continue
                 if one:  # the usual single requirement, without the loop
                     total = tech.skills.get(one_skill, 0) - one_level
                 else:
@@ -377,75 +398,68 @@ class OnlineDispatcher:
                             break
                         total += have - level
                 if total < 0:
+                    rule = "skill"
+                elif not tech.available:
+                    rule = "available"
+                elif tech.shifts and not tech.member.on_shift(at):
+                    rule = "shift"
+                elif (load := tech.load) >= (capacity := tech.capacity):
+                    rule = "capacity"
+                elif exclude and tech.id in exclude:
+                    rule = "excluded"
+                else:
+                    over = total / over_scale if reqs else 0.0
+                    score = loc_part + (load_w * load / capacity + fit_w * over)
+                    if score > bound:
+                        continue  # cannot enter the k best (a tie on the score still can)
+                    item = (score, tech.id)
+                    if len(best) < k or item < best[-1]:
+                        if k == 1:  # choose: the new item is the best, without insort and del
+                            best = [item]
+                            bound = score
+                            best_travel, best_late, best_over = travel_s, late, over
+                            continue
+                        bisect.insort(best, item)
+                        del best[k:]
+                        if len(best) == k:
+                            bound = best[-1][0]
                     continue
-                if tech.shifts and not tech.member.on_shift(at):
-                    continue
-                if exclude and tech.id in exclude:
-                    continue
-                over = total / over_scale if reqs else 0.0
-                score = loc_part + (load_w * load / capacity + fit_w * over)
-                if score > bound:
-                    continue  # cannot enter the k best (a tie on the score still can)
-                item = (score, tech.id)
-                if len(best) < k or item < best[-1]:
-                    if k == 1:  # choose: the new item is the best, without insort and del
-                        best = [item]
-                        bound = score
-                        continue
-                    bisect.insort(best, item)
-                    del best[k:]
-                    if len(best) == k:
-                        bound = best[-1][0]
-        return best, examined, context
+                if tally is not None:
+                    tally[rule] = tally.get(rule, 0) + 1
+        return _Scan(best, examined, factor, slack, skill, best_travel, best_late, best_over)
 
     def _rejections(
-        self, ticket: Ticket, at: datetime, exclude: Collection[str], skill: str
+        self, ticket: Ticket, at: datetime, due_at: datetime | None, exclude: Collection[str]
     ) -> dict[str, int]:
         """Count every staff member under the first hard rule it fails (nobody passes).
 
         Members outside the scanned bucket fail on role, property or skill without being
-        looked at; the bucket's members (all examined when nobody passes) are checked here.
+        looked at; the bucket's members are tallied by the scan itself.
         """
+        counts: dict[str, int] = {}
+        skill = self._search(ticket, at, due_at, exclude, 1, tally=counts).skill
         idx = self._index
         prop = ticket.property_id
-        counts: dict[str, int] = {
-            "role": len(idx.techs) - idx.technicians,
-            "property": idx.technicians - idx.prop_counts.get(prop, 0),
-        }
+        counts["role"] = len(idx.techs) - idx.technicians
+        counts["property"] = idx.technicians - idx.prop_counts.get(prop, 0)
         if skill != ANY_SKILL:
-            counts["skill"] = idx.size(prop, ANY_SKILL) - idx.size(prop, skill)
-        for here in idx.bucket(prop, [skill] if skill != ANY_SKILL else [])[1].values():
-            for tech in here.values():
-                rule = self._rule(tech, ticket, at, exclude)
-                counts[rule] = counts.get(rule, 0) + 1
+            outside = idx.size(prop, ANY_SKILL) - idx.size(prop, skill)
+            counts["skill"] = counts.get("skill", 0) + outside
         return {rule: n for rule, n in sorted(counts.items()) if n}
 
-    def _explain(
-        self,
-        staff_id: str,
-        ticket: Ticket,
-        context: _Context,
-        examined: int,
-    ) -> Explanation:
+    def _explain(self, staff_id: str, scan: _Scan) -> Explanation:
+        """Explain choosing ``staff_id``, the best of ``scan`` (a scan for the single best)."""
         tech = self._techs[staff_id]
-        row, slack, factor, _ = context
         w = self.weights
-        travel = row[tech.loc]
-        late = 0.0 if slack is None or travel <= slack else travel - slack
-        required = ticket.required_skills
-        if len(required) == 1:  # _over, inlined for the usual single requirement
-            req = required[0]
-            over = (tech.skills.get(req.skill, 0) - req.min_level) / _OVER_SCALE
-        else:
-            over = self._over(tech, ticket)
+        factor, slack, travel, over = scan.factor, scan.slack, scan.travel, scan.over
         load, capacity = tech.load, tech.capacity
-        components = {
-            "lateness": factor * w.lateness * late / 60.0,
+        components = {  # the score's terms, each on its own
+            "lateness": factor * w.lateness * scan.late / 60.0,
             "load": w.load * load / capacity,
             "skill_fit": w.skill_fit * over,
             "travel": factor * w.travel * travel / 60.0,
         }
-        return _assigned_explanation(
+        return assigned_explanation(
             travel,  # travel_s
             load,
             capacity,
@@ -453,7 +467,7 @@ class OnlineDispatcher:
             None if slack is None else slack - travel,  # sla_slack_s
             factor,  # priority_factor
             components,
-            examined,
+            scan.examined,
         )
 
     def choose(
@@ -484,13 +498,15 @@ class OnlineDispatcher:
             ``explanation.rejected`` counts the candidates rejected per hard rule.
         """
         excluded = frozenset(exclude) if exclude else _NO_ONE
-        best, examined, context = self._search(ticket, at, due_at, excluded, 1)
-        if not best:
-            rejected = self._rejections(ticket, at, excluded, context[3])
-            expl = Explanation(priority_factor=context[2], rejected=rejected, examined=examined)
+        scan = self._search(ticket, at, due_at, excluded, 1)
+        if not scan.best:
+            rejected = self._rejections(ticket, at, due_at, excluded)
+            expl = Explanation(
+                priority_factor=scan.factor, rejected=rejected, examined=scan.examined
+            )
             return Decision(staff_id=None, score=None, explanation=expl, action=DispatchAction.NONE)
-        score, sid = best[0]
-        return _assign_decision(sid, score, self._explain(sid, ticket, context, examined))
+        score, sid = scan.best[0]
+        return assign_decision(sid, score, self._explain(sid, scan))
 
     def candidates(
         self,
@@ -507,7 +523,7 @@ class OnlineDispatcher:
         """
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInputError("limit", limit, "must be an integer >= 1", model=_MODEL)
-        best, _, _ = self._search(ticket, at, due_at, frozenset(exclude), limit)
+        best = self._search(ticket, at, due_at, frozenset(exclude), limit).best
         return [(sid, score) for score, sid in best]
 
     def reallocate(
@@ -522,19 +538,12 @@ class OnlineDispatcher:
         ``NONE`` if nobody else is feasible.
         """
         tech = self._tech(current)
-        ticket_loc = self._site.index(ticket.location, field="location")
-        held = max(tech.load - 1, 0)
-        saved, tech.load = tech.load, held
+        saved = tech.load
+        tech.load = max(saved - 1, 0)  # as if it did not hold the ticket
         try:
-            ok = not self._rule(tech, ticket, at, ())
+            current_score = self._score_of(tech, ticket, at, due_at)
         finally:
             tech.load = saved
-        current_score = None
-        if ok:
-            factor = self.weights.priority_factors[ticket.priority]
-            travel = self._matrix[ticket_loc][tech.loc]
-            loc_part = self._location_part(travel, self._slack(ticket, at, due_at), factor)
-            current_score = self._score(tech, ticket, loc_part, load=held)
         dec = self.choose(ticket, at=at, exclude={current}, due_at=due_at)
         if dec.staff_id is None or dec.score is None:
             return dec

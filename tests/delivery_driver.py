@@ -72,10 +72,9 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _resume_position(eng: Engine, items: list[c.CommandBase | str]) -> int:
     """Index of the first script item after the last command the journal has accepted."""
-    done = eng.state.results
     for i in range(len(items) - 1, -1, -1):
         item = items[i]
-        if not isinstance(item, str) and item.key in done:
+        if not isinstance(item, str) and eng.result(item.key) is not None:
             return i + 1
     return 0
 

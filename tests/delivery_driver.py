@@ -1,12 +1,12 @@
 """Child process for the delivery tests: an engine that commits, then delivers its events.
 
-Run as ``python -m tests.delivery_driver JOURNAL SINK SEED N``. The process imports
+Run as ``python -m tests.delivery_driver JOURNAL SINK SEED N SYNC``. The process imports
 everything once and then serves sessions: for each line ``run S WHERE K`` on its standard input
 it forks a child that runs :func:`session` (session seed ``S``, parked at ``WHERE`` the
-``K``-th time, script of ``N`` commands) and prints ``pid <pid>``; the line ``reap`` waits for that
-child and prints ``exit <pid> <status>``. The parent SIGKILLs the child whenever it likes (the
-zombie keeps its pid until ``reap``, so a kill never hits another process), and hundreds of
-kills cost a fork each instead of an interpreter start.
+``K``-th time, script of ``N`` commands, ``synchronous=SYNC``) and prints ``pid <pid>``; the
+line ``reap`` waits for that child and prints ``exit <pid> <status>``. The parent SIGKILLs the
+child whenever it likes (the zombie keeps its pid until ``reap``, so a kill never hits another
+process), and hundreds of kills cost a fork each instead of an interpreter start.
 
 A session is the loop of a real service: open the journal (recovery), resume the consumer
 ``sink`` from its checkpoint, then repeatedly handle a batch of commands (one transaction),
@@ -42,7 +42,12 @@ from dispatch_core.errors import ClockError
 from dispatch_core.events import EventBase, event_to_json
 from tests.crash_driver import parts, script
 
-CONFIG = EngineConfig(snapshot_every=25, group_commit=4)
+
+def config(synchronous: str) -> EngineConfig:
+    """Small group commits and frequent snapshots, so that kills land in and around them."""
+    return EngineConfig(snapshot_every=25, group_commit=4, synchronous=synchronous)  # type: ignore[arg-type]
+
+
 CONSUMER = "sink"
 
 
@@ -86,6 +91,7 @@ def session(
     session_seed: int,
     n: int,
     *,
+    synchronous: str = "FULL",
     park: str = "",
     park_after: int = 0,
 ) -> None:
@@ -98,7 +104,7 @@ def session(
     """
     rng = random.Random(session_seed)
     items = script(seed, n)
-    eng = Engine.open(journal, CONFIG, **parts(seed))
+    eng = Engine.open(journal, config(synchronous), **parts(seed))
     # Half the sessions consume through a separate reader, as another process would.
     feed = EventFeed(journal) if rng.random() < 0.5 else None
     write = _sink_writer(sink)
@@ -188,7 +194,7 @@ def _crc(events: list[EventBase]) -> int:
     return zlib.crc32("\n".join(event_to_json(ev) for ev in events).encode())
 
 
-def serve(journal: Path, sink: Path, seed: int, n: int) -> None:
+def serve(journal: Path, sink: Path, seed: int, n: int, synchronous: str) -> None:
     """Fork one session per ``run S WHERE K`` line; ``reap`` waits for it (module docstring)."""
     child = 0
     for line in sys.stdin:
@@ -200,7 +206,14 @@ def serve(journal: Path, sink: Path, seed: int, n: int) -> None:
                 status = 0
                 try:
                     session(
-                        journal, sink, seed, int(args[0]), n, park=args[1], park_after=int(args[2])
+                        journal,
+                        sink,
+                        seed,
+                        int(args[0]),
+                        n,
+                        synchronous=synchronous,
+                        park=args[1],
+                        park_after=int(args[2]),
                     )
                 except BaseException as exc:
                     traceback.print_exc()
@@ -214,5 +227,5 @@ def serve(journal: Path, sink: Path, seed: int, n: int) -> None:
 
 
 if __name__ == "__main__":
-    journal_arg, sink_arg, seed_arg, n_arg = sys.argv[1:5]
-    serve(Path(journal_arg), Path(sink_arg), int(seed_arg), int(n_arg))
+    journal_arg, sink_arg, seed_arg, n_arg, sync_arg = sys.argv[1:6]
+    serve(Path(journal_arg), Path(sink_arg), int(seed_arg), int(n_arg), sync_arg)

@@ -17,6 +17,7 @@ Run: ``.venv/bin/python -m pytest benchmarks/test_bench_engine.py -q --benchmark
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import statistics
@@ -186,9 +187,10 @@ def group_commit_figures(rounds: int = 5, batch: int = 256) -> dict[str, Any]:
     """Commands/s in memory and durable (events stored), taking turns, best of ``rounds``.
 
     Every round runs the in-memory engine and each of :data:`GROUP_COMMIT_RUNS` once, on a
-    fresh journal, so that the machine's load drifts over all of them alike. The ``_consumer``
-    runs add what a service does after each commit: read the new events from the journal and
-    acknowledge them (one more transaction per batch).
+    fresh journal after a full collection, so that the machine's load drifts over all of them
+    alike and no run pays for the garbage of the one before. The ``_consumer`` runs add what a
+    service does after each commit: read the new events from the journal and acknowledge them
+    (one more transaction per batch).
     """
     cmds = workload()
     best: dict[str, float] = {}
@@ -197,12 +199,14 @@ def group_commit_figures(rounds: int = 5, batch: int = 256) -> dict[str, Any]:
         best[name] = min(best.get(name, float("inf")), seconds)
 
     for _ in range(rounds):
+        gc.collect()  # the last run's garbage is not this run's cost
         eng = engine_in_memory()
         start = time.perf_counter()
         drive(eng, cmds)
         keep("in_memory", time.perf_counter() - start)
         for name, sync, consume in GROUP_COMMIT_RUNS:
             cfg = EngineConfig(synchronous=sync, group_commit=batch)  # type: ignore[arg-type]
+            gc.collect()
             with (
                 tempfile.TemporaryDirectory() as tmp,
                 Engine.open(Path(tmp) / "j.db", cfg, site=site()) as eng,

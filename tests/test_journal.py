@@ -126,3 +126,16 @@ def test_events_past_the_end_of_the_log_are_dropped_on_open(tmp_path: Path) -> N
     db.close()
     with Journal(path) as again:
         assert [e.seq for e in again.events()] == [1, 2]  # the dropped record's events went
+
+
+@pytest.mark.parametrize("owners", [[0], [0, 2], [-1, 0], [1, 0, 0]])
+def test_owners_that_do_not_name_a_record_per_event_are_refused(
+    tmp_path: Path, owners: list[int]
+) -> None:
+    events = [(1, "T-1", '{"seq":1}'), (2, "T-1", '{"seq":2}')]
+    with Journal(tmp_path / "j.db") as j:
+        with pytest.raises(InvalidInputError, match="owners"):
+            j.append([("cmd", "{}"), ("cmd", "{}")], events, owners=owners)
+        assert (j.last_seq, j.last_event) == (0, 0)  # nothing of the batch was written
+        j.append([("cmd", "{}"), ("cmd", "{}")], events, owners=[0, 0])
+        assert [(e.seq, e.record) for e in j.events()] == [(1, 1), (2, 1)]  # not the last

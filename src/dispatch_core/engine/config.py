@@ -54,9 +54,13 @@ class EngineConfig(DomainModel):
     snapshot_every : int
         Journal a state snapshot after this many journal records.
     synchronous : {"FULL", "NORMAL"}
-        SQLite durability: FULL syncs every commit (no acknowledged command is ever lost).
+        SQLite durability. FULL syncs every commit: no acknowledged command is lost, even to
+        a power loss. NORMAL (WAL without a sync per commit) keeps every acknowledged command
+        through a crash of the process, but a power loss or kernel crash may take the last
+        commits (a prefix of the history survives); see :mod:`dispatch_core.engine.journal`.
     group_commit : int
-        Most commands per journal transaction in :meth:`Engine.handle_many`.
+        Most commands per journal transaction in :meth:`Engine.handle_many` (one sync each
+        under FULL).
     site : SiteSpec, optional
         The site graph (nodes, travel seconds). With it ``Engine(config)`` builds its own
         dispatcher, and a journal's configuration is self-contained; ``site=`` passed to the

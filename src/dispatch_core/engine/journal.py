@@ -2,8 +2,28 @@
 
 Every accepted command (and every clock advance that changed something) is one record
 ``(seq, kind, body, crc)`` where ``seq`` counts from 1 without gaps and ``crc`` is the CRC32 of
-``seq|kind|body``. A batch of records is written in one transaction (group commit), and with
-``synchronous=FULL`` (the default) the commit returns only once the data is on disk.
+``seq|kind|body``. A batch of records and its events is written in one transaction (group
+commit: :meth:`Engine.handle_many <dispatch_core.engine.core.Engine.handle_many>` writes up to
+``config.group_commit`` commands in each), and :meth:`Journal.append` returns only after the
+commit. What that commit guarantees depends on ``synchronous``:
+
+| ``synchronous``      | process crash (SIGKILL, OOM kill, abort) | power loss, kernel crash |
+| -------------------- | ---------------------------------------- | ------------------------ |
+| ``"FULL"`` (default) | every acknowledged batch is kept         | every acknowledged batch |
+| ``"NORMAL"``         | every acknowledged batch is kept         | the last batches may go  |
+
+Under ``FULL`` the commit fsyncs the write-ahead log. Under ``NORMAL`` it hands the log to the
+operating system, which writes it out after the process is gone; after a power loss what
+survives is a prefix of the history (SQLite's WAL frame checksums stop at the first frame that
+did not reach the disk), and the file is consistent.
+
+``NORMAL`` saves one fsync per transaction (measured here: 0.3 ms on an idle disk, 5-15 ms
+while other jobs write to it); WAL checkpoints still sync the database file before the log is
+reused. After a power loss under ``NORMAL`` the consumer checkpoints roll back with the log, so
+a consumer that had delivered events of the lost batches is later given those ``seq`` again,
+with other events: use ``FULL`` where nothing acknowledged or delivered may ever un-happen.
+The delivery tests SIGKILL a service hundreds of times in both modes, between commit and
+delivery among other moments, and find no acknowledged command and no event lost.
 
 Recovery reads the newest snapshot whose checksum holds **and that matches the log it claims to
 cover** (it stores the checksum of the record it was taken after), then the records after it.
@@ -89,7 +109,8 @@ class Journal:
     path : str or Path
         The database file (created if missing).
     synchronous : {"FULL", "NORMAL"}
-        SQLite's sync level. FULL: a committed batch survives power loss.
+        SQLite's sync level. FULL: a committed batch survives power loss. NORMAL: it survives
+        a crash of the process, not of the machine (the table in the module docstring).
     keep_snapshots : int
         How many recent snapshots to keep.
 
@@ -193,7 +214,8 @@ class Journal:
         ``events`` are ``(seq, ticket_id, json)`` triples (the engine's event ``seq``, each
         above :attr:`last_event`). ``owners`` gives, per event, the index in ``records`` of
         the record that caused it (default: the batch's last record). Returns only after the
-        commit (durable with ``synchronous=FULL``).
+        commit: durable against a process crash, and with ``synchronous=FULL`` against power
+        loss too.
 
         Raises
         ------
@@ -206,21 +228,26 @@ class Journal:
             return self._last
         seq = first = self._last
         rows = []
+        size = 0
         for kind, body in records:
             seq += 1
             rows.append((seq, kind, body, checksum(seq, kind, body)))
+            size += len(body)
         if owners is not None and (
-            len(owners) != len(events) or any(not 0 <= i < len(records) for i in owners)
+            len(owners) != len(events)
+            or (owners and not 0 <= min(owners) <= max(owners) < len(records))
         ):
             raise InvalidInputError("owners", owners, "must give a record index per event")
         eseq = self._last_event
         erows = []
+        base = first + 1
         for n, (event_seq, ticket_id, body) in enumerate(events):
             if event_seq <= eseq:
                 raise InvalidInputError("seq", event_seq, f"must be above the last event {eseq}")
             eseq = event_seq
-            record = seq if owners is None else first + 1 + owners[n]
+            record = seq if owners is None else base + owners[n]
             erows.append((eseq, record, ticket_id, body, checksum(eseq, "event", body)))
+            size += len(body)
         try:
             with self._write_lock:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -233,7 +260,6 @@ class Journal:
             raise JournalError(f"{self.path}: append failed: {exc}") from exc
         self._last, self._last_event = seq, eseq
         # Log pages written, roughly: the log's, the events' and their index's leaves at least.
-        size = sum(len(r[2]) for r in rows) + sum(len(r[3]) for r in erows)
         self._checkpointer.written(3 + size // 4096)
         return seq
 

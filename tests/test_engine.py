@@ -468,3 +468,14 @@ def test_the_sla_policy_in_force_is_journalled_and_the_past_is_not_rejudged(
     with pytest.raises(InvalidInputError) as info:  # a port and a journalled policy: which?
         Engine(lenient, dispatcher=FakeDispatcher(), sla=FakeSla())
     assert info.value.field == "sla"
+
+
+def test_result_of_a_key_that_is_not_a_string_is_a_typed_error() -> None:
+    eng, k = make_engine(), Keys()
+    eng.handle(c.AddStaff(key=k(), at=T0, member=tech("a")))
+    before = eng.snapshot()
+    with pytest.raises(InvalidInputError) as info:
+        eng.result(5)  # type: ignore[arg-type]
+    assert info.value.field == "key"
+    assert eng.snapshot() == before
+    assert eng.result("k1") is not None

@@ -410,9 +410,16 @@ class Engine:
         For a platform that lost a reply (a timeout, a crash): the command's outcome without
         sending it again. ``None`` when the key is unknown or older than the last
         ``config.idempotency_keys`` commands.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``key`` is not a string.
         """
+        if not isinstance(key, str):
+            raise InvalidInputError("key", key, "expected an idempotency key (a string)")
         with self._lock:
-            found = self._results.get(key) if isinstance(key, str) else None
+            found = self._results.get(key)
             return None if found is None else list(found[1])
 
     def ticket_history(self, ticket_id: str) -> list[EventBase]:

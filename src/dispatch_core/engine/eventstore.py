@@ -22,6 +22,7 @@ __all__ = [
     "checkpoint",
     "checksum",
     "decode_text",
+    "drop_events_from",
     "first_event_of",
     "last_event",
     "read_events",
@@ -193,6 +194,17 @@ def first_event_of(db: sqlite3.Connection, path: Path, record: int) -> int:
     except sqlite3.DatabaseError as exc:
         raise JournalCorruptError(f"{path}: the events are damaged: {exc}") from exc
     return lo
+
+
+def drop_events_from(db: sqlite3.Connection, path: Path, record: int) -> None:
+    """Delete the events of log records ``>= record`` (found by primary key, not a scan).
+
+    Raises
+    ------
+    sqlite3.Error
+        From the delete; the caller's transaction decides what it means.
+    """
+    db.execute("DELETE FROM events WHERE seq >= ?", (first_event_of(db, path, record),))
 
 
 def ticket_events(db: sqlite3.Connection, path: Path, ticket_id: str) -> list[StoredEvent]:

@@ -181,9 +181,7 @@ class Journal:
             self._last = int(last or 0)
             # Snapshots and events past the end of the log describe history it no longer has.
             db.execute("DELETE FROM snapshot WHERE seq > ?", (self._last,))
-            # (by primary key from the first such event: records rise with the event seq)
-            beyond = eventstore.first_event_of(db, self.path, self._last + 1)
-            db.execute("DELETE FROM events WHERE seq >= ?", (beyond,))
+            eventstore.drop_events_from(db, self.path, self._last + 1)
         except sqlite3.DatabaseError as exc:
             db.close()
             raise JournalCorruptError(f"{self.path}: the database file is damaged: {exc}") from exc
@@ -310,10 +308,10 @@ class Journal:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM log WHERE seq = ?", (seq,))
-            self._db.execute("DELETE FROM events WHERE record >= ?", (seq,))
+            eventstore.drop_events_from(self._db, self.path, seq)
             self._db.execute("DELETE FROM snapshot WHERE seq >= ?", (seq,))
             self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, JournalCorruptError) as exc:  # the latter: events unreadable
             self._rollback()
             raise JournalCorruptError(f"{self.path}: cannot drop torn record {seq}: {exc}") from exc
         self._last = seq - 1

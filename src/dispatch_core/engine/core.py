@@ -52,7 +52,7 @@ from dispatch_core.engine.observe import EngineObserver, NullObserver
 from dispatch_core.engine.ports import DispatchPort, LevelChangeLike, NodeCatalog, SlaPort
 from dispatch_core.engine.state import EngineState
 from dispatch_core.engine.validation import check_instant
-from dispatch_core.engine.wiring import default_dispatcher, default_sla, site_from_config
+from dispatch_core.engine.wiring import default_dispatcher, site_from_config, sla_part
 from dispatch_core.errors import (
     ClockError,
     DispatchError,
@@ -146,14 +146,7 @@ class Engine:
         if site is None:
             site = site_from_config(self.config)
         self._dispatcher = dispatcher if dispatcher is not None else default_dispatcher(site)
-        if sla is not None and self.config.sla_policy is not None:
-            raise InvalidInputError(
-                "sla",
-                sla,
-                "give the SLA policy as config.sla_policy (journalled) or a port as sla=, not both",
-                model="Engine",
-            )
-        self._sla = sla if sla is not None else default_sla(self.config)
+        self._sla = sla_part(self.config, sla)
         self._has_node = site.__contains__ if site is not None else None
         self._state = EngineState(self.config)
         self._effector = Effector(self._state, self._dispatcher, self._sla)

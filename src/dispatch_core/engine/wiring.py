@@ -10,7 +10,7 @@ from dispatch_core.errors import InvalidInputError
 from dispatch_core.sla import SlaPolicy, SlaTracker
 from dispatch_core.timers import Timers
 
-__all__ = ["default_dispatcher", "default_sla", "site_from_config"]
+__all__ = ["default_dispatcher", "default_sla", "site_from_config", "sla_part"]
 
 
 def default_sla(config: EngineConfig, *, timers: Timers[Any] | None = None) -> SlaPort:
@@ -24,6 +24,23 @@ def default_sla(config: EngineConfig, *, timers: Timers[Any] | None = None) -> S
         thresholds=config.sla_thresholds, emergency_on_site=config.emergency_on_site
     )
     return SlaTracker(policy, timers=timers)
+
+
+def sla_part(config: EngineConfig, sla: SlaPort | None) -> SlaPort:
+    """Return the engine's SLA part: the ``sla=`` port given, or :func:`default_sla`.
+
+    Raises
+    ------
+    InvalidInputError
+        If both a port and ``config.sla_policy`` are given: which one rules would be unclear,
+        and only the policy is journalled.
+    """
+    if sla is None:
+        return default_sla(config)
+    if config.sla_policy is not None:
+        msg = "give the SLA policy as config.sla_policy (journalled) or a port as sla=, not both"
+        raise InvalidInputError("sla", sla, msg, model="Engine")
+    return sla
 
 
 def default_dispatcher(site: NodeCatalog | None) -> DispatchPort:

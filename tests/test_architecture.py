@@ -108,11 +108,6 @@ KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
         _v(B, "sla/tracker.py", "reads ._add_us, defined elsewhere"),
         _v(B, "sla/tracker.py", "reads ._always, defined elsewhere"),
         _v(B, "sla/tracker.py", "reads ._between_us, defined elsewhere"),
-        # timers/wheel.py
-        _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._LazyHeap"),
-        _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._bad_time"),
-        _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._check_handle"),
-        _v(A, "timers/wheel.py", "imports dispatch_core.timers.heap._finite"),
     }
 )
 

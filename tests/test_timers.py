@@ -291,19 +291,3 @@ def test_handle_repr_and_properties() -> None:
     assert wheel.tick == 0.5
     assert "pending=1" in repr(wheel)
     assert "pending=0" in repr(HeapTimers())
-
-
-@given(
-    deadlines=st.lists(st.floats(min_value=0.0, max_value=1e12), max_size=40),
-    now=st.floats(min_value=0.0, max_value=1e9),
-)
-def test_schedule_keeps_the_wake_tick_rewake_computes(deadlines: list[float], now: float) -> None:
-    """``schedule``'s inlined overflow placement leaves ``_wake`` as ``_rewake`` sets it."""
-    for start in (0.0, now):
-        wheel: TimerWheel[int] = TimerWheel(start=0.0)
-        wheel.advance(start)
-        for i, at in enumerate(deadlines):
-            wheel.schedule(at, i)
-            wake = wheel._wake
-            wheel._rewake()
-            assert wheel._wake == wake

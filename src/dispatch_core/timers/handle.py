@@ -198,7 +198,7 @@ class LazyHeap:
 
 
 def bad_time(field: str, value: object, model: str) -> InvalidInputError:
-    """The error for a time argument that is not a finite number of seconds.
+    """Build the error for a time argument that is not a finite number of seconds.
 
     Examples
     --------

@@ -9,20 +9,20 @@ skips empty slots, so advancing over a long idle gap costs nothing per empty tic
 Layout (after Varghese & Lauck 1987, Kafka's ``TimingWheel`` and the Linux timer wheel)::
 
     near heap    the timers of the current and the next level-1 slot (exact order)
-    level 1      slots of 64 ticks          (~1 min at tick=1 s)
-    level 2      slots of 64**2 ticks       (~68 min)
-    level 3      slots of 64**3 ticks       (~3 days)
-    overflow     a heap of the timers 64**4 ticks (~194 days) or more ahead
+    level 1      slots of 128 ticks         (~2 min at tick=1 s)
+    level 2      slots of 128**2 ticks      (~4.6 h)
+    level 3      slots of 128**3 ticks      (~24 days)
+    overflow     a heap of the timers 128**4 ticks (~8.5 years) or more ahead
 
 A deadline ``at`` lives in tick ``t = ceil((at - start) / tick)``. At the cursor ``c`` (the
-tick of the last ``advance``), level ``k`` *holds* its slots from number ``(c >> 6k) + 2`` on;
-the slot just before them, ``(c >> 6k) + 1``, is *draining*. ``_place``, the one placement
+tick of the last ``advance``), level ``k`` *holds* its slots from number ``(c >> 7k) + 2`` on;
+the slot just before them, ``(c >> 7k) + 1``, is *draining*. ``_place``, the one placement
 rule, puts a timer at the highest level whose slot for ``t`` it holds (the near heap when there
 is none, the overflow beyond the top level). A draining slot takes no new timers: while the
-cursor crosses the 64**k ticks before its start, ``advance`` moves its timers one level down
-(through ``_place``) at the pace the crossing sets, a few at a time, so no single ``advance``
+cursor crosses the 128**k ticks before its start, ``advance`` moves its timers one level down
+(through ``_place``) at the pace the crossing sets, a few per call, so no single ``advance``
 pays for a whole cascade. The overflow hands each timer to the top level when the cursor comes
-within 64**4 ticks of it. Only the tick index depends on ``tick``, and it is monotone in
+within 128**4 ticks of it. Only the tick index depends on ``tick``, and it is monotone in
 ``at``, so ``tick`` is a performance knob and never changes which timers fire or their order.
 
 :class:`~dispatch_core.timers.heap.HeapTimers` has the same API on top of :mod:`heapq`; it is
@@ -48,6 +48,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from heapq import heappop, heappush
+from math import ceil
 from operator import attrgetter
 from typing import Generic, TypeVar
 
@@ -66,16 +67,36 @@ P = TypeVar("P")
 
 _INF = float("inf")
 _NINF = -_INF
-_BITS = 6  # 64 slots per level
+_BITS = 7  # 128 slots per level
 _LEVELS = 3  # wheel levels between the near heap and the overflow
 _SHIFTS = tuple(_BITS * level for level in range(_LEVELS + 1))  # slot width 1 << _SHIFTS[k]
 _HORIZON = 1 << (_BITS * (_LEVELS + 1))  # overflow timers are this many ticks ahead or more
 #: A draining slot moves at least this many timers per visit (but all of them by its start):
 #: fewer visits cost less per moved timer, smaller batches keep each ``advance`` short.
 _BATCH = 8
+#: No ``advance`` paces more than this many timers down (reaching a slot empties it, though).
+_BUDGET = 3
+#: A draining slot aims to be empty 1/2**_LEAD of its drain before its start, so that reaching
+#: it finds little left even after a long jump.
+_LEAD = 3
 _BIG_TICK = 1 << 1100  # stands for "beyond any float": keeps the tick index monotone
 _new = object.__new__
 _by_at = attrgetter("_at")
+
+
+class _Draining(Generic[P]):
+    """One level's draining slot: where it is, and the pace at which it empties."""
+
+    __slots__ = ("bucket", "end", "level", "number", "size", "span", "start")
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+        self.number = 0  # the draining slot's number (its ticks: number << shift on)
+        self.start = 0  # its first tick
+        self.end = 0  # the tick by which it should be empty, a little before ``start``
+        self.span = 1  # ticks from when it started draining to ``end``
+        self.size = 0  # how many timers it held then
+        self.bucket: set[TimerHandle[P]] | None = None
 
 
 class TimerWheel(Generic[P]):
@@ -84,7 +105,7 @@ class TimerWheel(Generic[P]):
     Parameters
     ----------
     tick : float, default 1.0
-        Width of a level-1 tick, in seconds. A performance knob only: firing is exact.
+        Width of a tick, in seconds. A performance knob only: firing is exact.
     start : float, default 0.0
         The initial time; ``advance`` never goes before it.
 
@@ -113,18 +134,15 @@ class TimerWheel(Generic[P]):
 
     __slots__ = (
         "_cascaded",
-        "_cur",
+        "_draining",
         "_edges",
         "_inv",
         "_len",
         "_near",
         "_next",
         "_now",
-        "_open",
         "_origin",
         "_overflow",
-        "_ref_len",
-        "_ref_tick",
         "_seq",
         "_slots",
         "_tick",
@@ -148,17 +166,15 @@ class TimerWheel(Generic[P]):
         self._overflow = LazyHeap()  # timers in ticks from _edges[-1] on
         # _slots[k]: level k's slots by slot number (t >> _SHIFTS[k]); index 0 is unused.
         self._slots: list[dict[int, set[TimerHandle[P]]]] = [{} for _ in range(_LEVELS + 1)]
-        # Per level k: the draining slot's number, and the tick and size it had when the
-        # cursor reached it (its drain runs from there to its start); index 0 is unused.
-        self._open = [0] * (_LEVELS + 1)
-        self._ref_tick = [0] * (_LEVELS + 1)
-        self._ref_len = [0] * (_LEVELS + 1)
+        # Each level's draining slot, the nearest level first.
+        self._draining: tuple[_Draining[P], ...] = tuple(
+            _Draining(level) for level in range(1, _LEVELS + 1)
+        )
         # _wakes[k]: the first tick at which level k has work (0: the overflow); _wake: min.
         self._wakes: list[int | float] = [_INF] + [0] * _LEVELS
         self._wake: int | float = 0
         # _edges[k - 1]: the first tick level k holds; _edges[-1]: the first overflow tick.
         self._edges = [0] * (_LEVELS + 1)
-        self._cur = 0  # the tick of the last _step
         self._next: float = _INF  # the earliest pending deadline; -inf: unknown; inf: none
         self._step(0)
 
@@ -181,9 +197,11 @@ class TimerWheel(Generic[P]):
         Examples
         --------
         >>> wheel = TimerWheel()
-        >>> _ = wheel.schedule(1_000.0, "a")  # level 2 at tick=1: it moves twice
-        >>> wheel.advance(1_000.0), wheel.cascaded
-        (['a'], 2)
+        >>> _ = wheel.schedule(40_000.0, "a")  # on level 2 at tick=1
+        >>> [wheel.advance(float(now)) for now in range(0, 40_001, 1_000)][-1]
+        ['a']
+        >>> wheel.cascaded  # to level 1, then to the near heap
+        2
         """
         return self._cascaded
 
@@ -222,7 +240,7 @@ class TimerWheel(Generic[P]):
         handle._payload = payload
         handle._owner = self
         self._place(handle)
-        if at < self._next:
+        if at < self._next:  # noqa: PLR1730 - a compare is cheaper than min() on this path
             self._next = at
         return handle
 
@@ -354,12 +372,10 @@ class TimerWheel(Generic[P]):
     # -- internals ----------------------------------------------------------------------------
 
     def _tick_of(self, at: float) -> int:
-        x = (at - self._origin) * self._inv
         try:
-            t = int(x)
+            return ceil((at - self._origin) * self._inv)
         except OverflowError:
             return _BIG_TICK
-        return t + 1 if t < x else t
 
     def _place(self, handle: TimerHandle[P]) -> None:
         """Put a pending handle (``_where`` stale or None) where its deadline belongs.
@@ -369,13 +385,10 @@ class TimerWheel(Generic[P]):
         ``_edges[-1]`` on.
         """
         # inlined: _tick_of, as placement is the hot path of schedule and of every cascade.
-        x = (handle._at - self._origin) * self._inv
         try:
-            t = int(x)
+            t = ceil((handle._at - self._origin) * self._inv)
         except OverflowError:
             t = _BIG_TICK
-        if t < x:
-            t += 1
         level = bisect_right(self._edges, t)
         if level == 0:
             near = self._near
@@ -398,26 +411,83 @@ class TimerWheel(Generic[P]):
             wake = t - _HORIZON + 1  # the first tick at which it is to be released
             if heap[0][2] is handle and wake < self._wakes[0]:
                 self._wakes[0] = wake
-                if wake < self._wake:
-                    self._wake = wake
+                self._wake = min(self._wake, wake)
 
     def _step(self, r: int) -> None:
-        """Move the cursor to tick ``r`` and do the level work that is due by then."""
-        self._cur = r
-        edges = self._edges
-        for level in range(1, _LEVELS + 1):
-            shift = _SHIFTS[level]
-            edges[level - 1] = ((r >> shift) + 2) << shift
-        edges[_LEVELS] = r + _HORIZON
+        """Move the cursor to tick ``r`` and do the level work that is due by then.
+
+        A level whose draining slot the cursor has reached empties it (``_turn``). Then the
+        draining slot moves the timers that the ticks left before its start call for: it keeps
+        ``ceil(size * (start - r) / span)`` of them, ``size`` being its count when it started
+        draining ``span`` ticks before its start, so that it is empty when the cursor gets
+        there. Its next visit is when :data:`_BATCH` more are due; no step moves more than
+        :data:`_BUDGET` this way (a level behind that pace catches up on the next advance).
+        """
+        self._edges[_LEVELS] = r + _HORIZON
         wakes = self._wakes
+        place = self._place
         moved = 0
+        budget = _BUDGET
+        for drain in self._draining:  # the nearest level first: its start is the most urgent
+            level = drain.level
+            if r < wakes[level]:
+                continue
+            if r >= drain.start:
+                moved += self._turn(drain, r)
+                budget = 0  # a turn is this step's work: the other levels wait a tick
+            bucket = drain.bucket
+            wake = drain.start
+            if bucket:
+                size = drain.size
+                span = drain.span
+                end = drain.end
+                # keep ceil(size * (end - r) / span), none from ``end`` on
+                extra = len(bucket) + (-size * (end - r)) // span if r < end else len(bucket)
+                if extra > budget:
+                    extra = budget
+                    wake = r + 1
+                if extra > 0:
+                    budget -= extra
+                    moved += extra
+                    pop = bucket.pop
+                    for _ in range(extra):
+                        place(pop())
+                if wake > r + 1 and bucket:  # on pace: come back when _BATCH more are due
+                    ahead = len(bucket) - _BATCH
+                    wake = max(r + 1, end - (ahead * span) // size if ahead > 0 else end)
+            wakes[level] = wake
         if r >= wakes[0]:
             moved += self._release(r)
-        for level in range(_LEVELS, 0, -1):
-            if r >= wakes[level]:
-                moved += self._drain(level, r)
         self._wake = min(wakes)
         self._cascaded += moved
+
+    def _turn(self, drain: _Draining[P], r: int) -> int:
+        """Empty every slot of ``drain``'s level that tick ``r`` has reached; drain the next."""
+        level = drain.level
+        shift = _SHIFTS[level]
+        slots = self._slots[level]
+        place = self._place
+        here = r >> shift
+        self._edges[level - 1] = (here + 2) << shift
+        number = drain.number
+        if here - number < len(slots):
+            keys: Iterable[int] = range(number, here + 1)
+        else:  # a long jump: fewer slots than numbers passed
+            keys = [key for key in slots if key <= here]
+        moved = 0
+        for key in keys:
+            bucket = slots.pop(key, None)
+            if bucket:
+                moved += len(bucket)
+                for handle in bucket:
+                    place(handle)
+        drain.number = number = here + 1
+        drain.start = start = number << shift
+        drain.end = end = start - ((start - r) >> _LEAD)
+        drain.span = max(1, end - r)
+        drain.bucket = bucket = slots.get(number)
+        drain.size = len(bucket) if bucket else 0
+        return moved
 
     def _release(self, r: int) -> int:
         """Hand the overflow's timers within ``_HORIZON`` ticks of ``r`` to the wheel."""
@@ -442,65 +512,16 @@ class TimerWheel(Generic[P]):
         self._wakes[0] = wake
         return moved
 
-    def _drain(self, level: int, r: int) -> int:
-        """Do level ``level``'s work due at tick ``r``; return how many timers moved.
-
-        Slots the cursor has reached are emptied; the draining slot keeps at most the share
-        of its timers that the ticks left before its start call for (rounded up), so that it
-        is empty when the cursor gets there.
-        """
-        shift = _SHIFTS[level]
-        slots = self._slots[level]
-        place = self._place
-        here = r >> shift
-        number = self._open[level]
-        moved = 0
-        if here >= number:  # the cursor reached the draining slot: empty it and those after
-            if here - number < len(slots):
-                keys: Iterable[int] = range(number, here + 1)
-            else:  # a long jump: fewer slots than numbers passed
-                keys = [key for key in slots if key <= here]
-            for key in keys:
-                bucket = slots.pop(key, None)
-                if bucket:
-                    moved += len(bucket)
-                    for handle in bucket:
-                        place(handle)
-            number = self._open[level] = here + 1
-            bucket = slots.get(number)
-            self._ref_tick[level] = r
-            self._ref_len[level] = len(bucket) if bucket else 0
-        else:
-            bucket = slots.get(number)
-        start = number << shift
-        wake = start
-        if bucket:
-            ref_len = self._ref_len[level]
-            span = start - self._ref_tick[level]
-            keep = -((-ref_len * (start - r)) // span)  # ceil(ref_len * (start - r) / span)
-            extra = len(bucket) - keep
-            if extra > 0:
-                moved += extra
-                pop = bucket.pop
-                for _ in range(extra):
-                    place(pop())
-            ahead = len(bucket) - _BATCH  # the next visit: when _BATCH more are due
-            if ahead > 0:
-                wake = max(r + 1, start - (ahead * span) // ref_len)
-        self._wakes[level] = wake
-        return moved
-
     def _earliest(self) -> float:
-        """The earliest pending deadline, or inf: the near heap, then slots that may beat it."""
-        best = self._near.top()
-        if best is None:
-            best = _INF
+        """Find the earliest pending deadline (inf: none): the near heap, then what may beat it."""
+        top = self._near.top()
+        best = _INF if top is None else top
         bound = self._tick_of(best)
-        for level in range(1, _LEVELS + 1):
-            shift = _SHIFTS[level]
-            if self._open[level] << shift > bound:
+        for drain in self._draining:
+            if drain.start > bound:
                 break  # every slot of this level and the ones above starts after ``best``
-            slots = self._slots[level]
+            shift = _SHIFTS[drain.level]
+            slots = self._slots[drain.level]
             for key in sorted(slots):
                 if key << shift > bound:
                     break
@@ -513,7 +534,7 @@ class TimerWheel(Generic[P]):
                     best = at
                     bound = self._tick_of(at)
                 break
-        at = self._overflow.top()
-        if at is not None and at < best:
-            best = at
+        far = self._overflow.top()
+        if far is not None and far < best:
+            best = far
         return best

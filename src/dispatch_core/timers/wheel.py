@@ -87,7 +87,7 @@ _by_at = attrgetter("_at")
 class _Draining(Generic[P]):
     """One level's draining slot: where it is, and the pace at which it empties."""
 
-    __slots__ = ("bucket", "end", "level", "number", "size", "span", "start")
+    __slots__ = ("bucket", "end", "full", "level", "number", "size", "span", "start")
 
     def __init__(self, level: int) -> None:
         self.level = level
@@ -96,6 +96,7 @@ class _Draining(Generic[P]):
         self.end = 0  # the tick by which it should be empty, a little before ``start``
         self.span = 1  # ticks from when it started draining to ``end``
         self.size = 0  # how many timers it held then
+        self.full = 1  # ticks from when it started draining to ``start``
         self.bucket: set[TimerHandle[P]] | None = None
 
 
@@ -416,12 +417,16 @@ class TimerWheel(Generic[P]):
     def _step(self, r: int) -> None:
         """Move the cursor to tick ``r`` and do the level work that is due by then.
 
-        A level whose draining slot the cursor has reached empties it (``_turn``). Then the
-        draining slot moves the timers that the ticks left before its start call for: it keeps
-        ``ceil(size * (start - r) / span)`` of them, ``size`` being its count when it started
-        draining ``span`` ticks before its start, so that it is empty when the cursor gets
-        there. Its next visit is when :data:`_BATCH` more are due; no step moves more than
-        :data:`_BUDGET` this way (a level behind that pace catches up on the next advance).
+        A level whose draining slot the cursor has reached empties it (``_turn``), and the
+        other levels wait a tick. A draining slot that held ``size`` timers when it began to
+        drain, ``span`` ticks before its ``end`` (a little before its start), keeps
+        ``ceil(size * (end - r) / span)`` of them and moves the rest down; it comes back when
+        :data:`_BATCH` more are due. One step moves at most :data:`_BUDGET` timers this way,
+        the nearest level first; a level held back returns on the next ``advance``. Only when
+        it would hold more than :data:`_BATCH` above ``ceil(size * (start - r) / full)``
+        (``full``: the ticks from when it began to drain to its start) does it move that
+        excess at once, so that reaching its start finds at most a batch left however sparse
+        the advances.
         """
         self._edges[_LEVELS] = r + _HORIZON
         wakes = self._wakes
@@ -441,13 +446,15 @@ class TimerWheel(Generic[P]):
                 size = drain.size
                 span = drain.span
                 end = drain.end
+                left = len(bucket)
                 # keep ceil(size * (end - r) / span), none from ``end`` on
-                extra = len(bucket) + (-size * (end - r)) // span if r < end else len(bucket)
-                if extra > budget:
-                    extra = budget
+                extra = left + (-size * (end - r)) // span if r < end else left
+                if extra > budget:  # behind: catch up on the next advance, but be empty by start
+                    need = left + (-size * (wake - r)) // drain.full - _BATCH
+                    extra = max(budget, need)
                     wake = r + 1
                 if extra > 0:
-                    budget -= extra
+                    budget = max(0, budget - extra)
                     moved += extra
                     pop = bucket.pop
                     for _ in range(extra):
@@ -485,6 +492,7 @@ class TimerWheel(Generic[P]):
         drain.start = start = number << shift
         drain.end = end = start - ((start - r) >> _LEAD)
         drain.span = max(1, end - r)
+        drain.full = start - r
         drain.bucket = bucket = slots.get(number)
         drain.size = len(bucket) if bucket else 0
         return moved

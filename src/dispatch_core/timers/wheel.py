@@ -71,8 +71,8 @@ _BITS = 7  # 128 slots per level
 _LEVELS = 3  # wheel levels between the near heap and the overflow
 _SHIFTS = tuple(_BITS * level for level in range(_LEVELS + 1))  # slot width 1 << _SHIFTS[k]
 _HORIZON = 1 << (_BITS * (_LEVELS + 1))  # overflow timers are this many ticks ahead or more
-#: A draining slot moves at least this many timers per visit (but all of them by its start):
-#: fewer visits cost less per moved timer, smaller batches keep each ``advance`` short.
+#: A draining slot on pace is visited when this many of its timers are due to move: fewer
+#: visits cost less per moved timer; it never lags its pace by more than this either.
 _BATCH = 8
 #: No ``advance`` paces more than this many timers down (reaching a slot empties it, though).
 _BUDGET = 3

@@ -2,13 +2,14 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/run_timers.py                 # 10^5 and 10^6 live timers
-    .venv/bin/python benchmarks/run_timers.py --live 100000 --repeat 3 --out timers.json
+    .venv/bin/python benchmarks/run_timers.py                 # 10^5, 3x10^5, 10^6 live timers
+    .venv/bin/python benchmarks/run_timers.py --live 300000 --repeat 5 --out timers.json
 
 For each size and mode (1 s ticks, event-driven jumps) it reports, per implementation, the
 replay throughput (schedule + cancel + advance calls per second, best of ``--repeat`` runs,
-the two implementations interleaved), the p99 and max ``advance`` latency, and the peak traced
-memory (tracemalloc, a separate run), plus the wheel/heap ratios measured in the same process.
+the two implementations interleaved), the p99 ``advance`` latency (the median over the runs),
+the max (of the best run) and the peak traced memory (tracemalloc, a separate run), plus the
+wheel/heap ratios of throughput, p99 ``advance`` and memory measured in the same process.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,11 +41,15 @@ def run(live: int, window_s: int, seed: int, repeat: int, memory: bool) -> dict[
     }
     for mode in ("ticks", "events"):
         best: dict[str, dict[str, Any]] = {}
+        p99s: dict[str, list[float]] = {name: [] for name in IMPLS}
         for _ in range(repeat):
             for name, make in IMPLS.items():
                 r = measure(make, wl, mode)
+                p99s[name].append(r["p99_advance_us"])
                 if name not in best or r["replay_s"] < best[name]["replay_s"]:
                     best[name] = r
+        for name, values in p99s.items():  # a tail latency: the median run's, not the best's
+            best[name]["p99_advance_us"] = statistics.median(values)
         if memory:
             for name, make in IMPLS.items():
                 best[name]["peak_mib"] = measure(make, wl, mode, memory=True)["peak_mib"]
@@ -65,6 +71,9 @@ def run(live: int, window_s: int, seed: int, repeat: int, memory: bool) -> dict[
         summary["throughput_ratio_wheel_over_heap"] = round(
             wheel["ops_per_s"] / heap["ops_per_s"], 2
         )
+        summary["p99_advance_ratio_wheel_over_heap"] = round(
+            wheel["p99_advance_us"] / heap["p99_advance_us"], 2
+        )
         if memory:
             summary["memory_ratio_wheel_over_heap"] = round(wheel["peak_mib"] / heap["peak_mib"], 2)
         out[mode] = summary
@@ -73,7 +82,7 @@ def run(live: int, window_s: int, seed: int, repeat: int, memory: bool) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--live", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--live", type=int, nargs="*", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--window", type=int, default=4 * 3600, help="seconds replayed")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=2)

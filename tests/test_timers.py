@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import random
+import tracemalloc
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,26 +22,34 @@ from dispatch_core.timers import HeapTimers, TimerHandle, Timers, TimerWheel
 
 TICKS = st.sampled_from([0.001, 0.25, 1.0, 7.5, 3600.0])
 STARTS = st.sampled_from([0.0, -50.0, 12_345.678, 1.7e9])
-# Offsets from "now", in ticks: the past, ties on the tick grid, each level, beyond all levels.
+# Offsets from "now", in ticks: the past, ties on the tick grid, the near heap, each level
+# (slots of 128, 128**2 and 128**3 ticks), beyond all levels (the overflow store).
 OFFSETS = st.one_of(
     st.floats(min_value=-500.0, max_value=0.0),
-    st.integers(min_value=0, max_value=70).map(float),
-    st.floats(min_value=0.0, max_value=64.0),
-    st.floats(min_value=64.0, max_value=300_000.0),
-    st.floats(min_value=3e5, max_value=2e7),
-    st.floats(min_value=2e7, max_value=1e12),  # beyond the top level: the overflow store
+    st.integers(min_value=0, max_value=300).map(float),
+    st.floats(min_value=0.0, max_value=256.0),
+    st.floats(min_value=256.0, max_value=40_000.0),
+    st.floats(min_value=40_000.0, max_value=5e6),
+    st.floats(min_value=5e6, max_value=3e8),
+    st.floats(min_value=3e8, max_value=1e12),
 )
 JUMPS = st.one_of(
     st.just(0.0),
     st.floats(min_value=0.0, max_value=2.0),
-    st.integers(min_value=1, max_value=70).map(float),
-    st.floats(min_value=0.0, max_value=5_000.0),
-    st.floats(min_value=0.0, max_value=3e7),
+    st.integers(min_value=1, max_value=300).map(float),
+    st.floats(min_value=0.0, max_value=40_000.0),
+    st.floats(min_value=0.0, max_value=5e6),
+    st.floats(min_value=0.0, max_value=3e8),
 )
 
 
 class WheelMatchesHeap(RuleBasedStateMachine):
-    """Every operation gives the same answer on the wheel and on the heapq reference."""
+    """Every operation gives the same answer on the wheel and on the heapq reference.
+
+    This pins the wheel's inlined tick computation in ``_place`` (a wrong tick puts a timer
+    in the wrong slot, so it fires at another ``advance`` or is missed by ``next_deadline``)
+    and the pacing of its cascades (crowds of timers, then many small advances).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,6 +72,32 @@ class WheelMatchesHeap(RuleBasedStateMachine):
         at = self._at(offset)
         payload = len(self.pairs)
         self.pairs.append((self.wheel.schedule(at, payload), self.heap.schedule(at, payload)))
+
+    @rule(
+        offset=OFFSETS,
+        width=st.sampled_from([1.0, 130.0, 20_000.0, 3e6]),
+        count=st.integers(min_value=2, max_value=60),
+        seed=st.integers(min_value=0, max_value=2**16),
+    )
+    def schedule_crowd(self, offset: float, width: float, count: int, seed: int) -> None:
+        """Many timers in one slot or a few neighbours: a cascade with work to spread."""
+        rng = random.Random(seed)
+        for _ in range(count):
+            at = self._at(offset + rng.random() * width)
+            payload = len(self.pairs)
+            pair = (self.wheel.schedule(at, payload), self.heap.schedule(at, payload))
+            self.pairs.append(pair)
+
+    @rule(
+        steps=st.integers(min_value=1, max_value=40),
+        stride=st.sampled_from([0.5, 1.0, 3.0, 50.0, 700.0, 30_000.0]),
+    )
+    def creep(self, steps: int, stride: float) -> None:
+        """Small advances in a row, as a real-time driver makes: the drains' pacing."""
+        for _ in range(steps):
+            now = self.wheel.now + stride * self.tick
+            assert self.wheel.advance(now) == self.heap.advance(now)
+            assert len(self.wheel) == len(self.heap)
 
     @precondition(lambda self: self.pairs)
     @rule(pick=st.integers(min_value=0))
@@ -274,13 +310,58 @@ def test_foreign_handles_are_rejected(
     assert len(other) == 1
 
 
-def test_heap_compacts_when_most_entries_are_cancelled() -> None:
-    timers: HeapTimers[int] = HeapTimers()
-    handles = [timers.schedule(float(i), i) for i in range(1_000)]
-    for h in handles[:900]:
-        timers.cancel(h)
-    assert len(timers._store.heap) < 600  # rebuilt once dead entries exceeded half
-    assert timers.advance(2_000.0) == list(range(900, 1_000))
+@pytest.mark.parametrize(
+    ("make", "ahead"),
+    [
+        (HeapTimers, 10.0),
+        (TimerWheel, 10.0),  # the wheel's near heap
+        (TimerWheel, 1e12),  # the wheel's overflow heap
+        (TimerWheel, 1e5),  # a wheel slot
+    ],
+)
+def test_cancelled_timers_do_not_keep_their_memory(
+    make: type[TimerWheel[int]] | type[HeapTimers[int]], ahead: float
+) -> None:
+    """Lazy deletion is compacted: once most timers are cancelled, they are let go."""
+    timers = make()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        handles = [timers.schedule(ahead + i * 1e-6, i) for i in range(20_000)]
+        full = tracemalloc.get_traced_memory()[0] - base
+        for handle in handles[2_000:]:
+            timers.cancel(handle)
+        del handles[2_000:]
+        left = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert left < 0.5 * full
+    assert len(timers) == 2_000
+    assert timers.advance(ahead + 1.0) == list(range(2_000))
+
+
+@pytest.mark.parametrize(("stride", "share"), [(1, 0.01), (64, 0.02)])
+def test_a_cascade_is_spread_over_many_advances(stride: int, share: float) -> None:
+    """A slot's worth of timers comes down a few at a time, whether advances are dense or not."""
+    rng = random.Random(7)
+    wheel: TimerWheel[int] = TimerWheel(tick=1.0)
+    heap: HeapTimers[int] = HeapTimers()
+    count = 4_000
+    for i in range(count):
+        at = 40_000.0 + rng.random() * 16_384.0  # one level-2 slot at tick=1 s
+        wheel.schedule(at, i)
+        heap.schedule(at, i)
+    most = busy = 0
+    for now in range(0, 60_000, stride):
+        before = wheel.cascaded
+        assert wheel.advance(float(now)) == heap.advance(float(now))
+        moved = wheel.cascaded - before
+        most = max(most, moved)
+        busy += moved > 0
+    assert len(wheel) == 0
+    assert wheel.cascaded >= count  # each came down at least once on its way to firing
+    assert most <= share * count
+    assert busy >= wheel.cascaded / (share * count)
 
 
 def test_handle_repr_and_properties() -> None:
@@ -291,19 +372,3 @@ def test_handle_repr_and_properties() -> None:
     assert wheel.tick == 0.5
     assert "pending=1" in repr(wheel)
     assert "pending=0" in repr(HeapTimers())
-
-
-@given(
-    deadlines=st.lists(st.floats(min_value=0.0, max_value=1e12), max_size=40),
-    now=st.floats(min_value=0.0, max_value=1e9),
-)
-def test_schedule_keeps_the_wake_tick_rewake_computes(deadlines: list[float], now: float) -> None:
-    """``schedule``'s inlined overflow placement leaves ``_wake`` as ``_rewake`` sets it."""
-    for start in (0.0, now):
-        wheel: TimerWheel[int] = TimerWheel(start=0.0)
-        wheel.advance(start)
-        for i, at in enumerate(deadlines):
-            wheel.schedule(at, i)
-            wake = wheel._wake
-            wheel._rewake()
-            assert wheel._wake == wake

@@ -393,7 +393,9 @@ def simulate_plan(
     shown = plan.day(curve_day) if curve_day else plan.busiest_day
     with ExitStack() as stack:
         if executor is None:
-            executor = stack.enter_context(executor_for(scheduler, workers=workers))
+            executor = stack.enter_context(
+                executor_for(scheduler, workers=workers, preload=(__name__,))
+            )
         relay = stack.enter_context(relay_calls(executor, on_evaluation))
         futures = {
             executor.submit(

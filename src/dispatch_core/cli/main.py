@@ -394,6 +394,7 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
     """Print the analytic-versus-simulated tables."""
     from dispatch_core.report.plan import (  # noqa: PLC0415 - lazy: heavy imports
         part_timer_rows,
+        simulated_classes,
         simulated_header,
         simulated_rows,
         simulated_rule_rows,
@@ -410,7 +411,8 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
         "(phone/digital): ok = the bound meets the targets (a claim), thin = too few contacts "
         "to prove it, ? = estimates meet but undecided, NO = an estimate misses"
         + (
-            f"; chk: independent re-check, {sim.recheck_replications} replications"
+            f"; chk: independent re-check, {sim.recheck_replications} replications (red: it "
+            "misses a target)"
             if recheck
             else ""
         ),
@@ -419,8 +421,9 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
     )
     for i, col in enumerate(simulated_header(compact=True, recheck=recheck)):
         table.add_column(col, justify="left" if i < 2 else "right")
-    for row in simulated_rows(sim.day(day), compact=True, recheck=recheck):
-        table.add_row(*row)
+    rows = simulated_rows(sim.day(day), compact=True, recheck=recheck)
+    for row, cls in zip(rows, simulated_classes(sim, day), strict=True):
+        table.add_row(*row, style=_STYLE.get(cls))
     console.print(table)
     if sim.day(day).blended:
         console.print(

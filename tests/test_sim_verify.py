@@ -7,12 +7,15 @@ must meet the targets in at least a C share of those intervals, minus RECHECK_TO
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from dispatch_core.planning.plan import build_plan
 from dispatch_core.planning.scenario import Estate, Scenario, default_scenario, load_scenario
+from dispatch_core.report.plan import write_report
+from dispatch_core.report.simulated import simulated_classes
 from dispatch_core.sim.desk.judge import DeskTargets, Verdict, min_contacts
 from dispatch_core.sim.desk.plan import RECHECK_TOLERANCE, SimPlan, simulate_plan
 from dispatch_core.sim.desk.verify import verify_staffing
@@ -110,3 +113,40 @@ def test_claims_hold_on_an_independent_recheck_full(which: str) -> None:
         scenario = load_scenario(path) if path.exists() else second_estate()
     days = [d.name for d in scenario.days]
     _assert_claims_hold(_planned(scenario, days, replications=10, minutes=30))
+
+
+def test_intervals_whose_recheck_misses_are_red_on_screen_and_in_the_report(
+    tmp_path: Path,
+) -> None:
+    """A re-check that misses a target turns its interval's row red, whatever the verdict."""
+    sim = _planned(default_scenario(), ["sun"], replications=3, minutes=60)
+    day = sim.day("sun")
+    open_rows = [i for i, iv in enumerate(day.intervals) if iv.service_level is not None]
+    assert len(open_rows) >= 2
+    first, second = open_rows[0], open_rows[-1]
+    short = proportion([10] * RECHECK, [20] * RECHECK, confidence=0.9)  # 50 % < 80 % target
+    ivs = list(day.intervals)
+    ivs[first] = dataclasses.replace(ivs[first], recheck_service_level=short)
+    ivs[second] = dataclasses.replace(ivs[second], recheck_digital_service_level=short)
+    doctored = dataclasses.replace(sim, days=(dataclasses.replace(day, intervals=tuple(ivs)),))
+    misses = doctored.recheck_misses("sun")
+    assert [i for i, miss in enumerate(misses) if miss] == [first, second]
+    classes = simulated_classes(doctored, "sun")
+    rows = [
+        iv
+        for iv in doctored.day("sun").intervals
+        if iv.desk != "closed" or iv.required or iv.rostered
+    ]
+    red = [iv.start_minute for iv, cls in zip(rows, classes, strict=True) if cls == "red"]
+    assert red == [ivs[first].start_minute, ivs[second].start_minute]
+    page = write_report(doctored.plan, tmp_path, day="sun", sim=doctored).html.read_text()
+    for iv in (ivs[first], ivs[second]):
+        assert f'<tr class="red"><td class="l">{iv.label}</td>' in page
+    assert "or the independent re-check misses a target" in page
+
+
+def test_no_recheck_no_red() -> None:
+    plan = build_plan(default_scenario(), interval_minutes=60, days=["sun"])
+    sim = simulate_plan(plan, replications=2, seed=1, executor=InlineExecutor(), curve_width=0)
+    assert not any(sim.recheck_misses("sun"))
+    assert set(simulated_classes(sim, "sun")) <= {""}

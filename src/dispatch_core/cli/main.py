@@ -11,8 +11,10 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,7 +131,8 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     sim = None
     rosters = None
     field: list[FieldDay] = []
-    with Progress(console=console, transient=True) as progress:
+    with ExitStack() as stack, Progress(console=console, transient=True) as progress:
+        executor = stack.enter_context(_open_executor(args)) if args.simulate else None
         task = progress.add_task("planning", total=len(scenario.days))
         plan = build_plan(
             scenario,
@@ -142,13 +145,12 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
 
             progress.update(task, description="proposing rosters (CP-SAT)")
             rosters = propose_rosters(plan)
-        if args.simulate:
-            # The field search runs beside the desk days (its own pool): neither waits for
-            # the other's stragglers, and every core stays busy.
-            with ThreadPoolExecutor(max_workers=1) as side:
-                technicians = side.submit(_simulate_field, args, plan, shown.name, progress)
-                sim = _simulate(args, plan, shown.name, progress)
-                field = technicians.result()
+        if executor is not None:
+            # One pool for everything: the field days (the longest tasks) go in first, the
+            # desk days queue behind them, and every worker stays busy until the end.
+            with _field_days(args, plan, shown.name, progress, executor) as technicians:
+                sim = _simulate(args, plan, shown.name, progress, executor)
+                field = technicians.results()
         progress.update(task, description="writing report")
         report = (
             None
@@ -232,7 +234,23 @@ def _partial(args: argparse.Namespace, name: str, result: object) -> None:
     (folder / f"{name}.json").write_text(text, encoding="utf-8")
 
 
-def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress) -> SimPlan:
+#: Modules the local pool's fork server imports once, so that its workers start warm.
+_WORKER_MODULES = ("dispatch_core.sim.desk.plan", "dispatch_core.sim.field.plan", __name__)
+
+
+@contextmanager
+def _open_executor(args: argparse.Namespace) -> Iterator[Executor]:
+    """Open the run's one executor at once: its workers warm up while the plan is built."""
+    from dispatch_core.sim.replicate import executor_for  # noqa: PLC0415 - lazy: heavy
+
+    with executor_for(args.scheduler, workers=args.workers, preload=_WORKER_MODULES) as pool:
+        pool.submit(int)  # starts the fork server (importing the simulation) and a worker
+        yield pool
+
+
+def _simulate(
+    args: argparse.Namespace, plan: Plan, day: str, progress: Progress, executor: Executor
+) -> SimPlan:
     """Run the simulation of ``plan``: progress per staffing level with an ETA, partial files."""
     from dispatch_core.cli.progress import (  # noqa: PLC0415 - lazy: heavy
         SimProgress,
@@ -262,12 +280,11 @@ def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress
         replications=replications,
         seed=args.seed,
         confidence=args.confidence,
-        scheduler=args.scheduler,
+        executor=executor,
         curve_day=day,
         on_day=on_day,
         on_evaluation=meter.step,
         recheck_replications=args.verify or 0,
-        workers=args.workers,
     )
 
 
@@ -275,12 +292,40 @@ def _simulate(args: argparse.Namespace, plan: Plan, day: str, progress: Progress
 QUICK_FIELD_REPLICATIONS = 5
 
 
-def _simulate_field(
-    args: argparse.Namespace, plan: Plan, day: str, progress: Progress
-) -> list[FieldDay]:
-    """Size the technicians of the shown day and of every event day (the real engine)."""
+@dataclass(frozen=True, slots=True)
+class _FieldLevel:
+    """Progress of one field day in a worker: each staffing level goes through ``relay``."""
+
+    relay: Callable[[str], None]
+    day: str
+
+    def __call__(self, counts: tuple[int, ...]) -> None:
+        self.relay(f"field {self.day}: technicians {counts}")
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldRuns:
+    """The field days submitted to the pool, collected in order (partial files as they come)."""
+
+    args: argparse.Namespace
+    futures: tuple[tuple[str, Future[FieldDay]], ...]
+
+    def results(self) -> list[FieldDay]:
+        out = []
+        for name, future in self.futures:
+            found = future.result()
+            _partial(self.args, f"field-{name}", found)
+            out.append(found)
+        return out
+
+
+@contextmanager
+def _field_days(
+    args: argparse.Namespace, plan: Plan, day: str, progress: Progress, executor: Executor
+) -> Iterator[_FieldRuns]:
+    """Submit the technician sizing of the shown day and of every event day (one task each)."""
     from dispatch_core.sim.field.plan import simulate_field_day  # noqa: PLC0415 - lazy: heavy
-    from dispatch_core.sim.replicate import executor_for  # noqa: PLC0415
+    from dispatch_core.sim.replicate import relay_calls  # noqa: PLC0415
 
     scenario = plan.scenario
     names = [day] + [d.name for d in plan.days if d.events and d.name != day]
@@ -289,31 +334,30 @@ def _simulate_field(
     replications = args.replications or quick
     task = progress.add_task("field simulation", total=None)
     terminal = progress.console.is_terminal
-    out = []
-    levels = [0]
 
-    def on_evaluation(counts: tuple[int, ...]) -> None:
-        levels[0] += 1
-        progress.advance(task)
+    def on_level(message: str) -> None:
+        progress.update(task, advance=1, description=message)
         if not terminal:
-            print(f"field {name}: level {levels[0]}: technicians {counts}", file=sys.stderr)
+            print(message, file=sys.stderr)
 
-    with executor_for(args.scheduler, workers=args.workers) as executor:
-        for name in names:
-            progress.update(task, description=f"field simulation: {name}")
-            found = simulate_field_day(
-                scenario,
+    with relay_calls(executor, on_level) as relay:
+        futures = tuple(
+            (
                 name,
-                interval_minutes=plan.interval_minutes,
-                replications=replications,
-                seed=args.seed,
-                confidence=args.confidence,
-                executor=executor,
-                on_evaluation=on_evaluation,
+                executor.submit(
+                    simulate_field_day,
+                    scenario,
+                    name,
+                    interval_minutes=plan.interval_minutes,
+                    replications=replications,
+                    seed=args.seed,
+                    confidence=args.confidence,
+                    on_evaluation=None if relay is None else _FieldLevel(relay, name),
+                ),
             )
-            _partial(args, f"field-{name}", found)
-            out.append(found)
-    return out
+            for name in names
+        )
+        yield _FieldRuns(args, futures)
 
 
 def _print_field(days: list[FieldDay], console: Console) -> None:
@@ -356,6 +400,7 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
     """Print the analytic-versus-simulated tables."""
     from dispatch_core.report.plan import (  # noqa: PLC0415 - lazy: heavy imports
         part_timer_rows,
+        simulated_classes,
         simulated_header,
         simulated_rows,
         simulated_rule_rows,
@@ -372,7 +417,8 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
         "(phone/digital): ok = the bound meets the targets (a claim), thin = too few contacts "
         "to prove it, ? = estimates meet but undecided, NO = an estimate misses"
         + (
-            f"; chk: independent re-check, {sim.recheck_replications} replications"
+            f"; chk: independent re-check, {sim.recheck_replications} replications (red: it "
+            "misses a target)"
             if recheck
             else ""
         ),
@@ -381,8 +427,9 @@ def _print_simulation(sim: SimPlan, day: str, console: Console) -> None:
     )
     for i, col in enumerate(simulated_header(compact=True, recheck=recheck)):
         table.add_column(col, justify="left" if i < 2 else "right")
-    for row in simulated_rows(sim.day(day), compact=True, recheck=recheck):
-        table.add_row(*row)
+    rows = simulated_rows(sim.day(day), compact=True, recheck=recheck)
+    for row, cls in zip(rows, simulated_classes(sim, day), strict=True):
+        table.add_row(*row, style=_STYLE.get(cls))
     console.print(table)
     if sim.day(day).blended:
         console.print(

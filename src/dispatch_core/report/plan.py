@@ -27,6 +27,7 @@ from dispatch_core.planning.status import Status
 from dispatch_core.report.simulated import (
     fmt_estimate,
     part_timer_rows,
+    simulated_classes,
     simulated_header,
     simulated_rows,
     simulated_rule_rows,
@@ -53,6 +54,7 @@ __all__ = [
     "rule_header",
     "rule_rows",
     "service_level_png",
+    "simulated_classes",
     "simulated_header",
     "simulated_rows",
     "simulated_rule_rows",
@@ -254,11 +256,7 @@ def attainment_png(curve: AttainmentCurve) -> bytes:
 def _sim_html(sim: SimPlan, day: SimDay) -> str:
     rule_headers, rule_body = simulated_rule_rows(sim)
     pt_headers, pt_rows = part_timer_rows(sim)
-    classes = [
-        "red" if iv.required > iv.rostered else ""
-        for iv in day.intervals
-        if iv.desk != "closed" or iv.required or iv.rostered
-    ]
+    classes = simulated_classes(sim, day.name, short_roster=True)
     two_sided = 2 * sim.confidence - 1
     tally = sim.recheck_tally()
     recheck = tally is not None
@@ -270,6 +268,7 @@ def _sim_html(sim: SimPlan, day: SimDay) -> str:
         else ""
     )
     checked = "" if tally is None else f"<p><b>{html.escape(str(tally))}</b></p>"
+    misses = ", or the independent re-check misses a target" if recheck else ""
     return f"""
 <h2>Simulation: analytic versus simulated staffing</h2>
 <p class="note">How each number was obtained. <b>Search</b>: {sim.replications} replications
@@ -292,7 +291,7 @@ cap.{blended}</p>{checked}
 {html_table(rule_headers, rule_body)}
 <h3>Part-timers on event days</h3>
 {html_table(pt_headers, pt_rows) if pt_rows else '<p class="note">No event days.</p>'}
-<h3>Intervals: {html.escape(day.name)} (red: rostered below the simulated requirement)</h3>
+<h3>Intervals: {html.escape(day.name)} (red: rostered below the simulated requirement{misses})</h3>
 {html_table(simulated_header(recheck=recheck), simulated_rows(day, recheck=recheck), classes)}
 """
 

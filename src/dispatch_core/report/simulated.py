@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - the simulations load only when they are 
 __all__ = [
     "fmt_estimate",
     "part_timer_rows",
+    "simulated_classes",
     "simulated_header",
     "simulated_rows",
     "simulated_rule_rows",
@@ -105,7 +106,7 @@ def simulated_rows(day: SimDay, *, compact: bool = False, recheck: bool = False)
                 ),
             ]
             for iv in day.intervals
-            if iv.desk != "closed" or iv.required or iv.rostered
+            if _shown(iv)
         ]
     return [
         [
@@ -131,7 +132,27 @@ def simulated_rows(day: SimDay, *, compact: bool = False, recheck: bool = False)
             ),
         ]
         for iv in day.intervals
-        if iv.desk != "closed" or iv.required or iv.rostered
+        if _shown(iv)
+    ]
+
+
+def _shown(iv: SimInterval) -> bool:
+    """Whether the interval table has a row for ``iv`` (open, or staffed anyway)."""
+    return iv.desk != "closed" or bool(iv.required or iv.rostered)
+
+
+def simulated_classes(sim: SimPlan, day: str, *, short_roster: bool = False) -> list[str]:
+    """Row classes of :func:`simulated_rows`: ``"red"`` where the re-check misses a target.
+
+    A row is red when the independent re-check (``--verify N``) misses a target of its phone
+    or digital queue (:meth:`~dispatch_core.sim.desk.plan.SimPlan.recheck_misses`) and, with
+    ``short_roster``, also where the rostered agents are below the simulated requirement.
+    """
+    shown = sim.day(day)
+    return [
+        "red" if miss or (short_roster and iv.required > iv.rostered) else ""
+        for iv, miss in zip(shown.intervals, sim.recheck_misses(day), strict=True)
+        if _shown(iv)
     ]
 
 

@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     Executor,
     Future,
@@ -90,26 +90,35 @@ class InlineExecutor(Executor):
         return future
 
 
-def default_executor(max_workers: int | None = None) -> ProcessPoolExecutor:
+def default_executor(
+    max_workers: int | None = None, *, preload: Sequence[str] = ()
+) -> ProcessPoolExecutor:
     """Return a local process pool (``forkserver`` start method where available).
 
-    ``max_workers`` defaults to :func:`default_workers` (every core).
+    ``max_workers`` defaults to :func:`default_workers` (every core). ``preload`` names modules
+    the fork server imports once, before it forks the workers: they then start warm instead of
+    each importing the simulation (about two seconds of CPU a worker). The fork server is one
+    per process, so the list is that of the first pool started in it (later calls change
+    nothing once it runs); with ``spawn`` it is ignored.
     """
     methods = multiprocessing.get_all_start_methods()
     method = "forkserver" if "forkserver" in methods else "spawn"
-    return ProcessPoolExecutor(
-        max_workers=max_workers or default_workers(),
-        mp_context=multiprocessing.get_context(method),
-    )
+    context = multiprocessing.get_context(method)
+    if preload and method == "forkserver":
+        context.set_forkserver_preload(list(preload))
+    return ProcessPoolExecutor(max_workers=max_workers or default_workers(), mp_context=context)
 
 
 @contextmanager
-def executor_for(scheduler: str | None = None, *, workers: int | None = None) -> Iterator[Executor]:
+def executor_for(
+    scheduler: str | None = None, *, workers: int | None = None, preload: Sequence[str] = ()
+) -> Iterator[Executor]:
     """Open the executor a run should use, and close it afterwards.
 
     A ``dask.distributed`` cluster when a scheduler address is given, else a local process
-    pool of ``workers`` processes (default: every core, :func:`default_executor`). Share one
-    across many :func:`replicate` calls: starting a pool costs about a second.
+    pool of ``workers`` processes (default: every core, :func:`default_executor`, warmed with
+    ``preload``). Share one across many :func:`replicate` calls: starting a pool costs about
+    a second.
 
     Examples
     --------
@@ -121,7 +130,7 @@ def executor_for(scheduler: str | None = None, *, workers: int | None = None) ->
         with _dask_executor(scheduler) as executor:
             yield executor
         return
-    with default_executor(workers) as pool:
+    with default_executor(workers, preload=preload) as pool:
         yield pool
 
 
@@ -145,8 +154,12 @@ def relay_calls(
     In a local process pool the tasks get a :class:`QueueRelay` on a manager queue that a
     thread here drains into ``callback``; in-process executors get ``callback`` itself. A
     ``dask`` executor gets ``None`` (its workers may be on other machines): progress is then
-    reported per task only.
+    reported per task only. A ``callback`` that is already a :class:`QueueRelay` (a caller's
+    relay handed down) is passed on as it is.
     """
+    if isinstance(callback, QueueRelay):
+        yield callback
+        return
     if callback is None or not isinstance(executor, ProcessPoolExecutor):
         in_process = isinstance(executor, InlineExecutor | ThreadPoolExecutor)
         yield callback if in_process else None

@@ -84,7 +84,7 @@ class SearchResult(Generic[R]):
     final : Evaluation
         The evaluation of ``staffing`` (its evidence, e.g. a :class:`DeskSummary`).
     evaluations : int
-        How many staffing vectors were simulated.
+        How many distinct staffing vectors were simulated (one met again is not re-run).
     capped : tuple of int
         Intervals that still failed at ``max_staff`` (``staffing`` is then not a pass there).
     """
@@ -216,7 +216,8 @@ def search_staffing(
     Parameters
     ----------
     evaluate : callable
-        Simulates a staffing vector and returns an :class:`Evaluation`.
+        Simulates a staffing vector and returns an :class:`Evaluation`; a pure function of
+        the vector (same seed for every candidate), called at most once per distinct vector.
     start : sequence of int
         Starting staffing, one per interval (e.g. the Erlang estimate).
     min_staff, max_staff : int or sequence of int
@@ -236,22 +237,27 @@ def search_staffing(
     if len(lo) != m or len(hi) != m or any(a > b for a, b in zip(lo, hi, strict=True)):
         raise InvalidInputError("max_staff", max_staff, "bounds must match start and lo <= hi")
     staffing = [min(max(int(s), a), b) for s, a, b in zip(start, lo, hi, strict=True)]
-    calls = [0]
+    # A vector met again (a polish pass retrying a cut nothing has changed since, a shrink
+    # returning to a level the growth saw) is not simulated again: ``evaluate`` is a pure
+    # function of the staffing (common random numbers), so its verdict would be the same.
+    seen: dict[tuple[int, ...], Evaluation[R]] = {}
 
     def run(vector: list[int]) -> Evaluation[R]:
-        calls[0] += 1
-        return evaluate(tuple(vector))
+        key = tuple(vector)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = evaluate(key)
+        return found
 
     current, capped = _grow(run, staffing, hi)
     staffing, current = _shrink(run, staffing, current, lo, capped)
     if polish:
         staffing, current = _polish(run, staffing, current, lo, capped)
-    count = calls[0]
     return SearchResult(
         staffing=tuple(staffing),
         start=tuple(int(s) for s in start),
         final=current,
-        evaluations=count,
+        evaluations=len(seen),
         capped=tuple(sorted(capped)),
     )
 

@@ -200,33 +200,36 @@ class SimPlan:
         curve = len(self.curve.points) * self.verify_replications if self.curve else 0
         return sum(d.replications_run for d in self.days) + curve
 
+    def _rechecked(self, iv: SimInterval) -> tuple[tuple[Verdict, bool], ...]:
+        """``(verdict, re-check meets)`` of each queue of ``iv`` the re-check saw traffic in."""
+        scenario = self.plan.scenario
+        phone = queue_targets(scenario, "phone", self.confidence)
+        digital = queue_targets(scenario, "digital", self.confidence)
+        out = []
+        if iv.service_level is not None and iv.recheck_service_level is not None:
+            ok = phone.meets(iv.recheck_service_level, iv.recheck_abandon_rate)
+            out.append((iv.verdict, ok))
+        if iv.digital_service_level is not None and iv.recheck_digital_service_level is not None:
+            out.append((iv.digital_verdict, digital.meets(iv.recheck_digital_service_level, None)))
+        return tuple(out)
+
+    def recheck_misses(self, day: str) -> tuple[bool, ...]:
+        """Per interval of ``day``: whether the independent re-check misses a target there.
+
+        A queue of the interval misses when the re-check's point estimates do not meet its
+        targets, whatever its verdict was (a claim that failed, or an interval already unsure
+        or short). All ``False`` without a re-check. The report shows these rows red.
+        """
+        return tuple(any(not ok for _, ok in self._rechecked(iv)) for iv in self.day(day).intervals)
+
     def recheck_tally(self) -> RecheckTally | None:
         """Tally the re-check against the claims (``None`` without a re-check)."""
         if not self.recheck_replications:
             return None
-        scenario = self.plan.scenario
-        phone = queue_targets(scenario, "phone", self.confidence)
-        digital = queue_targets(scenario, "digital", self.confidence)
         claims = held = thin = short = 0
         for day in self.days:
             for iv in day.intervals:
-                pairs = (
-                    (
-                        iv.verdict,
-                        iv.service_level,
-                        phone.meets(iv.recheck_service_level, iv.recheck_abandon_rate),
-                        iv.recheck_service_level,
-                    ),
-                    (
-                        iv.digital_verdict,
-                        iv.digital_service_level,
-                        digital.meets(iv.recheck_digital_service_level, None),
-                        iv.recheck_digital_service_level,
-                    ),
-                )
-                for verdict, claimed, ok, checked in pairs:
-                    if claimed is None or checked is None:
-                        continue
+                for verdict, ok in self._rechecked(iv):
                     if verdict == Verdict.THIN:
                         thin += 1
                     elif verdict == Verdict.NOT_MET:
@@ -393,7 +396,9 @@ def simulate_plan(
     shown = plan.day(curve_day) if curve_day else plan.busiest_day
     with ExitStack() as stack:
         if executor is None:
-            executor = stack.enter_context(executor_for(scheduler, workers=workers))
+            executor = stack.enter_context(
+                executor_for(scheduler, workers=workers, preload=(__name__,))
+            )
         relay = stack.enter_context(relay_calls(executor, on_evaluation))
         futures = {
             executor.submit(

@@ -119,9 +119,10 @@ def test_every_technician_is_idle_once_the_work_drains() -> None:
     env = simpy.Environment()
     model = FieldModel(env, _spec(3, hours=3), Streams(4))
     model.start()
+    env.run(until=3 * 3600)
+    assert model.jobs_in_hand(), "some technician is busy while the work arrives"
     env.run(until=model.horizon_s)
-    for tech in model._techs.values():
-        assert tech.job is None
+    assert model.jobs_in_hand() == {}
 
 
 def test_bad_specs_are_rejected() -> None:

@@ -354,6 +354,10 @@ class FieldModel:
         """End of the run, seconds."""
         return (self.spec.drain_days + 1) * DAY_S
 
+    def jobs_in_hand(self) -> dict[str, str]:
+        """Return each technician's job in hand, ``staff_id -> ticket_id``, busy ones only."""
+        return {sid: tech.job for sid, tech in self._techs.items() if tech.job is not None}
+
     # ------------------------------------------------------------------ contacts → tickets
     def handled(self, desk: _FieldDesk, n: int, now: float) -> None:
         """Contact ``n`` of ``desk`` was handled at ``now``: resolved, or a ticket."""

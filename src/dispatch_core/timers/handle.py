@@ -31,7 +31,7 @@ from __future__ import annotations
 from heapq import heapify, heappop
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from dispatch_core.errors import InvalidInputError
+from dispatch_core.errors import ClockError, InvalidInputError
 
 __all__ = [
     "COMPACT_MIN",
@@ -40,6 +40,7 @@ __all__ = [
     "TimerHandle",
     "Timers",
     "bad_time",
+    "check_advance",
     "check_handle",
     "finite_seconds",
 ]
@@ -206,6 +207,38 @@ def bad_time(field: str, value: object, model: str) -> InvalidInputError:
     'now'
     """
     return InvalidInputError(field, value, "must be a finite number of seconds", model=model)
+
+
+def check_advance(now: float, last: float, model: str) -> None:
+    """Raise unless ``now`` is a finite time not before ``last``, the previous ``advance``.
+
+    Raises
+    ------
+    ClockError
+        If ``now`` is before ``last``: time cannot go backwards.
+    InvalidInputError
+        If ``now`` is NaN or infinite.
+
+    Examples
+    --------
+    >>> check_advance(2.0, 1.0, "TimerWheel")
+    >>> try:
+    ...     check_advance(0.5, 1.0, "TimerWheel")
+    ... except ClockError as err:
+    ...     print(err.field, err.value)
+    now 0.5
+    """
+    if not now >= last:  # also catches NaN
+        if now < last:
+            raise ClockError(
+                "now",
+                now,
+                f"is before the last advance ({last!r}); time cannot go backwards",
+                model=model,
+            )
+        raise bad_time("now", now, model)
+    if now == _INF:
+        raise bad_time("now", now, model)
 
 
 def check_handle(handle: object, owner: object, model: str) -> None:

@@ -23,11 +23,10 @@ from __future__ import annotations
 from heapq import heappush
 from typing import Generic, TypeVar
 
-from dispatch_core.errors import ClockError
 from dispatch_core.timers.handle import (
     LazyHeap,
     TimerHandle,
-    bad_time,
+    check_advance,
     check_handle,
     finite_seconds,
 )
@@ -183,17 +182,7 @@ class HeapTimers(Generic[P]):
         ClockError
             If ``now`` is before the previous ``advance``.
         """
-        if not now >= self._now:
-            if now < self._now:
-                raise ClockError(
-                    "now",
-                    now,
-                    f"is before the last advance ({self._now!r}); time cannot go backwards",
-                    model="HeapTimers",
-                )
-            raise bad_time("now", now, "HeapTimers")
-        if now == _INF:
-            raise bad_time("now", now, "HeapTimers")
+        check_advance(now, self._now, "HeapTimers")
         self._now = now
         out: list[P] = []
         self._len -= self._store.pop_due(now, out)

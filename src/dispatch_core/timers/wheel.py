@@ -52,11 +52,11 @@ from math import ceil
 from operator import attrgetter
 from typing import Generic, TypeVar
 
-from dispatch_core.errors import ClockError, InvalidInputError
+from dispatch_core.errors import InvalidInputError
 from dispatch_core.timers.handle import (
     LazyHeap,
     TimerHandle,
-    bad_time,
+    check_advance,
     check_handle,
     finite_seconds,
 )
@@ -334,17 +334,7 @@ class TimerWheel(Generic[P]):
         ClockError
             If ``now`` is before the previous ``advance``.
         """
-        if not now >= self._now:  # also catches NaN
-            if now < self._now:
-                raise ClockError(
-                    "now",
-                    now,
-                    f"is before the last advance ({self._now!r}); time cannot go backwards",
-                    model="TimerWheel",
-                )
-            raise bad_time("now", now, "TimerWheel")
-        if now == _INF:
-            raise bad_time("now", now, "TimerWheel")
+        check_advance(now, self._now, "TimerWheel")
         self._now = now
         r = self._tick_of(now)
         if r >= self._wake:

@@ -106,8 +106,6 @@ def expected_next_deadline(
 FAR = datetime(2027, 1, 1, tzinfo=UTC)
 
 
-
-
 class TrackerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
